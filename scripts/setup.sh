@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install what the build needs on Debian 12: apt packages (only the missing
+# ones, printed) and DuckDB 1.4.4 (scripts/fetch-duckdb.sh). Idempotent.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates
+  libnetcdf-dev netcdf-bin          # netCDF-C, ncdump for checks
+  libcli11-dev libfmt-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev sqlite3            # site file database extracts
+  npm                               # obtains DuckDB from the npm registry
+  clang                             # libFuzzer targets
+  gnuplot-nox                       # benchmark plots
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing apt packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "setup: all apt packages present"
+fi
+"$here/scripts/fetch-duckdb.sh"

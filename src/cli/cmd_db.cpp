@@ -1,0 +1,213 @@
+// `tolteca_db db …`: init, info, export, import, vacuum.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/common.h"
+#include "db/admin.h"
+#include "model/error.h"
+
+namespace tolteca::cli {
+
+namespace {
+
+nlohmann::json location_json(const db::Location& l) {
+  return {{"id", l.id}, {"label", l.label}, {"root_path", l.root_path}, {"priority", l.priority}};
+}
+
+void register_init(CLI::App& db) {
+  struct Opts {
+    DbOptions db;
+    std::string location, data_root;
+    std::int64_t priority = 0;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = db.add_subcommand("init", "Create the schema and registries (idempotent); optionally add a location");
+  add_db_options(cmd, o->db);
+  cmd->add_option("--location", o->location, "Location label to add or update (e.g. LMT)");
+  cmd->add_option("--data-root", o->data_root, "Data root of the location (the directory holding data_lmt/...)");
+  cmd->add_option("--priority", o->priority, "Location priority (higher is preferred)");
+  add_json_flag(cmd, o->json);
+  set_examples(cmd,
+               "  tolteca_db db init\n"
+               "  tolteca_db db init --db duckdb:////archive/toltec.duckdb --location LMT --data-root /data_lmt\n");
+  cmd->callback([o] {
+    if (o->location.empty() != o->data_root.empty())
+      throw UserError("--location and --data-root go together");
+    auto s = open_session(o->db, db::OpenMode::Create);
+    std::optional<db::Location> loc;
+    if (!o->location.empty()) loc = db::upsert_location(*s, o->location, o->data_root, o->priority);
+    if (o->json) {
+      nlohmann::json j{{"url", s->url().text}, {"created", s->created_schema()}};
+      j["location"] = loc ? location_json(*loc) : nlohmann::json(nullptr);
+      print_json(std::cout, j);
+      return;
+    }
+    std::cout << (s->created_schema() ? fmt::format("initialised database {}\n", s->display_name())
+                                      : fmt::format("database {} is already initialised\n", s->display_name()));
+    if (loc) std::cout << fmt::format("location {} -> {}\n", loc->label, loc->root_path);
+  });
+}
+
+void register_info(CLI::App& db) {
+  struct Opts {
+    DbOptions db;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = db.add_subcommand("info", "Show URL, versions, size, row count per table and locations");
+  add_db_options(cmd, o->db);
+  add_json_flag(cmd, o->json);
+  set_examples(cmd, "  tolteca_db db info\n  tolteca_db db info --json | jq .tables\n");
+  cmd->callback([o] {
+    auto s = open_session(o->db, db::OpenMode::ReadOnly);
+    auto info = db::db_info(*s);
+    if (o->json) {
+      nlohmann::json j{{"url", info.url},
+                       {"path", info.path},
+                       {"duckdb_version", info.duckdb_version},
+                       {"schema_version", info.schema_version}};
+      j["file_size"] = info.file_size ? nlohmann::json(*info.file_size) : nlohmann::json(nullptr);
+      j["tables"] = nlohmann::json::object();
+      for (const auto& t : info.tables) j["tables"][t.table] = t.rows;
+      j["locations"] = nlohmann::json::array();
+      for (const auto& l : info.locations) j["locations"].push_back(location_json(l));
+      // The registries, so scripts can see what the database knows.
+      auto registry = [&](const char* table) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (auto& row : s->con().query(fmt::format("SELECT name, description FROM {} ORDER BY id", table)).rows())
+          arr.push_back({{"name", db::value_to_string(row[0])}, {"description", db::value_to_string(row[1])}});
+        return arr;
+      };
+      j["product_types"] = registry("product_types");
+      j["assoc_types"] = registry("assoc_types");
+      nlohmann::json kinds = nlohmann::json::array();
+      for (auto& row : s->con().query("SELECT name, bit, description FROM data_kinds ORDER BY bit").rows())
+        kinds.push_back({{"name", db::value_to_string(row[0])},
+                         {"bit", std::get<std::int64_t>(row[1])},
+                         {"description", db::value_to_string(row[2])}});
+      j["data_kinds"] = kinds;
+      print_json(std::cout, j);
+      return;
+    }
+    print_key_values(std::cout, {{"url", info.url},
+                                 {"duckdb", info.duckdb_version},
+                                 {"schema version", std::to_string(info.schema_version)},
+                                 {"file size", info.file_size ? human_bytes(double(*info.file_size)) : "(in memory)"}});
+    std::cout << '\n';
+    Table t{{"table", "rows"}, {}, {false, true}};
+    for (const auto& tc : info.tables) t.rows.push_back({tc.table, std::to_string(tc.rows)});
+    print_table(std::cout, t, OutputFormat::table);
+    std::cout << '\n';
+    if (info.locations.empty()) {
+      std::cout << "no locations (add one: tolteca_db db init --location LABEL --data-root PATH)\n";
+    } else {
+      Table lt{{"location", "root", "priority"}, {}, {false, false, true}};
+      for (const auto& l : info.locations) lt.rows.push_back({l.label, l.root_path, std::to_string(l.priority)});
+      print_table(std::cout, lt, OutputFormat::table);
+    }
+  });
+}
+
+std::vector<std::string> split_csv(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+void print_files(const std::vector<db::ExportedFile>& files, bool json, const char* verb) {
+  if (json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& f : files) arr.push_back({{"table", f.table}, {"path", f.path}, {"rows", f.rows}});
+    print_json(std::cout, arr);
+    return;
+  }
+  Table t{{"table", "rows", "file"}, {}, {false, true, false}};
+  for (const auto& f : files) t.rows.push_back({f.table, std::to_string(f.rows), f.path});
+  print_table(std::cout, t, OutputFormat::table);
+  std::cout << fmt::format("{} {} table(s)\n", verb, files.size());
+}
+
+void register_export(CLI::App& db) {
+  struct Opts {
+    DbOptions db;
+    std::string out_dir, tables, format = "parquet";
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = db.add_subcommand("export", "Write one file per table (DuckDB COPY), for backup or exchange");
+  cmd->add_option("OUTPUT_DIR", o->out_dir, "Directory to write into (created if missing)")->required();
+  add_db_options(cmd, o->db);
+  cmd->add_option("--tables", o->tables, "Comma-separated tables (default: all)");
+  cmd->add_option("--format", o->format, "parquet or csv")->check(CLI::IsMember({"parquet", "csv"}))->capture_default_str();
+  add_json_flag(cmd, o->json);
+  set_examples(cmd, "  tolteca_db db export backup/\n  tolteca_db db export out/ --tables products,sources --format csv\n");
+  cmd->callback([o] {
+    auto s = open_session(o->db, db::OpenMode::ReadOnly);
+    auto files = db::export_tables(*s, o->out_dir, split_csv(o->tables),
+                                   o->format == "csv" ? db::ExportFormat::csv : db::ExportFormat::parquet);
+    print_files(files, o->json, "exported");
+  });
+}
+
+void register_import(CLI::App& db) {
+  struct Opts {
+    DbOptions db;
+    std::string in_dir;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = db.add_subcommand("import", "Restore a 'db export' directory into an empty database");
+  cmd->add_option("DIR", o->in_dir, "Directory written by 'db export'")->required();
+  add_db_options(cmd, o->db);
+  add_json_flag(cmd, o->json);
+  set_examples(cmd, "  tolteca_db db import backup/ --db duckdb:///./restored.duckdb\n");
+  cmd->callback([o] {
+    auto s = open_session(o->db, db::OpenMode::Create);
+    print_files(db::import_tables(*s, o->in_dir), o->json, "imported");
+  });
+}
+
+void register_vacuum(CLI::App& db) {
+  struct Opts {
+    DbOptions db;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = db.add_subcommand("vacuum", "CHECKPOINT, VACUUM and ANALYZE; report the size before and after");
+  add_db_options(cmd, o->db);
+  add_json_flag(cmd, o->json);
+  set_examples(cmd, "  tolteca_db db vacuum\n");
+  cmd->callback([o] {
+    auto s = open_session(o->db, db::OpenMode::ReadWrite);
+    auto r = db::vacuum(*s);
+    auto opt = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+    if (o->json) {
+      print_json(std::cout, {{"size_before", opt(r.size_before)}, {"size_after", opt(r.size_after)}});
+      return;
+    }
+    auto h = [](const std::optional<std::int64_t>& v) { return v ? human_bytes(double(*v)) : std::string("-"); };
+    std::cout << fmt::format("vacuumed {}: {} -> {}\n", s->display_name(), h(r.size_before), h(r.size_after));
+  });
+}
+
+}  // namespace
+
+void register_db_commands(CLI::App& app) {
+  auto* db = app.add_subcommand("db", "Database management: init, info, export, import, vacuum");
+  db->require_subcommand(1);
+  register_init(*db);
+  register_info(*db);
+  register_export(*db);
+  register_import(*db);
+  register_vacuum(*db);
+}
+
+}  // namespace tolteca::cli

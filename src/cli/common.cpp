@@ -1,0 +1,37 @@
+#include "cli/common.h"
+
+#include "db/url.h"
+
+namespace tolteca::cli {
+
+void add_db_options(CLI::App* cmd, DbOptions& opts) {
+  opts.url = db::default_db_url();
+  cmd->add_option("--db", opts.url, "Database URL (default: $TOLTECA_DB_URL, else duckdb:///./tolteca.duckdb)")
+      ->capture_default_str();
+  cmd->add_option("--wait", opts.wait_seconds, "Wait up to SECONDS for another process's lock on the database");
+}
+
+std::unique_ptr<db::Session> open_session(const DbOptions& opts, db::OpenMode mode) {
+  db::OpenOptions o;
+  o.mode = opts.read_only ? db::OpenMode::ReadOnly : mode;
+  o.wait_seconds = opts.wait_seconds;
+  return db::Session::open(opts.url, o);
+}
+
+void add_json_flag(CLI::App* cmd, bool& json) { cmd->add_flag("--json", json, "Print machine-readable JSON"); }
+
+OutputFormat FormatOptions::resolve() const {
+  if (json) return OutputFormat::json;
+  if (format.empty()) return OutputFormat::table;
+  return parse_output_format(format);
+}
+
+void add_format_options(CLI::App* cmd, FormatOptions& opts) {
+  cmd->add_option("--format", opts.format, "Output format: table, json, csv or tsv (default table)")
+      ->check(CLI::IsMember({"table", "json", "csv", "tsv"}));
+  cmd->add_flag("--json", opts.json, "Same as --format json");
+}
+
+void set_examples(CLI::App* cmd, const std::string& examples) { cmd->footer("\nExamples:\n" + examples); }
+
+}  // namespace tolteca::cli

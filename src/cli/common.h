@@ -1,0 +1,43 @@
+#pragma once
+// Options shared by every command, and how commands are registered.
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "cli/output.h"
+#include "db/session.h"
+
+namespace tolteca::cli {
+
+struct DbOptions {
+  std::string url;          // --db
+  double wait_seconds = 0;  // --wait
+  bool read_only = false;   // --read-only
+};
+
+// --db URL (default $TOLTECA_DB_URL, else duckdb:///./tolteca.duckdb) and --wait.
+void add_db_options(CLI::App* cmd, DbOptions& opts);
+// Opens the session the command needs (mode by the command's nature; --read-only forces ReadOnly).
+std::unique_ptr<db::Session> open_session(const DbOptions& opts, db::OpenMode mode);
+
+// --json flag.
+void add_json_flag(CLI::App* cmd, bool& json);
+// --format table|json|csv|tsv (with --json as a synonym for --format json).
+struct FormatOptions {
+  std::string format;  // empty: table
+  bool json = false;
+  OutputFormat resolve() const;
+};
+void add_format_options(CLI::App* cmd, FormatOptions& opts);
+
+// Adds an "Examples:" block to the subcommand's --help.
+void set_examples(CLI::App* cmd, const std::string& examples);
+
+// Each part of the CLI registers its subcommands here (one file each).
+void register_db_commands(CLI::App& app);
+void register_simulate_command(CLI::App& app);
+void register_ingest_commands(CLI::App& app);
+void register_assoc_commands(CLI::App& app);
+void register_query_commands(CLI::App& app);
+
+}  // namespace tolteca::cli

@@ -1,0 +1,175 @@
+#include "db/admin.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "db/schema.h"
+#include "model/error.h"
+
+namespace fs = std::filesystem;
+
+namespace tolteca::db {
+
+namespace {
+
+// Table -> the sequence that feeds its id column.
+struct TableSeq {
+  const char* table;
+  const char* sequence;  // nullptr: no id sequence
+};
+constexpr TableSeq kTables[] = {
+    {"schema_meta", nullptr},     {"product_types", "seq_product_types"}, {"assoc_types", "seq_assoc_types"},
+    {"data_kinds", "seq_data_kinds"}, {"locations", "seq_locations"},     {"products", "seq_products"},
+    {"sources", "seq_sources"},   {"edges", "seq_edges"},                 {"events", "seq_events"},
+    {"assoc_state", nullptr},
+};
+
+std::string format_ext(ExportFormat f) { return f == ExportFormat::parquet ? "parquet" : "csv"; }
+std::string format_options(ExportFormat f) {
+  return f == ExportFormat::parquet ? "(FORMAT PARQUET)" : "(FORMAT CSV, HEADER true)";
+}
+
+Location read_location(const std::vector<Value>& row) {
+  return Location{std::get<std::int64_t>(row[0]), std::get<std::string>(row[1]), std::get<std::string>(row[2]),
+                  std::get<std::int64_t>(row[3])};
+}
+
+}  // namespace
+
+const std::vector<std::string>& schema_tables() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& t : kTables) v.emplace_back(t.table);
+    return v;
+  }();
+  return names;
+}
+
+Location upsert_location(Session& s, const std::string& label, const std::string& root_path, std::int64_t priority) {
+  if (label.empty()) throw UserError("a location label must not be empty");
+  auto st = s.con().prepare(
+      "INSERT INTO locations (label, root_path, priority) VALUES ($1, $2, $3) "
+      "ON CONFLICT (label) DO UPDATE SET root_path = excluded.root_path, priority = excluded.priority");
+  st.bind(1, label).bind(2, root_path).bind(3, priority).execute();
+  return *find_location(s, label);
+}
+
+std::optional<Location> find_location(Session& s, const std::string& label) {
+  auto st = s.con().prepare("SELECT id, label, root_path, priority FROM locations WHERE label = $1");
+  st.bind(1, label);
+  auto rows = st.execute().rows();
+  if (rows.empty()) return std::nullopt;
+  return read_location(rows[0]);
+}
+
+std::vector<Location> list_locations(Session& s) {
+  std::vector<Location> out;
+  for (auto& row : s.con().query("SELECT id, label, root_path, priority FROM locations ORDER BY priority DESC, label").rows())
+    out.push_back(read_location(row));
+  return out;
+}
+
+std::optional<std::int64_t> database_file_size(const Session& s) {
+  if (s.url().in_memory()) return std::nullopt;
+  std::error_code ec;
+  auto size = fs::file_size(s.url().path, ec);
+  if (ec) return std::nullopt;
+  std::int64_t total = static_cast<std::int64_t>(size);
+  auto wal = fs::file_size(s.url().path + ".wal", ec);
+  if (!ec) total += static_cast<std::int64_t>(wal);
+  return total;
+}
+
+DbInfo db_info(Session& s) {
+  DbInfo info;
+  info.url = s.url().text;
+  info.path = s.url().path;
+  info.duckdb_version = library_version();
+  info.schema_version = read_schema_version(s.con()).value_or(0);
+  info.file_size = database_file_size(s);
+  for (const auto& t : schema_tables())
+    info.tables.push_back({t, s.con().scalar_int("SELECT count(*) FROM " + quote_identifier(t)).value_or(0)});
+  info.locations = list_locations(s);
+  return info;
+}
+
+std::vector<ExportedFile> export_tables(Session& s, const std::string& out_dir, const std::vector<std::string>& tables,
+                                        ExportFormat format) {
+  const auto& known = schema_tables();
+  std::vector<std::string> chosen = tables.empty() ? known : tables;
+  for (const auto& t : chosen)
+    if (std::find(known.begin(), known.end(), t) == known.end())
+      throw UserError(fmt::format("unknown table '{}'; tables are: {}", t, fmt::join(known, ", ")));
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) throw UserError(fmt::format("cannot create export directory {}: {}", out_dir, ec.message()));
+  std::vector<ExportedFile> out;
+  for (const auto& t : chosen) {
+    std::string path = (fs::path(out_dir) / (t + "." + format_ext(format))).string();
+    auto res = s.con().query(fmt::format("COPY (SELECT * FROM {} ORDER BY ALL) TO {} {}", quote_identifier(t),
+                                         quote_literal(path), format_options(format)));
+    out.push_back({t, path, res.rows_changed()});
+  }
+  return out;
+}
+
+std::vector<ExportedFile> import_tables(Session& s, const std::string& in_dir) {
+  if (!fs::is_directory(in_dir)) throw UserError(fmt::format("import directory {} does not exist", in_dir));
+  auto& con = s.con();
+  if (con.scalar_int("SELECT count(*) FROM products").value_or(0) > 0 ||
+      con.scalar_int("SELECT count(*) FROM sources").value_or(0) > 0)
+    throw UserError(fmt::format("database {} is not empty; import restores into an empty database only",
+                                s.display_name()));
+  std::vector<ExportedFile> out;
+  Transaction tx(con);
+  for (const auto& t : kTables) {
+    std::string reader;
+    std::string path;
+    for (auto f : {ExportFormat::parquet, ExportFormat::csv}) {
+      auto p = fs::path(in_dir) / (std::string(t.table) + "." + format_ext(f));
+      if (fs::exists(p)) {
+        path = p.string();
+        reader = f == ExportFormat::parquet ? fmt::format("read_parquet({})", quote_literal(path))
+                                            : fmt::format("read_csv({}, header = true)", quote_literal(path));
+        break;
+      }
+    }
+    if (path.empty()) continue;
+    if (std::string_view(t.table) == "schema_meta") {
+      auto v = con.scalar_string(fmt::format("SELECT value FROM {} WHERE key = 'schema_version'", reader));
+      if (!v || std::stoi(*v) != kSchemaVersion)
+        throw UserError(fmt::format("export in {} has schema version {}, this database has {}", in_dir,
+                                    v.value_or("?"), kSchemaVersion));
+      continue;
+    }
+    con.execute(fmt::format("DELETE FROM {}", t.table));
+    auto res = con.query(fmt::format("INSERT INTO {} BY NAME SELECT * FROM {}", t.table, reader));
+    out.push_back({t.table, path, res.rows_changed()});
+  }
+  // DuckDB has no ALTER SEQUENCE ... RESTART: advance each past the max id.
+  for (const auto& t : kTables) {
+    if (!t.sequence) continue;
+    auto max_id = con.scalar_int(fmt::format("SELECT coalesce(max(id), 0) FROM {}", t.table)).value_or(0);
+    con.execute(fmt::format("SELECT max(nextval('{}')) FROM range({})", t.sequence, max_id));
+  }
+  // seq_ingest feeds products.ingest_seq.
+  auto max_seq = con.scalar_int("SELECT coalesce(max(ingest_seq), 0) FROM products").value_or(0);
+  con.execute(fmt::format("SELECT max(nextval('seq_ingest')) FROM range({})", max_seq));
+  tx.commit();
+  return out;
+}
+
+VacuumReport vacuum(Session& s) {
+  VacuumReport r;
+  r.size_before = database_file_size(s);
+  s.con().execute("CHECKPOINT");
+  s.con().execute("VACUUM");
+  s.con().execute("ANALYZE");
+  s.con().execute("CHECKPOINT");
+  r.size_after = database_file_size(s);
+  return r;
+}
+
+}  // namespace tolteca::db

@@ -1,0 +1,69 @@
+#pragma once
+// Database administration: locations, info, export/import, vacuum.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/session.h"
+
+namespace tolteca::db {
+
+struct Location {
+  std::int64_t id = 0;
+  std::string label;
+  std::string root_path;
+  std::int64_t priority = 0;
+};
+
+// Creates the location, or updates its root path/priority. Returns it.
+Location upsert_location(Session& s, const std::string& label, const std::string& root_path,
+                         std::int64_t priority = 0);
+std::optional<Location> find_location(Session& s, const std::string& label);
+std::vector<Location> list_locations(Session& s);
+
+struct TableCount {
+  std::string table;
+  std::int64_t rows = 0;
+};
+
+struct DbInfo {
+  std::string url;
+  std::string path;
+  std::string duckdb_version;
+  int schema_version = 0;
+  std::optional<std::int64_t> file_size;  // bytes; none in memory
+  std::vector<TableCount> tables;
+  std::vector<Location> locations;
+};
+
+DbInfo db_info(Session& s);
+
+// The tables of the schema, in dependency order (registries first).
+const std::vector<std::string>& schema_tables();
+
+enum class ExportFormat { parquet, csv };
+
+struct ExportedFile {
+  std::string table;
+  std::string path;
+  std::int64_t rows = 0;
+};
+
+// One file per table via DuckDB's COPY. tables empty = all. Throws UserError
+// for an unknown table name.
+std::vector<ExportedFile> export_tables(Session& s, const std::string& out_dir, const std::vector<std::string>& tables,
+                                        ExportFormat format);
+// Restores an export into a database with no observations (one transaction);
+// advances the id sequences past the restored ids.
+std::vector<ExportedFile> import_tables(Session& s, const std::string& in_dir);
+
+struct VacuumReport {
+  std::optional<std::int64_t> size_before;
+  std::optional<std::int64_t> size_after;
+};
+VacuumReport vacuum(Session& s);
+
+std::optional<std::int64_t> database_file_size(const Session& s);
+
+}  // namespace tolteca::db

@@ -1,0 +1,237 @@
+#include "db/schema.h"
+
+#include <fmt/format.h>
+
+#include "model/data_kind.h"
+#include "model/error.h"
+#include "tolteca/version.h"
+
+namespace tolteca::db {
+
+namespace {
+
+// Version 1. Ids come from per-table sequences; names are lower snake case.
+constexpr const char* kSchemaV1 = R"SQL(
+CREATE SEQUENCE seq_product_types START 1;
+CREATE SEQUENCE seq_assoc_types START 1;
+CREATE SEQUENCE seq_data_kinds START 1;
+CREATE SEQUENCE seq_locations START 1;
+CREATE SEQUENCE seq_products START 1;
+CREATE SEQUENCE seq_sources START 1;
+CREATE SEQUENCE seq_edges START 1;
+CREATE SEQUENCE seq_events START 1;
+-- Bumped whenever a raw observation is created or its grouping facts change;
+-- the association engine's watermark is a value of this sequence.
+CREATE SEQUENCE seq_ingest START 1;
+
+CREATE TABLE schema_meta (
+  key VARCHAR PRIMARY KEY,
+  value VARCHAR NOT NULL
+);
+
+CREATE TABLE product_types (
+  id INTEGER PRIMARY KEY DEFAULT nextval('seq_product_types'),
+  name VARCHAR NOT NULL UNIQUE,
+  description VARCHAR NOT NULL
+);
+
+CREATE TABLE assoc_types (
+  id INTEGER PRIMARY KEY DEFAULT nextval('seq_assoc_types'),
+  name VARCHAR NOT NULL UNIQUE,
+  description VARCHAR NOT NULL
+);
+
+CREATE TABLE data_kinds (
+  id INTEGER PRIMARY KEY DEFAULT nextval('seq_data_kinds'),
+  name VARCHAR NOT NULL UNIQUE,
+  bit INTEGER NOT NULL UNIQUE,
+  description VARCHAR NOT NULL
+);
+
+CREATE TABLE locations (
+  id INTEGER PRIMARY KEY DEFAULT nextval('seq_locations'),
+  label VARCHAR NOT NULL UNIQUE,
+  root_path VARCHAR NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 0,
+  created_at TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP
+);
+
+-- Raw observations, reduced observations and groups. uid is the identity key:
+-- the quartet text for a raw observation ("ics-18343-0-0"), "reduced:<quartet>"
+-- for a reduced one, "<type>:<first member uid>" for a group, "named:<name>".
+CREATE TABLE products (
+  id BIGINT PRIMARY KEY DEFAULT nextval('seq_products'),
+  product_type VARCHAR NOT NULL,
+  uid VARCHAR NOT NULL UNIQUE,
+  name VARCHAR NOT NULL,
+  master VARCHAR,
+  obsnum BIGINT,
+  subobsnum INTEGER,
+  scannum INTEGER,
+  data_kind INTEGER NOT NULL DEFAULT 0,
+  obs_start_time TIMESTAMP,
+  obs_goal VARCHAR,
+  source_name VARCHAR,
+  project_id VARCHAR,
+  obs_pgm VARCHAR,
+  tau DOUBLE,
+  integration_time DOUBLE,
+  az_deg DOUBLE,
+  el_deg DOUBLE,
+  n_items INTEGER,
+  first_obsnum BIGINT,
+  last_obsnum BIGINT,
+  latest_member_time TIMESTAMP,
+  ingest_seq BIGINT,
+  meta JSON,
+  created_at TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP,
+  updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP
+);
+
+-- One row per file per location.
+CREATE TABLE sources (
+  id BIGINT PRIMARY KEY DEFAULT nextval('seq_sources'),
+  product_id BIGINT NOT NULL,
+  location_id INTEGER NOT NULL,
+  rel_path VARCHAR NOT NULL,
+  interface VARCHAR NOT NULL,
+  roach SMALLINT,
+  data_kind INTEGER NOT NULL DEFAULT 0,
+  is_raw BOOLEAN NOT NULL DEFAULT true,
+  file_time TIMESTAMP,
+  size BIGINT,
+  mtime_ns BIGINT,
+  content_hash VARCHAR,
+  availability VARCHAR NOT NULL DEFAULT 'available',
+  cal_obsnum BIGINT,
+  cal_subobsnum INTEGER,
+  cal_scannum INTEGER,
+  problem VARCHAR,
+  header JSON,
+  ingest_time TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP,
+  UNIQUE (location_id, rel_path)
+);
+CREATE INDEX idx_sources_product ON sources (product_id);
+
+-- Directed edges: group -> member, raw obs -> cal obs, reduced -> raw.
+CREATE TABLE edges (
+  id BIGINT PRIMARY KEY DEFAULT nextval('seq_edges'),
+  assoc_type VARCHAR NOT NULL,
+  src_product_id BIGINT NOT NULL,
+  dst_product_id BIGINT NOT NULL,
+  context JSON,
+  created_at TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP
+);
+CREATE INDEX idx_edges_src ON edges (src_product_id);
+CREATE INDEX idx_edges_dst ON edges (dst_product_id);
+
+-- Append-only log of what happened.
+CREATE TABLE events (
+  id BIGINT PRIMARY KEY DEFAULT nextval('seq_events'),
+  time TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP,
+  kind VARCHAR NOT NULL,
+  subject VARCHAR,
+  message VARCHAR,
+  details JSON
+);
+
+-- Key/value state of the association engine (the "database" state backend).
+CREATE TABLE assoc_state (
+  key VARCHAR PRIMARY KEY,
+  value JSON NOT NULL,
+  updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP
+);
+)SQL";
+
+struct Registry {
+  const char* name;
+  const char* description;
+};
+
+constexpr Registry kProductTypes[] = {
+    {"dp_raw_obs", "Raw observation: one quartet, one file per network plus telescope/hwpr files"},
+    {"dp_reduced_obs", "Reduced observation: reduction products of one raw observation"},
+    {"dp_cal_group", "Calibration group: a VNA sweep and the target sweeps/tunes that follow it"},
+    {"dp_drivefit", "Drive-fit series: target sweeps of one (master, obsnum)"},
+    {"dp_focus_group", "Focus sequence: consecutive obsnums with ObsGoal focus"},
+    {"dp_astig_group", "Astigmatism sequence: consecutive obsnums with ObsGoal astig/astigmatism"},
+    {"dp_named_group", "Named group: products grouped by a user"},
+};
+
+constexpr Registry kAssocTypes[] = {
+    {"dpa_raw_obs_cal_obs", "Raw observation -> the raw observation its TargSweep pointer names"},
+    {"dpa_cal_group_raw_obs", "Calibration group -> member sweep"},
+    {"dpa_drivefit_raw_obs", "Drive-fit group -> member target sweep"},
+    {"dpa_focus_group_raw_obs", "Focus group -> member observation"},
+    {"dpa_astig_group_raw_obs", "Astigmatism group -> member observation"},
+    {"dpa_named_group_data_prod", "Named group -> member product"},
+    {"dpa_reduced_obs_raw_obs", "Reduced observation -> its raw observation"},
+};
+
+void fill_registries(Connection& con) {
+  auto pt = con.prepare(
+      "INSERT INTO product_types (name, description) VALUES ($1, $2) "
+      "ON CONFLICT (name) DO UPDATE SET description = excluded.description");
+  for (const auto& r : kProductTypes) pt.bind(1, r.name).bind(2, r.description).execute();
+  auto at = con.prepare(
+      "INSERT INTO assoc_types (name, description) VALUES ($1, $2) "
+      "ON CONFLICT (name) DO UPDATE SET description = excluded.description");
+  for (const auto& r : kAssocTypes) at.bind(1, r.name).bind(2, r.description).execute();
+  auto dk = con.prepare(
+      "INSERT INTO data_kinds (name, bit, description) VALUES ($1, $2, $3) "
+      "ON CONFLICT (name) DO UPDATE SET description = excluded.description");
+  for (const auto& k : all_data_kinds())
+    dk.bind(1, k.name).bind(2, static_cast<std::int64_t>(bits(k.kind))).bind(3, k.description).execute();
+}
+
+bool has_table(Connection& con, const char* name) {
+  auto st = con.prepare("SELECT count(*) FROM information_schema.tables WHERE table_name = $1");
+  st.bind(1, name);
+  auto rows = st.execute().rows();
+  return !rows.empty() && std::get<std::int64_t>(rows[0][0]) > 0;
+}
+
+}  // namespace
+
+std::optional<int> read_schema_version(Connection& con) {
+  if (!has_table(con, "schema_meta")) return std::nullopt;
+  auto v = con.scalar_string("SELECT value FROM schema_meta WHERE key = 'schema_version'");
+  if (!v) return std::nullopt;
+  return std::stoi(*v);
+}
+
+bool create_or_migrate_schema(Connection& con) {
+  auto version = read_schema_version(con);
+  if (version && *version > kSchemaVersion)
+    throw UserError(fmt::format(
+        "the database has schema version {}, newer than this tolteca_db ({}) understands; upgrade tolteca_db",
+        *version, kSchemaVersion));
+  Transaction tx(con);
+  bool created = false;
+  if (!version) {
+    con.execute(kSchemaV1);
+    auto st = con.prepare("INSERT INTO schema_meta VALUES ($1, $2)");
+    st.bind(1, "schema_version").bind(2, std::to_string(kSchemaVersion)).execute();
+    st.bind(1, "created_by").bind(2, std::string("tolteca_db ") + kVersion).execute();
+    created = true;
+  }
+  // Migrations from older versions go here: `if (*version < 2) { ...; }`.
+  fill_registries(con);
+  tx.commit();
+  return created;
+}
+
+void require_current_schema(Connection& con, const std::string& db_name) {
+  auto version = read_schema_version(con);
+  if (!version)
+    throw UserError(fmt::format("database {} has no tolteca_db schema; run 'tolteca_db db init' first", db_name));
+  if (*version > kSchemaVersion)
+    throw UserError(fmt::format(
+        "database {} has schema version {}, newer than this tolteca_db ({}) understands; upgrade tolteca_db",
+        db_name, *version, kSchemaVersion));
+  if (*version < kSchemaVersion)
+    throw UserError(fmt::format("database {} has schema version {} (current {}); run 'tolteca_db db init' to migrate",
+                                db_name, *version, kSchemaVersion));
+}
+
+}  // namespace tolteca::db

@@ -1,0 +1,35 @@
+#pragma once
+// Helpers shared by the tests: temporary directories and running the real
+// tolteca_db binary.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tolteca::test {
+
+// A fresh directory under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the tolteca_db binary with the arguments (no shell), capturing output.
+RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+// Path of the tolteca_db binary under test.
+std::string cli_binary();
+
+}  // namespace tolteca::test
