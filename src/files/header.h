@@ -1,0 +1,56 @@
+#pragma once
+// netCDF header reading for TolTEC files (network, hwpr, telescope, reduced).
+// netCDF-C is NOT thread-safe: every call into it goes through netcdf_mutex().
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/data_kind.h"
+#include "model/master.h"
+#include "model/time.h"
+
+namespace tolteca::files {
+
+// The one lock that serialises all netCDF-C calls in this process.
+std::mutex& netcdf_mutex();
+
+enum class FileClass : std::uint8_t { network, telescope, reduced, unknown };
+
+struct TelescopeMeta {
+  std::optional<std::string> obs_goal, obs_pgm, project_id, source_name;
+  std::optional<double> integration_time, tau, az_rad, el_rad;
+  std::optional<double> m2_x, m2_y, m2_z;  // mm
+  std::vector<double> m1_zernike;           // micron, 7 values when present
+  std::optional<double> az_user_off, el_user_off, az_paddle_off, el_paddle_off;  // rad
+  std::optional<int> crane_in_beam;
+};
+
+struct HeaderInfo {
+  FileClass file_class = FileClass::unknown;
+  std::string format;  // "classic", "64bit_offset", "cdf5", "netcdf4", "netcdf4_classic"
+  // Ids (network/hwpr: Header.Toltec.*; telescope: Header.Dcs.*)
+  std::optional<int> obs_type;
+  std::optional<Master> master;
+  std::optional<int> roach;
+  std::optional<std::int64_t> obsnum;
+  std::optional<std::int32_t> subobsnum, scannum;
+  std::optional<std::int64_t> cal_obsnum;  // TargSweep pointer; nullopt when 0-0-0 or absent
+  std::optional<std::int32_t> cal_subobsnum, cal_scannum;
+  std::optional<UnixMicros> obs_start_time, obs_end_time;
+  std::optional<double> sample_freq, lo_center_freq, drive_atten, sense_atten;
+  std::optional<std::int64_t> n_samples;     // length of the time dimension
+  std::optional<std::string> reduced_kind;   // Header.Kids.kind
+  DataKindBits data_kind = 0;                // from ObsType / telescope file
+  TelescopeMeta tel;
+};
+
+struct HeaderError {
+  std::string reason;  // "not a netCDF file", "truncated or corrupt: …", "permission denied", "empty file" …
+};
+
+// Reads the header facts; never reads data arrays. Thread-safe (locks).
+std::variant<HeaderInfo, HeaderError> read_header(const std::string& path);
+
+}  // namespace tolteca::files
