@@ -205,6 +205,32 @@ std::vector<std::vector<Value>> Result::rows() {
             break;
           }
           case DUCKDB_TYPE_VARCHAR: row[c] = std::string(chunk.string(c, r)); break;
+          case DUCKDB_TYPE_HUGEINT: {
+            // sum() of BIGINT is HUGEINT: narrow to int64 (exact for our counts).
+            duckdb_hugeint h = chunk.data<duckdb_hugeint>(c)[r];
+            row[c] = static_cast<std::int64_t>(h.lower);
+            break;
+          }
+          case DUCKDB_TYPE_DECIMAL: {
+            duckdb_logical_type lt = duckdb_column_logical_type(&res_, c);
+            const std::uint8_t scale = duckdb_decimal_scale(lt);
+            const duckdb_type internal = duckdb_decimal_internal_type(lt);
+            duckdb_destroy_logical_type(&lt);
+            double unscaled = 0;
+            switch (internal) {
+              case DUCKDB_TYPE_SMALLINT: unscaled = chunk.data<int16_t>(c)[r]; break;
+              case DUCKDB_TYPE_INTEGER: unscaled = chunk.data<int32_t>(c)[r]; break;
+              case DUCKDB_TYPE_BIGINT: unscaled = static_cast<double>(chunk.data<int64_t>(c)[r]); break;
+              default: {
+                duckdb_hugeint h = chunk.data<duckdb_hugeint>(c)[r];
+                unscaled = static_cast<double>(h.upper) * 18446744073709551616.0 + static_cast<double>(h.lower);
+              }
+            }
+            double div = 1;
+            for (int i = 0; i < scale; ++i) div *= 10;
+            row[c] = unscaled / div;
+            break;
+          }
           default:
             throw DbError(fmt::format("column {} has a type (duckdb type {}) that rows() does not read; cast it in SQL",
                                       column_name(c), static_cast<int>(types[c])));
