@@ -10,7 +10,6 @@ PACKAGES=(
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3            # site file database extracts
-  npm                               # obtains DuckDB from the npm registry
   clang                             # libFuzzer targets
   gnuplot-nox                       # benchmark plots
 )
@@ -18,6 +17,9 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm obtains DuckDB from the npm registry. It may come with a nodejs package
+# from elsewhere (e.g. NodeSource); only install Debian's when none is present.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing apt packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
