@@ -1,0 +1,133 @@
+#pragma once
+// The association engine: full and incremental generation of the groups
+// (cal_group, drivefit, focus_group, astig_group) and of the raw_obs_cal_obs
+// edges, with its state (watermark + per-rule state) kept in the database or
+// in a directory. The rules themselves are pure functions (assoc/rules.h); all
+// SQL lives in db/assoc_repo.{h,cpp}.
+//
+// Library entry point for other parts (e.g. `ingest directory --with-associations`):
+//
+//   tolteca::assoc::GenerateOptions opt;            // incremental, database state, all types
+//   auto report = tolteca::assoc::generate(session, opt);
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/session.h"
+
+namespace tolteca::assoc {
+
+// What the engine maintains. The four group types plus the cal-obs edges.
+enum class RuleType : std::uint8_t { cal_group = 0, drivefit = 1, focus_group = 2, astig_group = 3, cal_obs = 4 };
+inline constexpr int kRuleCount = 5;
+
+// "cal_group", "drivefit", "focus_group", "astig_group", "raw_obs_cal_obs".
+std::string rule_name(RuleType t);
+// Accepts the names above (and "cal_obs", "cal_edges" for the edges);
+// throws UserError naming the bad entry and listing the valid ones.
+std::vector<RuleType> parse_rule_types(const std::string& comma_separated);
+const std::vector<RuleType>& all_rule_types();
+
+enum class Mode { incremental, full };
+enum class StateBackend { database, filesystem };
+
+struct StateOptions {
+  StateBackend backend = StateBackend::database;
+  std::string dir;  // filesystem backend: the directory holding assoc_state.json
+};
+
+struct GenerateOptions {
+  Mode mode = Mode::incremental;
+  StateOptions state;
+  std::vector<RuleType> types;  // empty: all
+  bool dry_run = false;         // compute and report; write nothing (database nor state files)
+  // Incremental runs switch to a full regeneration when more than this many
+  // observations are pending (windows would cover most of the data anyway).
+  std::int64_t auto_full_min_pending = 50'000;
+  double auto_full_fraction = 0.25;
+};
+
+struct RuleReport {
+  std::string type;
+  std::int64_t created = 0, updated = 0, deleted = 0, unchanged = 0;
+  std::int64_t edges_added = 0, edges_removed = 0;
+  std::int64_t pending = 0;     // observations pending for this rule
+  std::int64_t considered = 0;  // observations the rule looked at (window size)
+};
+
+struct GenerateReport {
+  std::string mode;         // what ran: "incremental" or "full"
+  std::string full_reason;  // why a full run happened ("requested", "no state", "state mismatch: ...")
+  bool dry_run = false;
+  std::int64_t raw_obs_total = 0;
+  std::int64_t pending = 0;     // observations with ingest_seq above the watermark
+  std::int64_t considered = 0;  // distinct observations loaded
+  std::int64_t watermark_before = 0, watermark_after = 0;
+  std::vector<RuleReport> rules;
+  std::int64_t groups_created = 0, groups_updated = 0, groups_deleted = 0;
+  std::int64_t edges_added = 0, edges_removed = 0;
+  double elapsed_s = 0;
+  std::vector<std::string> messages;  // said out loud (e.g. why a full regeneration ran)
+};
+
+// Runs one generation. Writes groups, edges and state in one transaction
+// (filesystem state is written after the commit, atomically).
+GenerateReport generate(db::Session& session, const GenerateOptions& options);
+
+struct StreamOptions {
+  StateOptions state;
+  std::vector<RuleType> types;
+  std::int64_t batch_size = 1000;  // observations per batch (ingest order)
+  std::int64_t commit_every = 1;   // batches per transaction
+  std::int64_t max_batches = 0;    // 0: until nothing is pending
+  bool dry_run = false;
+};
+
+struct BatchReport {
+  std::int64_t index = 0;
+  std::int64_t observations = 0;
+  std::int64_t considered = 0;
+  std::int64_t groups_created = 0, groups_updated = 0, groups_deleted = 0;
+  std::int64_t edges_added = 0, edges_removed = 0;
+  std::int64_t watermark = 0;
+  bool committed = false;
+  double elapsed_s = 0;
+};
+
+struct StreamReport {
+  std::vector<BatchReport> batches;
+  std::int64_t remaining = 0;  // still pending after the last batch
+  std::string full_reason;     // non-empty when the state did not match and a full run happened first
+  double elapsed_s = 0;
+};
+
+// Processes the pending observations in ingest order, batch by batch.
+// on_batch (optional) is called after each batch.
+StreamReport stream(db::Session& session, const StreamOptions& options,
+                    const std::function<void(const BatchReport&)>& on_batch = {});
+
+struct StateInfo {
+  std::string backend;   // "database" or "filesystem"
+  std::string location;  // table name or file path
+  bool exists = false;
+  std::string mismatch;  // non-empty: why the next incremental run will be a full one
+  std::int64_t raw_obs_total = 0;
+  std::int64_t max_ingest_seq = 0;
+  struct Rule {
+    std::string type;
+    std::optional<std::int64_t> watermark;
+    std::int64_t pending = 0;
+    std::int64_t groups = 0;  // stored groups (or edges for raw_obs_cal_obs)
+  };
+  std::vector<Rule> rules;
+  std::int64_t state_bytes = 0;
+  std::string updated_at;
+};
+
+StateInfo state_info(db::Session& session, const StateOptions& options);
+// Removes the state (the next incremental run is a full one). Groups stay.
+void reset_state(db::Session& session, const StateOptions& options);
+
+}  // namespace tolteca::assoc
