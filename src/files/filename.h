@@ -30,6 +30,7 @@ struct ParsedName {
   bool is_raw = true;               // false for reduction products (extended suffix, non-.nc raw stem)
   DataKindBits data_kind = 0;       // from the suffix / interface (the header is the authority)
   int subobsnum_width = 3;          // digits as written (2 in 2020 names), for round-trip formatting
+  bool date_first = false;          // toltec_hk only: the older "toltec_hk_{YYYY-mm-dd}_{obsnum}_…" form
 
   // Quartet when the master is known.
   std::optional<Quartet> quartet() const {
@@ -54,11 +55,24 @@ struct NameRejection {
 
 using NameParse = std::variant<ParsedName, NameRejection>;
 
-// Parses a file name, or a path whose directories give the master.
+// Parses a file name, or a path whose directories give the master: the directory two levels above the
+// file ("…/toltec/{ics,tcs,clip}/{interface}/name") when it is ics, tcs or clip; tel files are always tcs.
+// Never throws (a std::bad_alloc aside); every non-TolTEC input is a typed NameRejection.
 NameParse parse_filename(std::string_view path);
-// Canonical file name (no directory) for a parsed name.
+// Canonical file name (no directory) for a parsed name: obsnum 6 digits, subobsnum `subobsnum_width`
+// digits, scannum 4 digits. Throws std::invalid_argument when file_time is missing.
 std::string format_filename(const ParsedName& name);
 // Relative path under a data root (data_lmt layout), e.g. "toltec/ics/toltec8/<name>", "tel/<name>".
+// Throws std::invalid_argument when a non-telescope name has no master.
 std::string format_relative_path(const ParsedName& name);
+
+// "toltec7", "hwpr", "toltec_hk", "tel_toltec", "tel_toltec2", "wyatt".
+std::string interface_name(InterfaceKind kind, std::optional<int> roach = std::nullopt);
+
+// Convenience accessors for the variant.
+inline const ParsedName* as_parsed(const NameParse& p) { return std::get_if<ParsedName>(&p); }
+inline const NameRejection* as_rejection(const NameParse& p) { return std::get_if<NameRejection>(&p); }
+const ParsedName* as_parsed(NameParse&&) = delete;  // would dangle
+const NameRejection* as_rejection(NameParse&&) = delete;
 
 }  // namespace tolteca::files
