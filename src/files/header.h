@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "files/filename.h"
 #include "model/data_kind.h"
 #include "model/master.h"
 #include "model/time.h"
@@ -16,6 +17,8 @@ namespace tolteca::files {
 
 // The one lock that serialises all netCDF-C calls in this process.
 std::mutex& netcdf_mutex();
+// Turns off HDF5's automatic error-stack printing for the calling thread (call with the lock held).
+void quiet_hdf5_errors_for_this_thread();
 
 enum class FileClass : std::uint8_t { network, telescope, reduced, unknown };
 
@@ -45,13 +48,40 @@ struct HeaderInfo {
   std::optional<std::string> reduced_kind;   // Header.Kids.kind
   DataKindBits data_kind = 0;                // from ObsType / telescope file
   TelescopeMeta tel;
+  // Additional readout settings (network files; absent elsewhere).
+  std::optional<double> accum_len, fpga_freq;
+  std::optional<std::int64_t> num_sweep_steps, num_samples_per_sweep_step;
+  std::optional<std::int64_t> n_channels;    // length of the last dimension of Data.Toltec.Is
+  std::optional<double> lo_freq;             // first sample of Data.Toltec.LoFreq (one element is read)
+  // Problems inside the file that do not prevent reading it (kept, flagged): "LoFreq is 0", "unknown
+  // ObsType 9", "RoachIndex 17 out of range", … Name/header disagreements come from compare_with_name().
+  std::vector<std::string> problems;
 };
 
 struct HeaderError {
   std::string reason;  // "not a netCDF file", "truncated or corrupt: …", "permission denied", "empty file" …
 };
 
-// Reads the header facts; never reads data arrays. Thread-safe (locks).
+// Reads the header facts; never reads data arrays (one element of LoFreq / TelTime at most).
+// Thread-safe (locks netcdf_mutex() around the netCDF part only). Never throws for a bad file: a file
+// that cannot be read gives a HeaderError with a clear reason; a readable netCDF file that is not a
+// TolTEC file gives FileClass::unknown.
 std::variant<HeaderInfo, HeaderError> read_header(const std::string& path);
+
+inline const HeaderInfo* as_header(const std::variant<HeaderInfo, HeaderError>& r) {
+  return std::get_if<HeaderInfo>(&r);
+}
+inline const HeaderError* as_error(const std::variant<HeaderInfo, HeaderError>& r) {
+  return std::get_if<HeaderError>(&r);
+}
+const HeaderInfo* as_header(std::variant<HeaderInfo, HeaderError>&&) = delete;  // would dangle
+const HeaderError* as_error(std::variant<HeaderInfo, HeaderError>&&) = delete;
+
+std::string_view to_string(FileClass c);
+
+// Disagreements between the header and the file name (empty when they agree): obsnum, subobsnum,
+// scannum, network, master (when both know it), the kind of a raw suffix vs ObsType, and a telescope
+// header under a non-telescope name (or the reverse). Each is one human-readable line.
+std::vector<std::string> compare_with_name(const HeaderInfo& header, const ParsedName& name);
 
 }  // namespace tolteca::files
