@@ -2,6 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "db/admin.h"
+#include "model/error.h"
+
 namespace tolteca::db {
 
 namespace {
@@ -111,6 +122,691 @@ BoundSql spec_condition(const std::vector<query::ObsSpec>& specs, SpecTarget tar
   }
   out.sql = specs.size() > 1 ? "(" + sql + ")" : sql;
   return out;
+}
+
+
+namespace {
+
+// ---- reading values ----------------------------------------------------------
+
+std::int64_t as_int(const Value& v) {
+  if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (auto* d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
+  if (auto* b = std::get_if<bool>(&v)) return *b ? 1 : 0;
+  return 0;
+}
+std::optional<std::int64_t> opt_int(const Value& v) {
+  if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
+  return as_int(v);
+}
+std::string as_str(const Value& v) { return value_to_string(v); }
+std::optional<std::string> opt_str(const Value& v) {
+  if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
+  return value_to_string(v);
+}
+std::optional<double> opt_double(const Value& v) {
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  if (auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+  return std::nullopt;
+}
+std::optional<UnixMicros> opt_time(const Value& v) {
+  if (auto* t = std::get_if<Timestamp>(&v)) return t->micros;
+  return std::nullopt;
+}
+bool as_bool(const Value& v) {
+  if (auto* b = std::get_if<bool>(&v)) return *b;
+  return as_int(v) != 0;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  std::size_t start = 0;
+  for (;;) {
+    auto pos = s.find(sep, start);
+    out.push_back(s.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
+    if (pos == std::string::npos) break;
+    start = pos + 1;
+  }
+  return out;
+}
+
+std::string join_path(const std::string& root, const std::string& rel) {
+  if (root.empty()) return rel;
+  return (std::filesystem::path(root) / rel).lexically_normal().string();
+}
+
+// A statement with '?' placeholders bound in order.
+Result run(Session& s, const std::string& sql, const std::vector<Value>& params) {
+  auto st = s.con().prepare(sql);
+  for (std::size_t i = 0; i < params.size(); ++i) st.bind_value(i + 1, params[i]);
+  return st.execute();
+}
+
+void append(std::vector<Value>& to, const std::vector<Value>& from) { to.insert(to.end(), from.begin(), from.end()); }
+
+constexpr const char* kRaw = "'dp_raw_obs'";
+constexpr const char* kGroupTypes =
+    "('dp_cal_group', 'dp_drivefit', 'dp_focus_group', 'dp_astig_group', 'dp_named_group')";
+
+// Sequence order on alias a (start time, master code, obsnum, subobsnum, scannum).
+std::string sequence_order(const std::string& a, bool desc = false) {
+  const char* d = desc ? " DESC" : "";
+  return fmt::format("{0}.obs_start_time{1} NULLS LAST, {2}{1}, {0}.obsnum{1}, {0}.subobsnum{1}, {0}.scannum{1}", a, d,
+                     fmt::format(kMasterCode, a));
+}
+std::string obsnum_order(const std::string& a) {
+  return fmt::format("{0}.obsnum, {0}.subobsnum, {0}.scannum, {1}", a, fmt::format(kMasterCode, a));
+}
+
+// Kind names of a data_kind column, as in data_kind_names().
+std::string kinds_sql(const std::string& col) {
+  std::string parts;
+  for (const auto& k : all_data_kinds())
+    parts += fmt::format(", CASE WHEN ({} & {}) <> 0 THEN '{}' END", col, bits(k.kind), k.name);
+  return fmt::format("concat_ws(','{})", parts);
+}
+
+std::string lower_copy(std::string v) {
+  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v;
+}
+
+// WHERE conditions of an observation filter on alias p (without specs' OR group
+// when no specs).
+BoundSql obs_conditions(const query::ObsFilter& f) {
+  BoundSql out;
+  std::vector<std::string> conds{fmt::format("p.product_type = {}", kRaw)};
+  if (!f.specs.empty()) {
+    auto sc = spec_condition(f.specs, SpecTarget::observations);
+    conds.push_back(sc.sql);
+    append(out.params, sc.params);
+  }
+  if (f.master) {
+    conds.push_back("p.master = ?");
+    out.params.emplace_back(std::string(to_string(*f.master)));
+  }
+  if (f.kinds) {
+    conds.push_back("(p.data_kind & ?) <> 0");
+    out.params.emplace_back(static_cast<std::int64_t>(f.kinds));
+  }
+  if (f.goal) {
+    auto g = lower_copy(*f.goal);
+    if (g == "astig" || g == "astigmatism") {
+      conds.push_back("lower(p.obs_goal) IN ('astig', 'astigmatism')");
+    } else {
+      conds.push_back("lower(p.obs_goal) = ?");
+      out.params.emplace_back(g);
+    }
+  }
+  if (f.source) {
+    conds.push_back("lower(p.source_name) = ?");
+    out.params.emplace_back(lower_copy(*f.source));
+  }
+  if (f.project) {
+    conds.push_back("lower(p.project_id) = ?");
+    out.params.emplace_back(lower_copy(*f.project));
+  }
+  if (f.since) {
+    conds.push_back("p.obs_start_time >= ?");
+    out.params.emplace_back(Timestamp{*f.since});
+  }
+  if (f.until) {
+    conds.push_back("p.obs_start_time < ?");
+    out.params.emplace_back(Timestamp{*f.until});
+  }
+  out.sql = join_and(conds);
+  return out;
+}
+
+// The matched observations as a CTE body (columns of products p), ordered and limited.
+BoundSql obs_cte(const query::ObsFilter& f) {
+  auto c = obs_conditions(f);
+  BoundSql out;
+  out.sql = fmt::format(
+      "SELECT p.id, p.uid, p.master, p.obsnum, p.subobsnum, p.scannum, p.obs_start_time, p.data_kind, p.obs_goal, "
+      "p.source_name, p.project_id, p.obs_pgm, p.tau FROM products p WHERE {} ORDER BY {}",
+      c.sql, f.sort == query::ObsSort::obsnum ? obsnum_order("p") : sequence_order("p"));
+  out.params = c.params;
+  if (f.limit) {
+    if (*f.limit < 0) throw UserError("--limit must not be negative");
+    out.sql += " LIMIT ?";
+    out.params.emplace_back(*f.limit);
+  }
+  return out;
+}
+
+query::FileRow read_file_row(const std::vector<Value>& r) {
+  // uid, interface, roach, data_kind, is_raw, availability, label, rel_path, root_path, size, file_time, problem
+  query::FileRow f;
+  f.obs_uid = as_str(r[0]);
+  f.interface = as_str(r[1]);
+  if (auto n = opt_int(r[2])) f.roach = static_cast<int>(*n);
+  f.data_kind = static_cast<DataKindBits>(as_int(r[3]));
+  f.is_raw = as_bool(r[4]);
+  f.availability = as_str(r[5]);
+  f.location = as_str(r[6]);
+  f.rel_path = as_str(r[7]);
+  f.path = join_path(as_str(r[8]), f.rel_path);
+  f.size = opt_int(r[9]);
+  f.file_time = opt_time(r[10]);
+  f.problem = opt_str(r[11]);
+  return f;
+}
+
+constexpr const char* kFileColumns =
+    "p.uid, s.interface, s.roach, s.data_kind, s.is_raw, s.availability, l.label, s.rel_path, l.root_path, s.size, "
+    "s.file_time, s.problem";
+
+std::string type_of_product(const std::string& product_type) {
+  return product_type.rfind("dp_", 0) == 0 ? product_type.substr(3) : product_type;
+}
+
+}  // namespace
+
+// ---- observations -------------------------------------------------------------
+
+std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool with_files) {
+  auto m = obs_cte(f);
+  std::string order = f.sort == query::ObsSort::obsnum ? obsnum_order("m") : sequence_order("m");
+  std::string sql = fmt::format(
+      "WITH m AS ({0}) "
+      "SELECT m.id, m.uid, m.master, m.obsnum, m.subobsnum, m.scannum, m.obs_start_time, m.data_kind, m.obs_goal, "
+      "m.source_name, m.project_id, m.obs_pgm, m.tau, f.n_files, f.n_missing, f.nets, f.ifaces, g.groups, c.cal "
+      "FROM m "
+      "LEFT JOIN (SELECT s.product_id, count(DISTINCT s.rel_path) AS n_files, "
+      "  count(DISTINCT s.rel_path) FILTER (WHERE s.availability = 'missing') AS n_missing, "
+      "  string_agg(DISTINCT CAST(s.roach AS VARCHAR), ',') AS nets, string_agg(DISTINCT s.interface, ',') AS ifaces "
+      "  FROM sources s WHERE s.product_id IN (SELECT id FROM m) GROUP BY s.product_id) f ON f.product_id = m.id "
+      "LEFT JOIN (SELECT e.dst_product_id AS pid, string_agg(gp.name, chr(31) ORDER BY gp.name) AS groups "
+      "  FROM edges e JOIN products gp ON gp.id = e.src_product_id "
+      "  WHERE e.dst_product_id IN (SELECT id FROM m) AND gp.product_type IN {1} GROUP BY 1) g ON g.pid = m.id "
+      "LEFT JOIN (SELECT e.src_product_id AS pid, string_agg(DISTINCT cp.uid, ',') AS cal "
+      "  FROM edges e JOIN products cp ON cp.id = e.dst_product_id "
+      "  WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' AND e.src_product_id IN (SELECT id FROM m) GROUP BY 1) c "
+      "  ON c.pid = m.id "
+      "ORDER BY {2}",
+      m.sql, kGroupTypes, order);
+  std::vector<query::ObsRow> out;
+  std::map<std::int64_t, std::size_t> index;
+  for (auto& r : run(s, sql, m.params).rows()) {
+    query::ObsRow o;
+    o.id = as_int(r[0]);
+    o.uid = as_str(r[1]);
+    o.master = as_str(r[2]);
+    o.obsnum = as_int(r[3]);
+    o.subobsnum = static_cast<std::int32_t>(as_int(r[4]));
+    o.scannum = static_cast<std::int32_t>(as_int(r[5]));
+    o.start_time = opt_time(r[6]);
+    o.data_kind = static_cast<DataKindBits>(as_int(r[7]));
+    o.obs_goal = opt_str(r[8]);
+    o.source_name = opt_str(r[9]);
+    o.project_id = opt_str(r[10]);
+    o.obs_pgm = opt_str(r[11]);
+    o.tau = opt_double(r[12]);
+    o.n_files = opt_int(r[13]).value_or(0);
+    o.n_missing = opt_int(r[14]).value_or(0);
+    for (auto& n : split(as_str(r[15]), ',')) o.networks.push_back(std::stoi(n));
+    std::sort(o.networks.begin(), o.networks.end());
+    o.interfaces = split(as_str(r[16]), ',');
+    std::sort(o.interfaces.begin(), o.interfaces.end());
+    o.groups = split(as_str(r[17]), '\x1f');
+    o.cal = split(as_str(r[18]), ',');
+    std::sort(o.cal.begin(), o.cal.end());
+    index[o.id] = out.size();
+    out.push_back(std::move(o));
+  }
+  if (with_files && !out.empty()) {
+    std::string fsql = fmt::format(
+        "WITH m AS ({}) SELECT {}, s.product_id FROM sources s JOIN products p ON p.id = s.product_id "
+        "JOIN locations l ON l.id = s.location_id WHERE s.product_id IN (SELECT id FROM m) "
+        "ORDER BY s.product_id, s.roach NULLS LAST, s.interface, s.rel_path, l.priority DESC, l.label",
+        m.sql, kFileColumns);
+    for (auto& r : run(s, fsql, m.params).rows()) {
+      auto it = index.find(as_int(r[12]));
+      if (it != index.end()) out[it->second].files.push_back(read_file_row(r));
+    }
+  }
+  return out;
+}
+
+// ---- files ----------------------------------------------------------------------
+
+std::vector<query::FileRow> query_files(Session& s, const query::FileFilter& f) {
+  BoundSql where;
+  std::vector<std::string> conds{fmt::format("p.product_type = {}", kRaw)};
+  if (!f.specs.empty()) {
+    auto sc = spec_condition(f.specs, SpecTarget::files);
+    conds.push_back(sc.sql);
+    append(where.params, sc.params);
+  }
+  if (f.interface) {
+    conds.push_back("s.interface = ?");
+    where.params.emplace_back(*f.interface);
+  }
+  std::string inner = fmt::format(
+      "SELECT {}, p.obs_start_time, p.master, p.obsnum, p.subobsnum, p.scannum, l.priority FROM sources s "
+      "JOIN products p ON p.id = s.product_id JOIN locations l ON l.id = s.location_id WHERE {}",
+      kFileColumns, join_and(conds));
+  if (!f.all_locations)
+    inner += " QUALIFY row_number() OVER (PARTITION BY s.product_id, parse_filename(s.rel_path) "
+             "ORDER BY (s.availability = 'available') DESC, l.priority DESC, l.label) = 1";
+  std::string sql = fmt::format(
+      "SELECT * FROM ({}) x {} ORDER BY x.obs_start_time NULLS LAST, {}, x.obsnum, x.subobsnum, x.scannum, "
+      "x.roach NULLS LAST, x.interface, x.rel_path, x.priority DESC, x.label",
+      inner, f.missing_only ? "WHERE x.availability = 'missing'" : "", fmt::format(kMasterCode, "x"));
+  std::vector<query::FileRow> out;
+  for (auto& r : run(s, sql, where.params).rows()) out.push_back(read_file_row(r));
+  return out;
+}
+
+// ---- groups ---------------------------------------------------------------------
+
+std::vector<query::GroupRow> query_groups(Session& s, const query::GroupFilter& f) {
+  BoundSql where;
+  std::vector<std::string> conds;
+  if (f.types.empty()) {
+    conds.push_back(fmt::format("g.product_type IN {}", kGroupTypes));
+  } else {
+    std::string in;
+    for (const auto& t : f.types) {
+      const auto& known = query::group_types();
+      if (std::find(known.begin(), known.end(), t) == known.end())
+        throw UserError(fmt::format("unknown group type '{}'; types are: {}", t, fmt::join(known, ", ")));
+      in += in.empty() ? "?" : ", ?";
+      where.params.emplace_back("dp_" + t);
+    }
+    conds.push_back("g.product_type IN (" + in + ")");
+  }
+  if (f.since) {
+    conds.push_back("g.latest_member_time >= ?");
+    where.params.emplace_back(Timestamp{*f.since});
+  }
+  if (!f.specs.empty()) {
+    auto sc = spec_condition(f.specs, SpecTarget::observations);
+    conds.push_back(fmt::format(
+        "EXISTS (SELECT 1 FROM edges e JOIN products p ON p.id = e.dst_product_id WHERE e.src_product_id = g.id "
+        "AND p.product_type = {} AND {})",
+        kRaw, sc.sql));
+    append(where.params, sc.params);
+  }
+  std::string cte = fmt::format(
+      "SELECT g.id, g.uid, g.name, g.product_type, g.n_items, g.master, g.first_obsnum, g.last_obsnum, "
+      "g.latest_member_time, g.obs_start_time FROM products g WHERE {} "
+      "ORDER BY g.latest_member_time NULLS LAST, g.first_obsnum NULLS LAST, g.name",
+      join_and(conds));
+  if (f.limit) {
+    cte += " LIMIT ?";
+    where.params.emplace_back(*f.limit);
+  }
+  std::string sql = fmt::format(
+      "WITH gs AS ({}) SELECT gs.*, coalesce(n.cnt, 0) FROM gs LEFT JOIN (SELECT e.src_product_id AS gid, count(*) AS "
+      "cnt FROM edges e WHERE e.src_product_id IN (SELECT id FROM gs) GROUP BY 1) n ON n.gid = gs.id "
+      "ORDER BY gs.latest_member_time NULLS LAST, gs.first_obsnum NULLS LAST, gs.name",
+      cte);
+  std::vector<query::GroupRow> out;
+  std::map<std::int64_t, std::size_t> index;
+  for (auto& r : run(s, sql, where.params).rows()) {
+    query::GroupRow g;
+    g.id = as_int(r[0]);
+    g.uid = as_str(r[1]);
+    g.name = as_str(r[2]);
+    g.type = type_of_product(as_str(r[3]));
+    g.n_items = opt_int(r[4]).value_or(as_int(r[10]));
+    g.master = opt_str(r[5]);
+    g.first_obsnum = opt_int(r[6]);
+    g.last_obsnum = opt_int(r[7]);
+    g.latest_member_time = opt_time(r[8]);
+    index[g.id] = out.size();
+    out.push_back(std::move(g));
+  }
+  if (f.members && !out.empty()) {
+    std::string msql = fmt::format(
+        "WITH gs AS ({}) SELECT e.src_product_id, p.uid, p.product_type, p.data_kind, p.obs_start_time FROM edges e "
+        "JOIN products p ON p.id = e.dst_product_id WHERE e.src_product_id IN (SELECT id FROM gs) "
+        "ORDER BY e.src_product_id, {}, p.uid",
+        cte, sequence_order("p"));
+    for (auto& r : run(s, msql, where.params).rows()) {
+      auto it = index.find(as_int(r[0]));
+      if (it == index.end()) continue;
+      out[it->second].members.push_back({as_str(r[1]), as_str(r[2]), static_cast<DataKindBits>(as_int(r[3])),
+                                         opt_time(r[4])});
+    }
+  }
+  return out;
+}
+
+// ---- stats ------------------------------------------------------------------------
+
+query::Stats query_stats(Session& s) {
+  query::Stats st;
+  auto& con = s.con();
+  {
+    std::string kinds;
+    for (const auto& k : all_data_kinds())
+      kinds += fmt::format(", count(*) FILTER (WHERE product_type = {} AND (data_kind & {}) <> 0)", kRaw, bits(k.kind));
+    auto r = con.query(fmt::format(
+                            "SELECT count(*) FILTER (WHERE product_type = {0}), "
+                            "count(*) FILTER (WHERE product_type = 'dp_reduced_obs'), "
+                            "count(*) FILTER (WHERE product_type IN {1}), "
+                            "min(obs_start_time) FILTER (WHERE product_type = {0}), "
+                            "max(obs_start_time) FILTER (WHERE product_type = {0}), "
+                            "count(*) FILTER (WHERE product_type = {0} AND master = 'tcs'), "
+                            "count(*) FILTER (WHERE product_type = {0} AND master = 'ics'), "
+                            "count(*) FILTER (WHERE product_type = {0} AND master = 'clip'){2} FROM products",
+                            kRaw, kGroupTypes, kinds))
+                 .rows()[0];
+    st.observations = as_int(r[0]);
+    st.reduced = as_int(r[1]);
+    st.groups = as_int(r[2]);
+    st.first_start = opt_time(r[3]);
+    st.last_start = opt_time(r[4]);
+    const char* masters[] = {"tcs", "ics", "clip"};
+    for (int i = 0; i < 3; ++i)
+      if (as_int(r[5 + i]) > 0) st.per_master.push_back({masters[i], as_int(r[5 + i])});
+    std::size_t c = 8;
+    for (const auto& k : all_data_kinds()) st.per_kind.push_back({std::string(k.name), as_int(r[c++])});
+  }
+  for (auto& r : con.query(fmt::format("SELECT product_type, count(*) FROM products WHERE product_type IN {} "
+                                       "GROUP BY 1 ORDER BY 1",
+                                       kGroupTypes))
+                     .rows())
+    st.groups_per_type.push_back({type_of_product(as_str(r[0])), as_int(r[1])});
+  for (auto& r : con.query("SELECT assoc_type, count(*) FROM edges GROUP BY 1 ORDER BY 1").rows()) {
+    st.edges_per_type.push_back({as_str(r[0]), as_int(r[1])});
+    st.edges += as_int(r[1]);
+  }
+  for (auto& r : con.query(fmt::format("SELECT strftime(CAST(obs_start_time AS DATE), '%Y-%m-%d'), count(*) "
+                                       "FROM products WHERE product_type = {} AND obs_start_time IS NOT NULL "
+                                       "GROUP BY 1 ORDER BY 1",
+                                       kRaw))
+                     .rows())
+    st.per_night.push_back({as_str(r[0]), as_int(r[1]), 0});
+  // One pass over the files: per interface, and totals from the sum.
+  for (auto& r : con.query("SELECT interface, count(DISTINCT product_id), count(*), "
+                           "count(*) FILTER (WHERE availability = 'missing'), min(roach) FROM sources GROUP BY 1 "
+                           "ORDER BY min(roach) NULLS LAST, 1")
+                     .rows()) {
+    st.networks.push_back({as_str(r[0]), as_int(r[1]), as_int(r[2]), as_int(r[3])});
+    st.files += as_int(r[2]);
+    st.missing_files += as_int(r[3]);
+  }
+  st.failed_ingests = con.scalar_int("SELECT count(*) FROM events WHERE kind = 'failed'").value_or(0);
+  for (auto& r : con.query("SELECT time, subject, message FROM events WHERE kind = 'failed' "
+                           "ORDER BY time DESC, id DESC LIMIT 10")
+                     .rows())
+    st.recent_failures.push_back({opt_time(r[0]), as_str(r[1]), as_str(r[2])});
+  st.db_size = database_file_size(s);
+  return st;
+}
+
+// ---- provenance -------------------------------------------------------------------
+
+std::vector<query::Provenance> query_provenance(Session& s, const std::vector<query::ObsSpec>& specs,
+                                                std::int64_t limit) {
+  query::ObsFilter f;
+  f.specs = specs;
+  f.limit = limit;
+  std::vector<query::Provenance> out;
+  auto cal_st = s.con().prepare(
+      "SELECT d.id, d.uid, d.data_kind, CAST(e.context AS VARCHAR) FROM edges e JOIN products d "
+      "ON d.id = e.dst_product_id WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' AND e.src_product_id = ? ORDER BY d.uid");
+  for (auto& obs : query_obs(s, f, false)) {
+    query::Provenance p;
+    for (auto& r : run(s,
+                       fmt::format("SELECT g.uid, g.name, g.product_type FROM edges e JOIN products g ON g.id = "
+                                   "e.src_product_id WHERE e.dst_product_id = ? AND g.product_type IN {} "
+                                   "ORDER BY g.product_type, g.name",
+                                   kGroupTypes),
+                       {Value{obs.id}})
+                       .rows())
+      p.groups.push_back({as_str(r[0]), as_str(r[1]), type_of_product(as_str(r[2]))});
+    // The cal chain: breadth first along raw_obs -> cal_obs edges.
+    std::set<std::int64_t> seen{obs.id};
+    std::vector<std::pair<std::int64_t, std::string>> frontier{{obs.id, obs.uid}};
+    for (int depth = 1; !frontier.empty() && depth <= 64; ++depth) {
+      std::vector<std::pair<std::int64_t, std::string>> next;
+      for (auto& [id, uid] : frontier) {
+        cal_st.clear();
+        cal_st.bind(1, id);
+        for (auto& r : cal_st.execute().rows()) {
+          query::CalStep step;
+          step.depth = depth;
+          step.from_uid = uid;
+          step.uid = as_str(r[1]);
+          step.data_kind = static_cast<DataKindBits>(as_int(r[2]));
+          if (auto ctx = opt_str(r[3])) {
+            auto j = nlohmann::json::parse(*ctx, nullptr, false);
+            if (j.is_object() && j.contains("networks") && j["networks"].is_array()) {
+              std::vector<int> nets;
+              for (auto& n : j["networks"])
+                if (n.is_number_integer()) nets.push_back(n.get<int>());
+              std::sort(nets.begin(), nets.end());
+              nets.erase(std::unique(nets.begin(), nets.end()), nets.end());
+              step.networks = query::compress_numbers(nets);
+            }
+          }
+          p.cal_chain.push_back(step);
+          auto did = as_int(r[0]);
+          if (seen.insert(did).second) next.emplace_back(did, step.uid);
+        }
+      }
+      frontier = std::move(next);
+    }
+    for (auto& r : run(s,
+                       "SELECT r.uid FROM edges e JOIN products r ON r.id = e.src_product_id "
+                       "WHERE e.assoc_type = 'dpa_reduced_obs_raw_obs' AND e.dst_product_id = ? ORDER BY r.uid",
+                       {Value{obs.id}})
+                       .rows())
+      p.reduced.push_back(as_str(r[0]));
+    for (auto& r : run(s,
+                       "SELECT DISTINCT r.uid FROM edges e JOIN products r ON r.id = e.src_product_id "
+                       "WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' AND e.dst_product_id = ? ORDER BY r.uid",
+                       {Value{obs.id}})
+                       .rows())
+      p.referenced_by.push_back(as_str(r[0]));
+    p.obs = std::move(obs);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// ---- export -------------------------------------------------------------------------
+
+namespace {
+
+struct ExportSelect {
+  BoundSql select;    // without ORDER BY
+  std::string order;  // over the output column names (alias x)
+};
+
+ExportSelect export_select(Session& s, const std::string& what, const std::vector<query::ObsSpec>& specs) {
+  ExportSelect out;
+  auto spec_on_p = [&](SpecTarget t) {
+    if (specs.empty()) return std::string("TRUE");
+    auto sc = spec_condition(specs, t);
+    append(out.select.params, sc.params);
+    return sc.sql;
+  };
+  const std::string seq_x = fmt::format("x.start_time NULLS LAST, {}, x.obsnum, x.subobsnum, x.scannum",
+                                        fmt::format(kMasterCode, "x"));
+  if (what == "obs") {
+    std::string cond = spec_on_p(SpecTarget::observations);
+    out.select.sql = fmt::format(
+        "SELECT p.uid, p.master, p.obsnum, p.subobsnum, p.scannum, p.data_kind, {} AS kinds, "
+        "p.obs_start_time AS start_time, p.obs_goal, p.source_name, p.project_id, p.obs_pgm, p.tau, "
+        "p.integration_time, p.az_deg, p.el_deg, (SELECT count(*) FROM sources s WHERE s.product_id = p.id) AS "
+        "n_files FROM products p WHERE p.product_type = {} AND {}",
+        kinds_sql("p.data_kind"), kRaw, cond);
+    out.order = seq_x;
+  } else if (what == "files") {
+    std::string cond = spec_on_p(SpecTarget::files);
+    out.select.sql = fmt::format(
+        "SELECT p.uid AS obs_uid, p.master, p.obsnum, p.subobsnum, p.scannum, p.obs_start_time AS start_time, "
+        "s.interface, s.roach, s.data_kind, {} AS kinds, s.is_raw, s.availability, l.label AS location, "
+        "CASE WHEN l.root_path = '' THEN s.rel_path ELSE rtrim(l.root_path, '/') || '/' || s.rel_path END AS path, "
+        "s.rel_path, s.size, s.file_time, s.cal_obsnum, s.cal_subobsnum, s.cal_scannum, s.problem "
+        "FROM sources s JOIN products p ON p.id = s.product_id JOIN locations l ON l.id = s.location_id "
+        "WHERE p.product_type = {} AND {}",
+        kinds_sql("s.data_kind"), kRaw, cond);
+    out.order = seq_x + ", x.roach NULLS LAST, x.interface, x.rel_path, x.location";
+  } else if (what == "groups") {
+    std::string cond = "TRUE";
+    if (!specs.empty())
+      cond = fmt::format(
+          "EXISTS (SELECT 1 FROM edges e JOIN products p ON p.id = e.dst_product_id WHERE e.src_product_id = g.id "
+          "AND p.product_type = {} AND {})",
+          kRaw, spec_on_p(SpecTarget::observations));
+    out.select.sql = fmt::format(
+        "SELECT g.uid, g.name, substr(g.product_type, 4) AS type, g.n_items, g.master, g.first_obsnum, "
+        "g.last_obsnum, g.latest_member_time FROM products g WHERE g.product_type IN {} AND {}",
+        kGroupTypes, cond);
+    out.order = "x.latest_member_time NULLS LAST, x.first_obsnum NULLS LAST, x.name";
+  } else if (what == "edges") {
+    std::string cond = "TRUE";
+    if (!specs.empty()) {
+      auto sc = spec_condition(specs, SpecTarget::observations);
+      std::string sub = fmt::format("(SELECT p.id FROM products p WHERE p.product_type = {} AND {})", kRaw, sc.sql);
+      cond = fmt::format("(e.src_product_id IN {0} OR e.dst_product_id IN {0})", sub);
+      append(out.select.params, sc.params);
+      append(out.select.params, sc.params);
+    }
+    out.select.sql = fmt::format(
+        "SELECT e.id, e.assoc_type, src.uid AS src_uid, dst.uid AS dst_uid, CAST(e.context AS VARCHAR) AS context, "
+        "e.created_at FROM edges e JOIN products src ON src.id = e.src_product_id "
+        "JOIN products dst ON dst.id = e.dst_product_id WHERE {}",
+        cond);
+    out.order = "x.id";
+  } else {
+    const auto& tables = schema_tables();
+    if (std::find(tables.begin(), tables.end(), what) == tables.end())
+      throw UserError(fmt::format("unknown --what '{}'; use obs, files, groups, edges or a table ({})", what,
+                                  fmt::join(tables, ", ")));
+    if (!specs.empty())
+      throw UserError(fmt::format("observation specs apply to --what obs, files, groups or edges, not to table {}",
+                                  what));
+    out.select.sql = fmt::format("SELECT * FROM {}", quote_identifier(what));
+    out.order = "ALL";
+  }
+  (void)s;
+  return out;
+}
+
+std::string type_name(duckdb_type t) {
+  switch (t) {
+    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT: return "INTEGER";
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL: return "DOUBLE";
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+    case DUCKDB_TYPE_DATE: return "TIMESTAMP";
+    default: return "VARCHAR";
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> select_columns(Session& s, const BoundSql& sel) {
+  auto res = run(s, "SELECT * FROM (" + sel.sql + ") x LIMIT 0", sel.params);
+  std::vector<std::pair<std::string, std::string>> cols;
+  for (std::size_t c = 0; c < res.column_count(); ++c) cols.emplace_back(res.column_name(c), type_name(res.column_type(c)));
+  return cols;
+}
+
+// The bound value of a --where term for a column of the given type.
+Value where_value(const query::WhereTerm& t, const std::string& type) {
+  auto bad = [&](const char* expected) -> Value {
+    throw UserError(fmt::format("--where {} {} '{}': column {} needs {}", t.column, t.op, t.value, t.column, expected));
+  };
+  if ((t.op == "like" || t.op == "ilike") && type != "VARCHAR")
+    throw UserError(fmt::format("--where: '{}' applies to text columns; {} is {}", t.op, t.column, type));
+  if (type == "INTEGER") {
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(t.value.data(), t.value.data() + t.value.size(), v);
+    if (ec != std::errc() || p != t.value.data() + t.value.size()) return bad("an integer");
+    return v;
+  }
+  if (type == "DOUBLE") {
+    try {
+      std::size_t used = 0;
+      double d = std::stod(t.value, &used);
+      if (used != t.value.size()) return bad("a number");
+      return d;
+    } catch (const std::exception&) {
+      return bad("a number");
+    }
+  }
+  if (type == "TIMESTAMP") {
+    auto v = parse_iso8601(t.value);
+    if (!v) return bad("a time like 2024-11-13 or 2024-11-13T17:24:46");
+    return Timestamp{*v};
+  }
+  if (type == "BOOLEAN") {
+    auto v = lower_copy(t.value);
+    if (v == "true" || v == "1") return true;
+    if (v == "false" || v == "0") return false;
+    return bad("true or false");
+  }
+  return t.value;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> export_columns(Session& s, const std::string& what) {
+  return select_columns(s, export_select(s, what, {}).select);
+}
+
+query::ExportResult export_query(Session& s, const query::ExportRequest& r) {
+  auto sel = export_select(s, r.what, r.specs);
+  BoundSql full;
+  full.params = sel.select.params;
+  std::vector<std::string> conds;
+  if (!r.where.empty()) {
+    auto cols = select_columns(s, sel.select);
+    for (const auto& t : r.where) {
+      auto it = std::find_if(cols.begin(), cols.end(), [&](const auto& c) { return lower_copy(c.first) == t.column; });
+      if (it == cols.end()) {
+        std::vector<std::string> names;
+        for (auto& c : cols) names.push_back(c.first);
+        throw UserError(fmt::format("--where: unknown column '{}' for --what {}; columns are: {}", t.column, r.what,
+                                    fmt::join(names, ", ")));
+      }
+      std::string op = t.op == "like" ? "LIKE" : t.op == "ilike" ? "ILIKE" : t.op;
+      conds.push_back(fmt::format("x.{} {} ?", quote_identifier(it->first), op));
+      full.params.push_back(where_value(t, it->second));
+    }
+  }
+  full.sql = fmt::format("SELECT * FROM ({}) x WHERE {} ORDER BY {}", sel.select.sql, join_and(conds), sel.order);
+  const char* options = "(FORMAT CSV, HEADER true)";
+  const char* fmt_name = "csv";
+  if (r.format == query::ExportFormat::parquet) {
+    options = "(FORMAT PARQUET)";
+    fmt_name = "parquet";
+  } else if (r.format == query::ExportFormat::json) {
+    options = "(FORMAT JSON, ARRAY true)";
+    fmt_name = "json";
+  }
+  if (r.output.empty()) throw UserError("export: an OUTPUT path is required");
+  auto parent = std::filesystem::path(r.output).parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent))
+    throw UserError(fmt::format("export: directory {} does not exist", parent.string()));
+  // The target cannot be a parameter in COPY: it is quoted as a literal.
+  std::string copy = fmt::format("COPY ({}) TO {} {}", full.sql, quote_literal(r.output), options);
+  Result res;
+  try {
+    res = run(s, copy, full.params);
+  } catch (const DbError& e) {
+    throw UserError(fmt::format("export to {} failed: {}", r.output, e.what()));
+  }
+  return {r.output, r.what, fmt_name, res.rows_changed()};
 }
 
 }  // namespace tolteca::db

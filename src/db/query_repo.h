@@ -29,3 +29,33 @@ enum class SpecTarget {
 BoundSql spec_condition(const std::vector<query::ObsSpec>& specs, SpecTarget target);
 
 }  // namespace tolteca::db
+
+#include "query/options.h"
+
+namespace tolteca::db {
+
+// Raw observations matching the filter, with their files' summary, groups and
+// cal observations; with_files also fills ObsRow::files.
+std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool with_files = false);
+
+// Files of the matching observations, in sequence order, absolute paths.
+std::vector<query::FileRow> query_files(Session& s, const query::FileFilter& f);
+
+// Groups (association products). Throws UserError for an unknown type.
+std::vector<query::GroupRow> query_groups(Session& s, const query::GroupFilter& f);
+
+query::Stats query_stats(Session& s);
+
+// Provenance of each observation the specs select (at most `limit`).
+std::vector<query::Provenance> query_provenance(Session& s, const std::vector<query::ObsSpec>& specs,
+                                                std::int64_t limit = 100);
+
+// Writes the selection with DuckDB's COPY. Throws UserError for an unknown
+// --what, a --where naming an unknown column or a value of the wrong type,
+// specs on a plain table, or an unwritable output.
+query::ExportResult export_query(Session& s, const query::ExportRequest& r);
+
+// Columns (name, DuckDB type name) an export of `what` has: the --where whitelist.
+std::vector<std::pair<std::string, std::string>> export_columns(Session& s, const std::string& what);
+
+}  // namespace tolteca::db
