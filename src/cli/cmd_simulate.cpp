@@ -1,6 +1,86 @@
-// Placeholder until the simulate commands land; replaced by the issue that owns them.
+// `tolteca_db simulate OUT_DIR`: writes a realistic TolTEC archive tree (see src/files/simulator.h).
+#include <fmt/format.h>
+
+#include <iostream>
+
 #include "cli/common.h"
+#include "files/simulator.h"
+#include "model/error.h"
 
 namespace tolteca::cli {
-void register_simulate_command(CLI::App&) {}
+
+void register_simulate_command(CLI::App& app) {
+  struct Opts {
+    std::string out_dir, networks = "0-5,7-10,12";
+    files::SimOptions sim;
+    bool no_hwpr = false, json = false, quiet = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "simulate",
+      "Write a realistic TolTEC archive (data_lmt layout) of tiny real netCDF files, deterministic from --seed");
+  cmd->add_option("OUT_DIR", o->out_dir, "Data root to write into (plays data_lmt/; created if missing)")->required();
+  cmd->add_option("--seed", o->sim.seed, "Random seed (same seed, same archive)")->capture_default_str();
+  cmd->add_option("--nights", o->sim.nights, "Number of nights")->capture_default_str();
+  cmd->add_option("--start-date", o->sim.start_date, "UT date of the first night, YYYY-MM-DD")->capture_default_str();
+  cmd->add_option("--ics-start-obsnum", o->sim.ics_start_obsnum, "First ics obsnum")->capture_default_str();
+  cmd->add_option("--tcs-start-obsnum", o->sim.tcs_start_obsnum, "First tcs obsnum")->capture_default_str();
+  cmd->add_option("--networks", o->networks, "Active networks, e.g. 0-12 or 0,1,2,7-10 (default: all but 6 and 11)")
+      ->capture_default_str();
+  cmd->add_option("--format", o->sim.format, "netCDF format: classic, 64bit, netcdf4 or mix")
+      ->check(CLI::IsMember({"classic", "64bit", "netcdf4", "mix"}))
+      ->capture_default_str();
+  cmd->add_flag("--bad-files", o->sim.bad_files,
+                "Add the bad cases: truncated, header/name mismatch, zero-byte, non-TolTEC, current-file link, "
+                "tune with LoFreq 0");
+  cmd->add_flag("--names-only", o->sim.names_only, "Zero-byte files with correct names (for name-only scale tests)");
+  cmd->add_flag("--no-hwpr", o->no_hwpr, "No half-wave-plate files");
+  cmd->add_option("--scale", o->sim.scale,
+                  "Multiply series lengths (drive fit, VNA series) and science maps (1 = ~1400 files per night)")
+      ->capture_default_str();
+  cmd->add_option("--catalog", o->sim.catalog_path, "Also write the LMT metadata catalogue CSV of the tcs observations");
+  cmd->add_option("--toltec-db", o->sim.toltec_db_path,
+                  "Also write a SQLite site file database (toltec, master, obstype) indexing every network file");
+  cmd->add_flag("--json", o->json, "Print the manifest (expected files, raw observations, groups) as JSON");
+  cmd->add_flag("--quiet,-q", o->quiet, "Print nothing (unless --json)");
+  set_examples(cmd,
+               "  tolteca_db simulate demo/data_lmt\n"
+               "  tolteca_db simulate /tmp/data_lmt --nights 3 --seed 7 --bad-files --json > manifest.json\n"
+               "  tolteca_db simulate /tmp/data_lmt --format netcdf4 --networks 0-12 --no-hwpr\n"
+               "  tolteca_db simulate /tmp/scale --names-only --nights 30 --scale 4 --quiet\n"
+               "  tolteca_db simulate /tmp/data_lmt --catalog /tmp/lmt_catalog.csv --toltec-db /tmp/toltec.sqlite\n");
+  cmd->callback([o] {
+    o->sim.networks = files::parse_networks(o->networks);
+    o->sim.hwpr = !o->no_hwpr;
+    auto plan = files::make_plan(o->sim);
+    auto st = files::write_archive(plan, o->out_dir);
+    if (o->json) {
+      print_json(std::cout, files::manifest_json(plan));
+      return;
+    }
+    if (o->quiet) return;
+    auto c = files::count_plan(plan);
+    std::cout << fmt::format("wrote {} files ({}) under {} in {:.2f} s: {} raw observations, {} bad files\n", st.files,
+                             human_bytes(double(st.bytes)), o->out_dir, st.seconds, c.raw_obs, c.bad_files);
+    Table kinds{{"kind", "files"}, {}, {false, true}};
+    for (const auto& [k, v] : c.per_kind) kinds.rows.push_back({k, std::to_string(v)});
+    print_table(std::cout, kinds, OutputFormat::table);
+    std::cout << '\n';
+    Table ifaces{{"interface", "files"}, {}, {false, true}};
+    for (const auto& [k, v] : c.per_interface) ifaces.rows.push_back({k, std::to_string(v)});
+    print_table(std::cout, ifaces, OutputFormat::table);
+    std::cout << '\n';
+    Table masters{{"master", "raw observations"}, {}, {false, true}};
+    for (const auto& [k, v] : c.per_master) masters.rows.push_back({k, std::to_string(v)});
+    print_table(std::cout, masters, OutputFormat::table);
+    std::map<std::string, int> groups;
+    for (const auto& g : plan.groups) ++groups[g.type];
+    std::string gs;
+    for (const auto& [k, v] : groups) gs += fmt::format("{}{} {}", gs.empty() ? "" : ", ", v, k);
+    std::cout << fmt::format("\nexpected groups: {}; cal edges: {}\n", gs.empty() ? "none" : gs, plan.cal_edges.size());
+    if (!o->sim.catalog_path.empty()) std::cout << "catalogue: " << o->sim.catalog_path << '\n';
+    if (!o->sim.toltec_db_path.empty()) std::cout << "site database: " << o->sim.toltec_db_path << '\n';
+  });
+}
+
 }  // namespace tolteca::cli

@@ -1,0 +1,728 @@
+// The simulator's night plan: what each night contains (see simulator.h).
+#include "files/simulator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "model/error.h"
+
+namespace tolteca::files {
+
+std::string_view to_string(BadCase c) {
+  switch (c) {
+    case BadCase::truncated: return "truncated";
+    case BadCase::header_mismatch: return "header_mismatch";
+    case BadCase::zero_byte: return "zero_byte";
+    case BadCase::not_toltec: return "not_toltec";
+    case BadCase::current_link: return "current_link";
+    case BadCase::lofreq_zero: return "lofreq_zero";
+  }
+  return "?";
+}
+
+std::string_view expected_outcome(BadCase c) {
+  switch (c) {
+    case BadCase::truncated:
+    case BadCase::zero_byte: return "failed";
+    case BadCase::not_toltec:
+    case BadCase::current_link: return "skipped";
+    case BadCase::header_mismatch:
+    case BadCase::lofreq_zero: return "flagged";
+  }
+  return "?";
+}
+
+std::vector<int> parse_networks(const std::string& text) {
+  std::vector<int> out;
+  auto bad = [&](const std::string& why) {
+    return UserError(fmt::format("--networks '{}': {} (expected e.g. 0-12 or 0,1,2,7-10)", text, why));
+  };
+  std::size_t pos = 0;
+  if (text.empty()) throw bad("empty");
+  while (pos <= text.size()) {
+    std::size_t end = text.find(',', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view item(text.data() + pos, end - pos);
+    if (item.empty()) throw bad("empty item");
+    auto read = [&](std::string_view s) {
+      int v = -1;
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec != std::errc() || p != s.data() + s.size() || v < 0 || v > 12)
+        throw bad(fmt::format("'{}' is not a network 0..12", s));
+      return v;
+    };
+    auto dash = item.find('-');
+    if (dash == std::string_view::npos) {
+      out.push_back(read(item));
+    } else {
+      int a = read(item.substr(0, dash)), b = read(item.substr(dash + 1));
+      if (a > b) throw bad(fmt::format("range {}-{} is empty", a, b));
+      for (int i = a; i <= b; ++i) out.push_back(i);
+    }
+    pos = end + 1;
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+namespace {
+
+struct Triple {
+  std::int64_t obsnum = 0;
+  int sub = 0, scan = 0;
+};
+
+struct Obs {
+  Master master = Master::ics;
+  std::int64_t obsnum = 0;
+  int sub = 0, scan = 0;
+  int obs_type = 1;
+  std::int64_t start = 0;  // unix seconds
+  int duration = 30;
+  std::optional<Triple> cal;
+  std::map<int, Triple> cal_override;  // per network
+  bool with_tel = false, with_tel2 = false, with_hwpr = false;
+  TelFileSpec tel;
+  std::optional<BadCase> bad;
+};
+
+class Planner {
+ public:
+  explicit Planner(const SimOptions& o) : o_(o), rng_(o.seed * 0x9E3779B97F4A7C15ULL + 1) {}
+
+  SimPlan run() {
+    validate();
+    auto day0 = parse_iso8601(o_.start_date);
+    std::int64_t ics = o_.ics_start_obsnum, tcs = o_.tcs_start_obsnum;
+    for (int night = 0; night < o_.nights; ++night) {
+      night_ = night;
+      std::int64_t midnight = *day0 / 1'000'000 + std::int64_t(night) * 86400;
+      t_ = midnight + 21 * 3600 + 1800 + static_cast<std::int64_t>(u(600));  // local afternoon (UT-6)
+      ics = ics_block(ics);
+      t_ += 1200 + static_cast<std::int64_t>(u(600));
+      tcs = tcs_block(tcs);
+    }
+    if (o_.bad_files) extra_bad_files();
+    plan_.options = o_;
+    return std::move(plan_);
+  }
+
+ private:
+  std::uint64_t u(std::uint64_t n) { return n ? rng_() % n : 0; }
+  bool chance(double p) { return double(rng_() >> 11) * (1.0 / 9007199254740992.0) < p; }
+  double uniform(double a, double b) { return a + (b - a) * (double(rng_() >> 11) * (1.0 / 9007199254740992.0)); }
+  int scaled(double base, int min = 1) { return std::max(min, static_cast<int>(std::lround(base * o_.scale))); }
+
+  void validate() {
+    if (o_.nights < 1 || o_.nights > 366) throw UserError("--nights must be 1..366");
+    if (!parse_iso8601(o_.start_date) || o_.start_date.size() != 10)
+      throw UserError(fmt::format("--start-date '{}' is not a date YYYY-MM-DD", o_.start_date));
+    if (o_.networks.empty()) throw UserError("--networks selects no network");
+    for (int n : o_.networks)
+      if (n < 0 || n > 12) throw UserError(fmt::format("network {} is not 0..12", n));
+    if (o_.format != "mix" && !parse_nc_format(o_.format))
+      throw UserError(fmt::format("--format '{}' is not classic, 64bit, netcdf4 or mix", o_.format));
+    if (!(o_.scale > 0) || o_.scale > 100) throw UserError("--scale must be in (0, 100]");
+    if (o_.ics_start_obsnum < 1 || o_.tcs_start_obsnum < 1 || o_.ics_start_obsnum > 99'000'000 ||
+        o_.tcs_start_obsnum > 99'000'000)
+      throw UserError("start obsnums must be 1..99000000");
+  }
+
+  NcFormat pick_format() {
+    if (o_.format != "mix") return *parse_nc_format(o_.format);
+    auto r = u(10);
+    return r < 4 ? NcFormat::classic : r < 7 ? NcFormat::offset64 : NcFormat::netcdf4;
+  }
+  HeaderStyle pick_style() { return HeaderStyle{chance(0.3), chance(0.5) ? '\0' : ' '}; }
+
+  // The networks that wrote a file for one observation: all of them, or (12% of the time) one or two
+  // dropped.
+  std::vector<int> active_networks() {
+    std::vector<int> nets = o_.networks;
+    if (nets.size() > 2 && chance(0.12)) {
+      int drops = 1 + static_cast<int>(u(2));
+      for (int i = 0; i < drops && nets.size() > 2; ++i) nets.erase(nets.begin() + static_cast<long>(u(nets.size())));
+    }
+    return nets;
+  }
+
+  static const char* suffix_of(int obs_type) {
+    switch (obs_type) {
+      case 1: return "timestream";
+      case 2: return "vnasweep";
+      case 3: return "targsweep";
+      case 4: return "tune";
+      default: return "";
+    }
+  }
+
+  // Emits the files of one observation and advances the clock past it.
+  void emit(Obs o) {
+    o.start = t_;
+    const NcFormat fmt = pick_format();
+    const HeaderStyle style = pick_style();
+    std::vector<int> nets = active_networks();
+    const Quartet q{o.master, o.obsnum, o.sub, o.scan};
+    const bool sweep = o.obs_type >= 2;
+    const int steps = o.obs_type == 2 ? 16 : o.obs_type == 3 ? 12 : 12;
+    const int n_samples = sweep ? (o.obs_type == 4 ? 2 * steps : steps) : 20 + static_cast<int>(u(41));
+    const double drive = 5 + double(u(16));
+    // A bad file replaces one network of this observation (so it never adds a network or a kind).
+    int bad_index = -1;
+    if (o.bad) bad_index = static_cast<int>(static_cast<unsigned>(*o.bad) % nets.size());
+
+    for (std::size_t i = 0; i < nets.size(); ++i) {
+      const int roach = nets[i];
+      SimFile f;
+      f.type = SimFileType::network;
+      f.quartet = q;
+      NetworkFileSpec& s = f.net;
+      s.format = fmt;
+      s.style = style;
+      s.obs_type = o.obs_type;
+      s.master = o.master;
+      s.roach = roach;
+      s.obsnum = o.obsnum;
+      s.subobsnum = o.sub;
+      s.scannum = o.scan;
+      Triple cal = o.cal.value_or(Triple{});
+      if (auto it = o.cal_override.find(roach); it != o.cal_override.end()) cal = it->second;
+      s.cal_obsnum = cal.obsnum;
+      s.cal_subobsnum = cal.sub;
+      s.cal_scannum = cal.scan;
+      s.obs_start = double(o.start);
+      s.obs_end = double(o.start + o.duration);
+      s.sample_freq = sweep ? 488.28125 : 122.0703125;
+      s.lo_center_freq = 500e6 + 25e6 * roach;
+      s.lo_freq = s.lo_center_freq;
+      s.drive_atten = drive;
+      s.sense_atten = 10;
+      s.num_sweep_steps = sweep ? steps : 0;
+      s.num_samples_per_sweep_step = sweep ? 1 : 0;
+      s.n_channels = o.obs_type == 2 ? 8 : 3 + roach % 3;
+      s.n_samples = n_samples;
+      s.seed = static_cast<std::uint64_t>(o.obsnum * 1000 + o.sub * 13 + o.scan * 7 + roach);
+      ParsedName n;
+      n.kind = InterfaceKind::toltec;
+      n.roach = roach;
+      n.interface = interface_name(n.kind, roach);
+      n.master = o.master;
+      n.obsnum = o.obsnum;
+      n.subobsnum = o.sub;
+      n.scannum = o.scan;
+      // Files of one observation are created within a second of each other; the first network's
+      // file carries the observation's start second.
+      n.file_time = (o.start + (i == 0 ? 0 : static_cast<std::int64_t>(u(2)))) * 1'000'000;
+      n.suffix = suffix_of(o.obs_type);
+      n.extension = "nc";
+      n.data_kind = bits(*data_kind_from_obs_type(o.obs_type));
+      f.kind = n.data_kind;
+      f.path = format_relative_path(n);
+      f.name = n;
+      if (static_cast<int>(i) == bad_index) {
+        f.bad = o.bad;
+        if (*o.bad == BadCase::header_mismatch) s.obsnum = o.obsnum + 500;
+        if (*o.bad == BadCase::lofreq_zero) s.lo_freq = 0;
+      }
+      last_network_file_[{o.master, roach}] = f.path;
+      plan_.files.push_back(std::move(f));
+    }
+
+    if (o.with_hwpr && o_.hwpr) {
+      SimFile f;
+      f.type = SimFileType::hwpr;
+      f.quartet = q;
+      NetworkFileSpec& s = f.net;
+      s.format = fmt;
+      s.style = style;
+      s.hwpr = true;
+      s.obs_type = o.obs_type;
+      s.master = o.master;
+      s.obsnum = o.obsnum;
+      s.subobsnum = o.sub;
+      s.scannum = o.scan;
+      Triple cal = o.cal.value_or(Triple{});
+      s.cal_obsnum = cal.obsnum;
+      s.cal_subobsnum = cal.sub;
+      s.cal_scannum = cal.scan;
+      s.obs_start = double(o.start);
+      s.obs_end = double(o.start + o.duration);
+      s.n_samples = n_samples;
+      ParsedName n;
+      n.kind = InterfaceKind::hwpr;
+      n.interface = "hwpr";
+      n.master = o.master;
+      n.obsnum = o.obsnum;
+      n.subobsnum = o.sub;
+      n.scannum = o.scan;
+      n.file_time = o.start * 1'000'000;
+      n.suffix = suffix_of(o.obs_type);
+      n.extension = "nc";
+      n.data_kind = bits(*data_kind_from_obs_type(o.obs_type));
+      f.kind = n.data_kind;
+      f.path = format_relative_path(n);
+      f.name = n;
+      plan_.files.push_back(std::move(f));
+    }
+
+    for (int which = 0; which < 2; ++which) {
+      if (which == 0 ? !o.with_tel : !o.with_tel2) continue;
+      SimFile f;
+      f.type = which == 0 ? SimFileType::tel : SimFileType::tel2;
+      f.quartet = q;
+      f.tel = o.tel;
+      f.tel.format = o_.format == "mix" ? NcFormat::offset64 : fmt;
+      f.tel.style = style;
+      f.tel.obsnum = o.obsnum;
+      f.tel.subobsnum = o.sub;
+      f.tel.scannum = o.scan;
+      f.tel.start_time = double(o.start);
+      f.tel.sample_rate = 8;
+      f.tel.n_samples = std::max(2, std::min(64, o.duration * 8 / 10));
+      f.tel.integration_time = o.duration;
+      ParsedName n;
+      n.kind = which == 0 ? InterfaceKind::tel_toltec : InterfaceKind::tel_toltec2;
+      n.interface = interface_name(n.kind);
+      n.master = Master::tcs;
+      n.obsnum = o.obsnum;
+      n.subobsnum = o.sub;
+      n.scannum = o.scan;
+      n.subobsnum_width = 2;
+      n.file_time = (o.start - ((o.start % 86400) + 86400) % 86400) * 1'000'000;  // the UT date
+      n.extension = "nc";
+      n.data_kind = bits(DataKind::LmtTel);
+      f.kind = n.data_kind;
+      f.path = format_relative_path(n);
+      f.name = n;
+      plan_.files.push_back(std::move(f));
+    }
+    t_ = o.start + o.duration + 5 + static_cast<std::int64_t>(u(40));
+  }
+
+  Obs ics_obs(std::int64_t obsnum, int sub, int obs_type, int duration, std::optional<Triple> cal) {
+    Obs o;
+    o.master = Master::ics;
+    o.obsnum = obsnum;
+    o.sub = sub;
+    o.obs_type = obs_type;
+    o.duration = duration;
+    o.cal = cal;
+    return o;
+  }
+
+  // VNA -> target sweep -> tune (cal pointers down the chain). Returns the tune.
+  Triple cal_chain(std::int64_t n, std::optional<BadCase> targ_bad, std::optional<BadCase> tune_bad,
+                   const std::map<int, Triple>& tune_override = {}) {
+    emit(ics_obs(n, 0, 2, 90, std::nullopt));
+    Obs targ = ics_obs(n + 1, 0, 3, 30, Triple{n, 0, 0});
+    targ.bad = targ_bad;
+    emit(targ);
+    Obs tune = ics_obs(n + 2, 0, 4, 45, Triple{n + 1, 0, 0});
+    tune.cal_override = tune_override;
+    tune.bad = tune_bad;
+    emit(tune);
+    return Triple{n + 2, 0, 0};
+  }
+
+  // Bad cases that need file content exist only when files have content.
+  bool content_bad_cases() const { return night_ == 0 && o_.bad_files && !o_.names_only; }
+
+  std::int64_t ics_block(std::int64_t n) {
+    const bool first = content_bad_cases();
+    Triple tune = cal_chain(n, first ? std::optional(BadCase::header_mismatch) : std::nullopt,
+                            first ? std::optional(BadCase::lofreq_zero) : std::nullopt);
+    Obs ts = ics_obs(n + 3, 0, 1, 120, tune);
+    if (first) ts.bad = BadCase::truncated;
+    emit(ts);
+    // Drive-fit series: one obsnum, sub-observations alternating target sweep / timestream.
+    const int steps = scaled(24);
+    for (int i = 0; i < steps; ++i) {
+      emit(ics_obs(n + 4, 2 * i, 3, 20, tune));
+      emit(ics_obs(n + 4, 2 * i + 1, 1, 30, Triple{n + 4, 2 * i, 0}));
+    }
+    // Second calibration chain; the upper networks' tune still uses the first chain's target sweep.
+    std::map<int, Triple> split;
+    for (int net : o_.networks)
+      if (net >= 7) split[net] = Triple{n + 1, 0, 0};
+    if (split.size() == o_.networks.size()) split.erase(split.begin());  // keep the disagreement
+    last_ics_tune_ = cal_chain(n + 5, std::nullopt, std::nullopt, split);
+    // A VNA series of many sub-observations.
+    const int vnas = scaled(20);
+    for (int i = 0; i < vnas; ++i) {
+      Obs v = ics_obs(n + 8, i, 2, 60, std::nullopt);
+      emit(v);
+    }
+    return n + 12;
+  }
+
+  // One tcs obsnum: a tune (scan 1) and `scans` nominal timestreams (scans 2..) with telescope files.
+  void tcs_obs(std::int64_t m, const TelFileSpec& meta, int scans, bool tel2, std::optional<BadCase> bad = {}) {
+    Obs tune;
+    tune.master = Master::tcs;
+    tune.obsnum = m;
+    tune.scan = 1;
+    tune.obs_type = 4;
+    tune.duration = 20;
+    tune.cal = prev_tune_;
+    emit(tune);
+    prev_tune_ = Triple{m, 0, 1};
+    for (int s = 0; s < scans; ++s) {
+      Obs o;
+      o.master = Master::tcs;
+      o.obsnum = m;
+      o.scan = 2 + s;
+      o.obs_type = 0;
+      o.duration = 60 + static_cast<int>(u(120));
+      o.cal = Triple{m, 0, 1};
+      o.with_tel = true;
+      o.with_tel2 = tel2;
+      o.with_hwpr = true;
+      o.tel = meta;
+      if (s == 0) o.bad = bad;
+      emit(o);
+    }
+  }
+
+  TelFileSpec meta(const char* goal, const char* pgm, const char* source, const char* project) {
+    TelFileSpec t;
+    t.obs_goal = goal;
+    t.obs_pgm = pgm;
+    t.source_name = source;
+    t.project_id = project;
+    t.tau = std::round(uniform(0.05, 0.3) * 1000) / 1000;
+    t.az_rad = uniform(0.2, 6.0);
+    t.el_rad = uniform(0.5, 1.3);
+    t.m2_z = 0;
+    return t;
+  }
+
+  std::int64_t tcs_block(std::int64_t m) {
+    prev_tune_ = last_ics_tune_;  // the night's first tcs tune starts from the ics tones
+    static const char* kSources[] = {"NGC 1333", "Orion KL", "M82", "Arp 220", "SgrB2", "IRC+10216"};
+    const bool first = content_bad_cases();
+    tcs_obs(m, meta("Pointing", "Lissajous", "3C 273", "2024-S1-LMT-POINTING"), 1, false);
+    // Focus sequence: consecutive obsnums, M2 Z stepped.
+    for (int i = 0; i < 5; ++i) {
+      TelFileSpec f = meta("Focus", "Lissajous", "3C 273", "2024-S1-LMT-FOCUS");
+      f.m2_z = -2.0 + i;
+      tcs_obs(m + 1 + i, f, 1, false);
+    }
+    tcs_obs(m + 6, meta("Pointing", "Lissajous", "3C 279", "2024-S1-LMT-POINTING"), 1, false);
+    // Astigmatism sequence: M1 Zernike stepped (both spellings of the goal occur).
+    for (int i = 0; i < 3; ++i) {
+      TelFileSpec a = meta(i == 2 ? "astig" : "Astigmatism", "Lissajous", "3C 279", "2024-S1-LMT-ASTIG");
+      a.zernike = {0, 0, 0, 0, -150.0 + 150.0 * i, 0, 0};
+      tcs_obs(m + 7 + i, a, 1, false);
+    }
+    std::int64_t next = m + 10;
+    const int maps = scaled(4);
+    for (int i = 0; i < maps; ++i) {
+      TelFileSpec s = meta("Science", i % 2 ? "Lissajous" : "Map", kSources[i % 6], "2024-S1-US-3");
+      tcs_obs(next++, s, 2, true, first && i == 0 ? std::optional(BadCase::zero_byte) : std::nullopt);
+    }
+    // Two focus runs split only by an obsnum gap (the skipped obsnum went to another instrument).
+    for (int i = 0; i < 3; ++i) {
+      TelFileSpec f = meta("Focus", "Lissajous", "3C 345", "2024-S1-LMT-FOCUS");
+      f.m2_z = -1.0 + i;
+      tcs_obs(next++, f, 1, false);
+    }
+    next += 1;  // the gap
+    for (int i = 0; i < 2; ++i) {
+      TelFileSpec f = meta("Focus", "Lissajous", "3C 345", "2024-S1-LMT-FOCUS");
+      f.m2_z = -0.5 + i;
+      tcs_obs(next++, f, 1, false);
+    }
+    for (int i = 0; i < 2; ++i) {
+      TelFileSpec s = meta("Science", "Map", kSources[(i + 3) % 6], "2024-S1-MX-7");
+      tcs_obs(next++, s, 2, true);
+    }
+    return next + 25;  // other instruments use the obsnums in between
+  }
+
+  void extra_bad_files() {
+    // A netCDF file that is not a TolTEC file, and a current-file link, in the first network's ics
+    // directory.
+    const int net = o_.networks.front();
+    SimFile other;
+    other.type = SimFileType::other;
+    other.bad = BadCase::not_toltec;
+    other.path = fmt::format("toltec/ics/toltec{}/toltec_sweep_summary.nc", net);
+    plan_.files.push_back(other);
+    auto it = last_network_file_.find({Master::ics, net});
+    if (it != last_network_file_.end()) {
+      SimFile link;
+      link.type = SimFileType::other;
+      link.bad = BadCase::current_link;
+      link.path = fmt::format("toltec/ics/toltec{}/toltec{}.nc", net, net);
+      link.link_target = it->second;
+      plan_.files.push_back(link);
+    }
+  }
+
+  SimOptions o_;
+  std::mt19937_64 rng_;
+  SimPlan plan_;
+  int night_ = 0;
+  std::int64_t t_ = 0;
+  std::optional<Triple> prev_tune_, last_ics_tune_;
+  std::map<std::pair<Master, int>, std::string> last_network_file_;
+};
+
+// Sequence order: start time, then master code, obsnum, subobsnum, scannum.
+bool seq_less(const SimRawObs& a, const SimRawObs& b) {
+  if (a.start_time != b.start_time) return a.start_time < b.start_time;
+  return a.quartet < b.quartet;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// raw_obs and cal edges from the good files.
+void compute_expectations(SimPlan& plan) {
+  const bool headers = !plan.options.names_only;
+  std::map<Quartet, SimRawObs> obs;
+  std::map<Quartet, std::vector<std::pair<int, Triple>>> pointers;  // network -> target triple
+  for (const auto& f : plan.files) {
+    if (f.bad || !f.quartet) continue;
+    SimRawObs& r = obs[*f.quartet];
+    r.quartet = *f.quartet;
+    r.data_kind |= f.kind;
+    r.n_files += 1;
+    r.interfaces.push_back(f.name->interface);
+    if (f.type == SimFileType::network || f.type == SimFileType::hwpr) {
+      UnixMicros t = *f.name->file_time;
+      if (r.start_time == 0 || t < r.start_time) r.start_time = t;
+    }
+    if (f.type == SimFileType::network) {
+      r.networks.push_back(*f.name->roach);
+      if (headers && f.net.cal_obsnum != 0)
+        pointers[r.quartet].push_back({*f.name->roach, Triple{f.net.cal_obsnum, f.net.cal_subobsnum, f.net.cal_scannum}});
+    }
+    if (headers && f.type == SimFileType::tel) r.obs_goal = lower(f.tel.obs_goal);
+  }
+  // Resolve cal pointers: the same master when that observation exists, else another master's.
+  auto resolve = [&](Master m, const Triple& t) -> std::optional<Quartet> {
+    Quartet same{m, t.obsnum, t.sub, t.scan};
+    if (obs.count(same)) return same;
+    for (Master other : {Master::tcs, Master::ics, Master::clip}) {
+      Quartet q{other, t.obsnum, t.sub, t.scan};
+      if (obs.count(q)) return q;
+    }
+    return std::nullopt;
+  };
+  for (auto& [q, ptrs] : pointers) {
+    std::map<Quartet, std::vector<int>> targets;
+    std::vector<Quartet> order;
+    for (const auto& [net, t] : ptrs) {
+      auto dst = resolve(q.master, t);
+      if (!dst) continue;
+      if (!targets.count(*dst)) order.push_back(*dst);
+      targets[*dst].push_back(net);
+    }
+    const Quartet* best = nullptr;
+    for (const auto& d : order) {
+      if (!best || targets[d].size() > targets[*best].size()) best = &d;
+      SimCalEdge e{to_string(q), to_string(d), targets[d]};
+      std::sort(e.networks.begin(), e.networks.end());
+      plan.cal_edges.push_back(std::move(e));
+    }
+    if (best) obs[q].cal = to_string(*best);
+  }
+  for (auto& [q, r] : obs) {
+    std::sort(r.networks.begin(), r.networks.end());
+    std::sort(r.interfaces.begin(), r.interfaces.end());
+    plan.raw_obs.push_back(std::move(r));
+  }
+  std::sort(plan.raw_obs.begin(), plan.raw_obs.end(), seq_less);
+  plan.groups = expected_groups(plan.raw_obs);
+}
+
+}  // namespace
+
+std::vector<SimGroup> expected_groups(const std::vector<SimRawObs>& raw_obs_in) {
+  std::vector<const SimRawObs*> seq;
+  for (const auto& r : raw_obs_in) seq.push_back(&r);
+  std::stable_sort(seq.begin(), seq.end(), [](const SimRawObs* a, const SimRawObs* b) { return seq_less(*a, *b); });
+  std::vector<SimGroup> out;
+
+  // cal_group: a VNA opens, target sweeps and tunes join; other observations neither join nor break.
+  {
+    std::vector<const SimRawObs*> cur;
+    auto close = [&] {
+      if (cur.size() >= 2) {
+        SimGroup g{"cal_group",
+                   fmt::format("{}-{}-g{}-cal", to_string(cur[0]->quartet.master), cur[0]->quartet.obsnum, cur.size()),
+                   {}};
+        for (auto* r : cur) g.members.push_back(to_string(r->quartet));
+        out.push_back(std::move(g));
+      }
+      cur.clear();
+    };
+    for (auto* r : seq) {
+      if (!(r->data_kind & kRawSweepBits)) continue;
+      if (has(r->data_kind, DataKind::VnaSweep)) {
+        close();
+        cur.push_back(r);
+      } else if (!cur.empty()) {
+        cur.push_back(r);
+      }
+    }
+    close();
+  }
+  // drivefit: target sweeps grouped by (master, obsnum).
+  {
+    std::map<std::pair<Master, std::int64_t>, std::vector<const SimRawObs*>> by;
+    std::vector<std::pair<Master, std::int64_t>> order;
+    for (auto* r : seq) {
+      if (!has(r->data_kind, DataKind::TargetSweep)) continue;
+      auto key = std::make_pair(r->quartet.master, r->quartet.obsnum);
+      if (!by.count(key)) order.push_back(key);
+      by[key].push_back(r);
+    }
+    for (const auto& key : order) {
+      const auto& v = by[key];
+      if (v.size() < 2) continue;
+      SimGroup g{"drivefit", fmt::format("{}-{}-g{}-drivefit", to_string(key.first), key.second, v.size()), {}};
+      for (auto* r : v) g.members.push_back(to_string(r->quartet));
+      out.push_back(std::move(g));
+    }
+  }
+  // focus_group / astig_group: runs of consecutive obsnums per master.
+  auto runs = [&](const char* type, const char* suffix, auto goal_matches) {
+    std::vector<const SimRawObs*> sel;
+    for (auto* r : seq)
+      if (r->obs_goal && goal_matches(*r->obs_goal)) sel.push_back(r);
+    std::stable_sort(sel.begin(), sel.end(),
+                     [](const SimRawObs* a, const SimRawObs* b) { return a->quartet < b->quartet; });
+    std::vector<const SimRawObs*> cur;
+    auto close = [&] {
+      if (cur.size() >= 2) {
+        auto first = cur.front()->quartet.obsnum, last = cur.back()->quartet.obsnum;
+        std::string m(to_string(cur.front()->quartet.master));
+        std::string name = first == last ? fmt::format("{}-{}-g{}-{}", m, first, cur.size(), suffix)
+                                         : fmt::format("{}-{}to{}-g{}-{}", m, first, last, cur.size(), suffix);
+        SimGroup g{type, name, {}};
+        for (auto* r : cur) g.members.push_back(to_string(r->quartet));
+        out.push_back(std::move(g));
+      }
+      cur.clear();
+    };
+    for (auto* r : sel) {
+      if (!cur.empty() && (cur.back()->quartet.master != r->quartet.master ||
+                           (r->quartet.obsnum != cur.back()->quartet.obsnum &&
+                            r->quartet.obsnum != cur.back()->quartet.obsnum + 1)))
+        close();
+      cur.push_back(r);
+    }
+    close();
+  };
+  runs("focus_group", "focus", [](const std::string& g) { return g == "focus"; });
+  runs("astig_group", "astig", [](const std::string& g) { return g == "astig" || g == "astigmatism"; });
+  return out;
+}
+
+SimPlan make_plan(const SimOptions& options) {
+  SimPlan plan = Planner(options).run();
+  compute_expectations(plan);
+  return plan;
+}
+
+nlohmann::json manifest_json(const SimPlan& plan) {
+  using nlohmann::json;
+  const SimOptions& o = plan.options;
+  SimCounts c = count_plan(plan);
+  json counts{{"files", c.files}, {"raw_obs", c.raw_obs}, {"bad_files", c.bad_files}};
+  json pi = json::object(), pk = json::object(), pm = json::object();
+  for (const auto& [k, v] : c.per_interface) pi[k] = v;
+  for (const auto& [k, v] : c.per_kind) pk[k] = v;
+  for (const auto& [k, v] : c.per_master) pm[k] = v;
+  counts["per_interface"] = pi;
+  counts["per_kind"] = pk;
+  counts["per_master"] = pm;
+  json files = json::array(), bad = json::array();
+  for (const auto& f : plan.files) {
+    json uid = f.quartet ? json(to_string(*f.quartet)) : json(nullptr);
+    if (f.bad) {
+      bad.push_back({{"path", f.path}, {"case", to_string(*f.bad)}, {"uid", uid},
+                     {"expect", expected_outcome(*f.bad)}});
+      continue;
+    }
+    files.push_back({{"path", f.path},
+                     {"uid", uid},
+                     {"interface", f.name->interface},
+                     {"kind", data_kind_names(f.kind)},
+                     {"raw", f.name->is_raw}});
+  }
+  json raw = json::array();
+  for (const auto& r : plan.raw_obs) {
+    raw.push_back({{"uid", to_string(r.quartet)},
+                   {"master", to_string(r.quartet.master)},
+                   {"obsnum", r.quartet.obsnum},
+                   {"subobsnum", r.quartet.subobsnum},
+                   {"scannum", r.quartet.scannum},
+                   {"data_kind", r.data_kind},
+                   {"data_kind_names", data_kind_names(r.data_kind)},
+                   {"start_time", format_iso8601(r.start_time)},
+                   {"networks", r.networks},
+                   {"interfaces", r.interfaces},
+                   {"n_files", r.n_files},
+                   {"obs_goal", r.obs_goal ? json(*r.obs_goal) : json(nullptr)},
+                   {"cal", r.cal ? json(*r.cal) : json(nullptr)}});
+  }
+  json groups = json::array();
+  for (const auto& g : plan.groups) groups.push_back({{"type", g.type}, {"name", g.name}, {"members", g.members}});
+  json edges = json::array();
+  for (const auto& e : plan.cal_edges) edges.push_back({{"src", e.src}, {"dst", e.dst}, {"networks", e.networks}});
+  return json{{"seed", o.seed},
+              {"nights", o.nights},
+              {"start_date", o.start_date},
+              {"format", o.format},
+              {"names_only", o.names_only},
+              {"networks", o.networks},
+              {"counts", counts},
+              {"files", files},
+              {"bad_files", bad},
+              {"raw_obs", raw},
+              {"groups", groups},
+              {"cal_edges", edges}};
+}
+
+SimCounts count_plan(const SimPlan& plan) {
+  SimCounts c;
+  std::map<std::string, std::int64_t> kinds, ifaces, masters;
+  for (const auto& f : plan.files) {
+    if (f.bad) {
+      ++c.bad_files;
+      continue;
+    }
+    ++c.files;
+    ++ifaces[f.name->interface];
+    for (const auto& k : all_data_kinds())
+      if (has(f.kind, k.kind)) ++kinds[std::string(k.name)];
+  }
+  for (const auto& r : plan.raw_obs) ++masters[std::string(to_string(r.quartet.master))];
+  c.raw_obs = static_cast<std::int64_t>(plan.raw_obs.size());
+  for (const auto& k : all_data_kinds())
+    if (kinds.count(std::string(k.name))) c.per_kind.emplace_back(std::string(k.name), kinds[std::string(k.name)]);
+  // Interfaces in a natural order: toltec0..12, then the others alphabetically.
+  std::vector<std::pair<std::string, std::int64_t>> iv(ifaces.begin(), ifaces.end());
+  auto rank = [](const std::string& s) {
+    if (s.rfind("toltec", 0) == 0 && s.size() > 6 && std::isdigit(static_cast<unsigned char>(s[6])))
+      return std::stoi(s.substr(6));
+    return 100;
+  };
+  std::stable_sort(iv.begin(), iv.end(), [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+  c.per_interface = std::move(iv);
+  c.per_master.assign(masters.begin(), masters.end());
+  return c;
+}
+
+}  // namespace tolteca::files
