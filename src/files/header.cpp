@@ -424,6 +424,17 @@ class Reader {
   int ncid_;
 };
 
+// Unix seconds -> microseconds; a value no int64 microsecond count can hold (|t| >= 1e12 s, ~31 700
+// years) is reported as a problem instead of being converted (that conversion is undefined behaviour).
+std::optional<UnixMicros> header_time(std::optional<double> v, const char* name, HeaderInfo& h) {
+  if (!v || !std::isfinite(*v)) return std::nullopt;
+  if (std::fabs(*v) >= 1e12) {
+    h.problems.push_back(fmt::format("{} {} is not a valid time", name, *v));
+    return std::nullopt;
+  }
+  return micros_from_seconds(*v);
+}
+
 void read_network_ids(const Reader& r, HeaderInfo& h) {
   if (auto v = r.integer("Header.Toltec.ObsType")) h.obs_type = static_cast<int>(*v);
   if (auto v = r.integer("Header.Toltec.Master")) {
@@ -447,8 +458,8 @@ void read_network_ids(const Reader& r, HeaderInfo& h) {
     h.cal_subobsnum = static_cast<std::int32_t>(cs.value_or(0));
     h.cal_scannum = static_cast<std::int32_t>(cc.value_or(0));
   }
-  if (auto v = r.number("Header.Toltec.ObsStartTime"); v && std::isfinite(*v)) h.obs_start_time = micros_from_seconds(*v);
-  if (auto v = r.number("Header.Toltec.ObsEndTime"); v && std::isfinite(*v)) h.obs_end_time = micros_from_seconds(*v);
+  h.obs_start_time = header_time(r.number("Header.Toltec.ObsStartTime"), "Header.Toltec.ObsStartTime", h);
+  h.obs_end_time = header_time(r.number("Header.Toltec.ObsEndTime"), "Header.Toltec.ObsEndTime", h);
   h.sample_freq = r.number("Header.Toltec.SampleFreq");
   h.lo_center_freq = r.number("Header.Toltec.LoCenterFreq");
   h.drive_atten = r.number("Header.Toltec.DriveAtten");
@@ -499,9 +510,10 @@ void read_telescope(const Reader& r, HeaderInfo& h, int teltime) {
   if (auto v = r.integer("Header.Telescope.CraneInBeam")) t.crane_in_beam = static_cast<int>(*v);
   h.n_samples = r.first_dim_len(teltime);
   if (h.n_samples && *h.n_samples > 0) {
-    if (auto v = r.element(teltime, 0); v && std::isfinite(*v) && *v > 0) h.obs_start_time = micros_from_seconds(*v);
+    if (auto v = r.element(teltime, 0); v && std::isfinite(*v) && *v > 0)
+      h.obs_start_time = header_time(v, "Data.TelescopeBackend.TelTime[0]", h);
     if (auto v = r.element(teltime, static_cast<std::size_t>(*h.n_samples - 1)); v && std::isfinite(*v) && *v > 0)
-      h.obs_end_time = micros_from_seconds(*v);
+      h.obs_end_time = header_time(v, "Data.TelescopeBackend.TelTime[last]", h);
   }
 }
 

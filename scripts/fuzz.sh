@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, ASan+UBSan) and runs each for a bounded time.
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]        (default 30)
+# Environment: FUZZ_BUILD_DIR (default build-fuzz), FUZZ_TARGETS (default: all built targets),
+#   TOLTECA_DB (a tolteca_db binary with `simulate`, for the seed corpus; default build/tolteca_db).
+# Corpora live in $FUZZ_BUILD_DIR/corpus/<target> (seeded by scripts/fuzz-corpus.sh and grown by runs);
+# a crash leaves $FUZZ_BUILD_DIR/artifacts/<target>/crash-* and makes this script exit 1. Turn every
+# crash into a regression test under tests/reliability/ (see tests/reliability/fuzz_regressions_test.cpp).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+secs="${1:-30}"
+bdir="${FUZZ_BUILD_DIR:-$here/build-fuzz}"
+jobs="${FUZZ_BUILD_JOBS:-2}"
+
+if [ ! -f "$bdir/CMakeCache.txt" ]; then
+  CC=clang CXX=clang++ cmake -S "$here" -B "$bdir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOLTECA_FUZZ=ON \
+    -DTOLTECA_BUILD_TESTS=OFF -DTOLTECA_BUILD_BENCH=OFF >/dev/null
+fi
+cmake --build "$bdir" -j"$jobs" --target fuzz_targets >/dev/null
+
+targets="${FUZZ_TARGETS:-$(cd "$bdir/fuzz" && ls fuzz_* 2>/dev/null | grep -v '\.' | tr '\n' ' ')}"
+corpus="$bdir/corpus"
+if [ ! -d "$corpus/filename" ]; then
+  "$here/scripts/fuzz-corpus.sh" "$corpus" "${TOLTECA_DB:-$here/build/tolteca_db}"
+fi
+export LSAN_OPTIONS="suppressions=$here/fuzz/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+status=0
+for t in $targets; do
+  name="${t#fuzz_}"
+  mkdir -p "$corpus/$name" "$bdir/artifacts/$name"
+  log="$bdir/artifacts/$name/last.log"
+  start=$(date +%s)
+  if "$bdir/fuzz/$t" "$corpus/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+       -artifact_prefix="$bdir/artifacts/$name/" >"$log" 2>&1; then
+    runs=$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo '?')
+    printf 'fuzz %-10s ok     %4ds  %9s runs  cov %s  corpus %s\n' "$name" $(( $(date +%s) - start )) "$runs" "$cov" \
+      "$(ls "$corpus/$name" | wc -l)"
+  else
+    status=1
+    printf 'fuzz %-10s FAILED (%ds): see %s\n' "$name" $(( $(date +%s) - start )) "$log"
+    grep -E 'ERROR|runtime error|SUMMARY|fuzz_[a-z_]+:' "$log" | head -5 | sed 's/^/    /'
+    ls "$bdir/artifacts/$name"/crash-* "$bdir/artifacts/$name"/leak-* "$bdir/artifacts/$name"/timeout-* 2>/dev/null \
+      | sed 's/^/    artifact: /' || true
+  fi
+done
+exit $status
