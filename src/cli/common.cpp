@@ -1,6 +1,7 @@
 #include "cli/common.h"
 
 #include "db/url.h"
+#include "model/error.h"
 
 namespace tolteca::cli {
 
@@ -9,9 +10,13 @@ void add_db_options(CLI::App* cmd, DbOptions& opts) {
   cmd->add_option("--db", opts.url, "Database URL (default: $TOLTECA_DB_URL, else duckdb:///./tolteca.duckdb)")
       ->capture_default_str();
   cmd->add_option("--wait", opts.wait_seconds, "Wait up to SECONDS for another process's lock on the database");
+  cmd->add_flag("--read-only", opts.read_only,
+                "Open the database read-only (shared with other readers; refused by commands that write)");
 }
 
 std::unique_ptr<db::Session> open_session(const DbOptions& opts, db::OpenMode mode) {
+  if (opts.read_only && mode != db::OpenMode::ReadOnly)
+    throw UserError("--read-only was given, but this command writes to the database");
   db::OpenOptions o;
   o.mode = opts.read_only ? db::OpenMode::ReadOnly : mode;
   o.wait_seconds = opts.wait_seconds;

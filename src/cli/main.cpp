@@ -10,6 +10,42 @@
 #include "model/error.h"
 #include "tolteca/version.h"
 
+namespace {
+
+// For "A subcommand is required": names the word that is not a command (or lists the commands), so
+// `tolteca_db db frobnicate` says what is wrong. Empty when the error is something else.
+std::string missing_command_message(CLI::App& app, int argc, char** argv) {
+  CLI::App* cur = &app;
+  std::string path = "tolteca_db";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!a.empty() && a[0] == '-') {
+      auto* opt = cur->get_option_no_throw(a.substr(0, a.find('=')));
+      if (opt && a.find('=') == std::string::npos && opt->get_items_expected_max() > 0) ++i;
+      continue;
+    }
+    CLI::App* sub = nullptr;
+    try {
+      sub = cur->get_subcommand(a);
+    } catch (const CLI::OptionNotFound&) {
+    }
+    if (!sub) {
+      if (cur->get_subcommands({}).empty()) return {};
+      std::string names;
+      for (auto* c : cur->get_subcommands({})) names += (names.empty() ? "" : ", ") + c->get_name();
+      return fmt::format("unknown command '{}' for '{}'; expected one of: {}", a, path, names);
+    }
+    cur = sub;
+    path += " " + a;
+  }
+  std::string names;
+  for (auto* c : cur->get_subcommands({})) names += (names.empty() ? "" : ", ") + c->get_name();
+  if (names.empty()) return {};
+  return fmt::format("'{}' needs a command: {}; see --help", path, names);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace tolteca;
   CLI::App app{"tolteca_db: the data registry of the TolTEC camera (LMT).\n"
@@ -42,6 +78,14 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RequiredError& e) {
+    if (auto msg = missing_command_message(app, argc, argv);
+        !msg.empty() && std::string(e.what()).find("subcommand") != std::string::npos) {
+      std::cerr << "tolteca_db: error: " << msg << '\n';
+      return 1;
+    }
+    app.exit(e);
+    return 1;
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 1;

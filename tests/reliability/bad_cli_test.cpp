@@ -32,8 +32,9 @@ TEST(BadCli, UnknownCommandsAndOptions) {
   TempDir dir;
   auto path = (dir / "x.duckdb").string();
   for (const Case& c : std::vector<Case>{
-           {{"no-such-group"}, "no-such-group"},
-           {{"db", "frobnicate"}, "frobnicate"},
+           {{"no-such-group"}, "unknown command 'no-such-group' for 'tolteca_db'; expected one of: db,"},
+           {{"db", "frobnicate"}, "unknown command 'frobnicate' for 'tolteca_db db'; expected one of: init, info"},
+           {{"db"}, "'tolteca_db db' needs a command: init, info"},
            {{"db", "info", "--db", path, "--frobnicate"}, "--frobnicate"},
            {{"db", "info", "--db"}, "--db"},
            {{"db", "info", "--db", path, "--wait", "soon"}, "soon"},
@@ -89,6 +90,43 @@ TEST(BadCli, NewerSchemaVersionIsRefusedAndLeftAlone) {
   db::Database raw(path, /*read_only=*/true);
   db::Connection con(raw);
   EXPECT_EQ(con.scalar_string("SELECT value FROM schema_meta WHERE key = 'schema_version'"), "99");
+}
+
+TEST(BadCli, MalformedSpecsAndFiltersPointAtTheProblem) {
+  TempDir dir;
+  auto path = (dir / "q.duckdb").string();
+  ASSERT_EQ(run_cli({"db", "init", "--db", path}).exit_code, 0);
+  for (const Case& c : std::vector<Case>{
+           {{"query", "obs", "--db", path, "ics-18366-[0:"}, "ics-18366-[0:"},
+           {{"query", "obs", "--db", path, "foo-1"}, "foo-1"},
+           {{"query", "obs", "--db", path, "18366/toltec13"}, "toltec13"},
+           {{"query", "obs", "--db", path, "18366-{1,x}"}, "18366-{1,x}"},
+           {{"query", "obs", "--db", path, "[5:1:0]"}, "[5:1:0]"},
+           {{"query", "obs", "--db", path, "99999999999999999999999"}, "99999999999999999999999"},
+           {{"query", "files", "--db", path, "ics--1"}, "ics--1"},
+           {{"query", "obs", "--db", path, "--master", "lmt"}, "--master 'lmt'"},
+           {{"query", "obs", "--db", path, "--kind", "Banana"}, "--kind 'Banana'"},
+           {{"query", "obs", "--db", path, "--since", "yesterday"}, "yesterday"},
+           {{"query", "obs", "--db", path, "--sort", "random"}, "random"},
+           {{"query", "obs", "--db", path, "--limit", "many"}, "many"},
+           {{"query", "obs", "--db", path, "--format", "xml"}, "xml"},
+           {{"query", "nonsense", "--db", path}, "unknown command 'nonsense' for 'tolteca_db query'"},
+           {{"query", "export", "--db", path, (dir / "o.csv").string(), "--where", "1=1; DROP TABLE products"},
+            "--where"},
+           {{"query", "export", "--db", path, (dir / "o.csv").string(), "--what", "sqlite_master"}, "sqlite_master"},
+       })
+    expect_user_error(c);
+}
+
+TEST(BadCli, QueriesOnAMissingDatabaseDoNotCreateIt) {
+  TempDir dir;
+  auto path = (dir / "none.duckdb").string();
+  for (auto sub : {"obs", "groups", "stats"}) expect_user_error({{"query", sub, "--db", path}, "does not exist"});
+  expect_user_error({{"query", "files", "--db", path, "[]"}, "does not exist"});
+  expect_user_error({{"query", "provenance", "--db", path, "ics-1-0-0"}, "does not exist"});
+  expect_user_error({{"query", "export", "--db", path, (dir / "o.csv").string()}, "does not exist"});
+
+  EXPECT_TRUE(fs::is_empty(dir.path())) << "a query created something";
 }
 
 }  // namespace

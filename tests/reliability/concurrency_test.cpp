@@ -90,3 +90,35 @@ TEST(Concurrency, ReadersShareTheFile) {
 
 }  // namespace
 }  // namespace tolteca::test
+
+namespace tolteca::test {
+namespace {
+
+TEST(Concurrency, ReadOnlyFlagSharesAndIsRefusedByWriters) {
+  TempDir dir;
+  auto path = init_db(dir);
+  auto reader = db::Session::open(path, {db::OpenMode::ReadOnly, 0});
+  auto r = run_cli({"db", "info", "--db", path, "--read-only"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto q = run_cli({"query", "obs", "--db", path, "--read-only", "--json"});
+  EXPECT_EQ(q.exit_code, 0) << q.err;
+  auto w = run_cli({"db", "vacuum", "--db", path, "--read-only"});
+  EXPECT_EQ(w.exit_code, 1) << w.err;
+  EXPECT_NE(w.err.find("--read-only was given, but this command writes"), std::string::npos) << w.err;
+}
+
+TEST(Concurrency, QueriesWorkWithoutAWriterAndReportTheLockWithOne) {
+  TempDir dir;
+  auto path = init_db(dir);
+  for (auto sub : {"obs", "groups", "stats"}) {
+    auto r = run_cli({"query", sub, "--db", path});
+    EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.err;
+  }
+  auto holder = db::Session::open(path, {db::OpenMode::ReadWrite, 0});
+  auto r = run_cli({"query", "obs", "--db", path});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("is locked by another process " + pid_text()), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tolteca::test
