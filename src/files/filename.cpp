@@ -82,7 +82,28 @@ enum class TsStep { ok, not_toltec, bad_timestamp };
 // Reads `count` numeric fields of fixed widths separated by `sep` ("YYYY_mm_dd_HH_MM_SS" or
 // "YYYY-mm-dd"). Missing digits or separators: not_toltec; wrong widths or impossible values:
 // bad_timestamp.
+inline int d2(const char* p) { return (p[0] - '0') * 10 + (p[1] - '0'); }
+
 TsStep read_time(const char*& p, const char* e, char sep, int count, std::optional<UnixMicros>& t, std::string& why) {
+  // Fast path: exactly "YYYY?mm?dd[?HH?MM?SS]" followed by the end or a non-digit.
+  const std::ptrdiff_t len = count == 6 ? 19 : 10;
+  if (e - p >= len && (e - p == len || !is_digit(p[len]))) {
+    static constexpr int kDigits[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+    static constexpr int kSeps[] = {4, 7, 10, 13, 16};
+    const int nd = count == 6 ? 14 : 8, ns = count == 6 ? 5 : 2;
+    bool ok = true;
+    for (int i = 0; i < nd; ++i) ok &= is_digit(p[kDigits[i]]);
+    for (int i = 0; i < ns; ++i) ok &= p[kSeps[i]] == sep;
+    if (ok) {
+      int y = d2(p) * 100 + d2(p + 2);
+      t = count == 6 ? make_utc(y, d2(p + 5), d2(p + 8), d2(p + 11), d2(p + 14), d2(p + 17))
+                     : make_utc(y, d2(p + 5), d2(p + 8));
+      if (t) {
+        p += len;
+        return TsStep::ok;
+      }
+    }
+  }
   static constexpr int kWidth[] = {4, 2, 2, 2, 2, 2};
   int v[6] = {0, 0, 0, 0, 0, 0};
   bool widths_ok = true;
@@ -185,7 +206,13 @@ SuffixClass classify_suffix(std::string_view suffix, DataKindBits nominal_kind) 
 
 std::string interface_name(InterfaceKind kind, std::optional<int> roach) {
   switch (kind) {
-    case InterfaceKind::toltec: return fmt::format("toltec{}", roach.value_or(0));
+    case InterfaceKind::toltec: {
+      int r = roach.value_or(0);
+      std::string s = "toltec";
+      if (r >= 10) s += static_cast<char>('0' + r / 10 % 10);
+      s += static_cast<char>('0' + (r < 0 ? 0 : r % 10));
+      return s;
+    }
     case InterfaceKind::hwpr: return "hwpr";
     case InterfaceKind::toltec_hk: return "toltec_hk";
     case InterfaceKind::tel_toltec: return "tel_toltec";
@@ -216,7 +243,22 @@ NameParse parse_filename(std::string_view path) {
 
   // --- the interface prefix ---
   bool date_form = false;  // "{prefix}_{YYYY-mm-dd}_{obsnum}_{subobsnum}_{scannum}"
-  if (starts_with(stem, "toltec_hk_")) {
+  const char c0 = stem.empty() ? '\0' : stem[0];
+  if (c0 == 't' && stem.size() > 6 && is_digit(stem[6]) && starts_with(stem, "toltec")) {
+    out.kind = InterfaceKind::toltec;
+    p += 6;
+    std::int64_t r = 0;
+    const char* s = p;
+    int w = read_digits(p, e, r);
+    if (p == e || *p != '_') {
+      if (p == e && is_current_link(stem)) return reject(RejectReason::current_file_link, "link to the file being written");
+      return reject(RejectReason::not_toltec_name, "expected '_' after the network number");
+    }
+    if (w > 2 || r > 12 || (w == 2 && *s == '0'))
+      return reject(RejectReason::bad_number, fmt::format("network number '{}' is not 0..12", std::string_view(s, w)));
+    out.roach = static_cast<int>(r);
+    ++p;
+  } else if (c0 == 't' && starts_with(stem, "toltec_hk_")) {
     out.kind = InterfaceKind::toltec_hk;
     p += 10;
     // The older form puts the date first: digits followed by '-'.
@@ -239,20 +281,6 @@ NameParse parse_filename(std::string_view path) {
     out.kind = InterfaceKind::wyatt;
     p += 6;
     date_form = true;
-  } else if (stem.size() > 6 && starts_with(stem, "toltec") && is_digit(stem[6])) {
-    out.kind = InterfaceKind::toltec;
-    p += 6;
-    std::int64_t r = 0;
-    const char* s = p;
-    int w = read_digits(p, e, r);
-    if (p == e || *p != '_') {
-      if (p == e && is_current_link(stem)) return reject(RejectReason::current_file_link, "link to the file being written");
-      return reject(RejectReason::not_toltec_name, "expected '_' after the network number");
-    }
-    if (w > 2 || r > 12 || (w == 2 && *s == '0'))
-      return reject(RejectReason::bad_number, fmt::format("network number '{}' is not 0..12", std::string_view(s, w)));
-    out.roach = static_cast<int>(r);
-    ++p;
   } else {
     if (is_current_link(stem)) return reject(RejectReason::current_file_link, "link to the file being written");
     return reject(RejectReason::not_toltec_name, "unknown interface prefix");

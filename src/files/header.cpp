@@ -10,6 +10,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
 #include <dlfcn.h>
 #include <vector>
 
@@ -67,7 +70,9 @@ enum class Signature { none, cdf1, cdf2, cdf5, hdf5 };
 
 // Checks existence, type, permission and the netCDF signature before netCDF-C sees the file, so each
 // failure gets its own clear reason (netCDF-C reports most of them as "unknown file format").
-std::optional<HeaderError> check_classic_size(int fd, off_t size, Signature sig);
+std::optional<HeaderError> check_classic_size(int fd, off_t size, Signature sig, std::unique_ptr<unsigned char[]> buf,
+                                              std::size_t have);
+constexpr std::size_t kFirstRead = 16384;  // one read holds the signature and a typical netCDF-3 header
 
 std::optional<HeaderError> precheck(const std::string& path, off_t& size, Signature& sig) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -92,8 +97,9 @@ std::optional<HeaderError> precheck(const std::string& path, off_t& size, Signat
     ::close(fd);
     return HeaderError{"empty file (0 bytes)"};
   }
-  unsigned char buf[8] = {};
-  ssize_t n = ::pread(fd, buf, sizeof buf, 0);
+  const std::size_t want = std::min<std::size_t>(kFirstRead, static_cast<std::size_t>(size));
+  std::unique_ptr<unsigned char[]> buf(new unsigned char[want]);  // not cleared: pread fills what is used
+  ssize_t n = ::pread(fd, buf.get(), want, 0);
   int e = errno;
   if (n < 0) {
     ::close(fd);
@@ -106,7 +112,7 @@ std::optional<HeaderError> precheck(const std::string& path, off_t& size, Signat
     if (buf[3] == 1) sig = Signature::cdf1;
     if (buf[3] == 2) sig = Signature::cdf2;
     if (buf[3] == 5) sig = Signature::cdf5;
-  } else if (n == 8 && std::memcmp(buf, kHdf5, 8) == 0) {
+  } else if (n >= 8 && std::memcmp(buf.get(), kHdf5, 8) == 0) {
     sig = Signature::hdf5;
   }
   if (sig == Signature::none) {
@@ -115,7 +121,7 @@ std::optional<HeaderError> precheck(const std::string& path, off_t& size, Signat
     return HeaderError{"not a netCDF file (no netCDF/HDF5 signature)"};
   }
   std::optional<HeaderError> err;
-  if (sig != Signature::hdf5) err = check_classic_size(fd, size, sig);
+  if (sig != Signature::hdf5) err = check_classic_size(fd, size, sig, std::move(buf), static_cast<std::size_t>(n));
   ::close(fd);
   return err;
 }
@@ -267,17 +273,12 @@ class Cdf3Header {
   bool short_ = false;
 };
 
-std::optional<HeaderError> check_classic_size(int fd, off_t size, Signature sig) {
-  std::size_t want = 16384;
-  std::vector<unsigned char> buf;
+std::optional<HeaderError> check_classic_size(int fd, off_t size, Signature sig, std::unique_ptr<unsigned char[]> buf,
+                                              std::size_t have) {
+  std::size_t want = kFirstRead;
   for (;;) {
-    std::size_t n = std::min<std::size_t>(want, static_cast<std::size_t>(size));
-    buf.resize(n);
-    ssize_t got = ::pread(fd, buf.data(), n, 0);
-    if (got < 0) return HeaderError{fmt::format("cannot read: {}", std::strerror(errno))};
-    buf.resize(static_cast<std::size_t>(got));
     bool incomplete = false;
-    auto need = Cdf3Header(buf.data(), buf.size(), sig).expected_size(incomplete);
+    auto need = Cdf3Header(buf.get(), have, sig).expected_size(incomplete);
     if (need) {
       if (static_cast<std::uint64_t>(size) < *need)
         return HeaderError{fmt::format("truncated netCDF file: {} bytes, its header places data up to byte {}", size,
@@ -285,35 +286,135 @@ std::optional<HeaderError> check_classic_size(int fd, off_t size, Signature sig)
       return std::nullopt;
     }
     if (!incomplete) return HeaderError{"corrupt netCDF header"};
-    if (buf.size() >= static_cast<std::size_t>(size))
+    if (have >= static_cast<std::size_t>(size))
       return HeaderError{fmt::format("truncated netCDF file: {} bytes, the header itself is cut short", size)};
     if (want >= (64u << 20)) return HeaderError{"corrupt netCDF header (larger than 64 MiB)"};
     want *= 4;
+    const std::size_t n = std::min<std::size_t>(want, static_cast<std::size_t>(size));
+    buf.reset(new unsigned char[n]);
+    ssize_t got = ::pread(fd, buf.get(), n, 0);
+    if (got < 0) return HeaderError{fmt::format("cannot read: {}", std::strerror(errno))};
+    have = static_cast<std::size_t>(got);
   }
 }
 
 bool is_numeric(nc_type t) { return t != NC_CHAR && t != NC_STRING && t >= NC_BYTE && t <= NC_UINT64; }
 
+// The variables read_header looks at. nc_inq_varid normalises every name it is given (UTF-8 NFC),
+// which costs more than the rest of a netCDF-3 header read; one pass of nc_inq_varname over the file's
+// variables, matched against this table, finds them all for a fraction of that.
+enum V : int {
+  kHeader_Toltec_ObsType,
+  kHeader_Toltec_Master,
+  kHeader_Toltec_RoachIndex,
+  kHeader_Toltec_ObsNum,
+  kHeader_Toltec_SubObsNum,
+  kHeader_Toltec_ScanNum,
+  kHeader_Toltec_TargSweepObsNum,
+  kHeader_Toltec_TargSweepSubObsNum,
+  kHeader_Toltec_TargSweepScanNum,
+  kHeader_Toltec_ObsStartTime,
+  kHeader_Toltec_ObsEndTime,
+  kHeader_Toltec_SampleFreq,
+  kHeader_Toltec_LoCenterFreq,
+  kHeader_Toltec_DriveAtten,
+  kHeader_Toltec_SenseAtten,
+  kHeader_Toltec_AccumLen,
+  kHeader_Toltec_FpgaFreq,
+  kHeader_Toltec_NumSweepSteps,
+  kHeader_Toltec_NumSamplesPerSweepStep,
+  kData_Toltec_Is,
+  kData_Toltec_LoFreq,
+  kHeader_Kids_kind,
+  kData_TelescopeBackend_TelTime,
+  kHeader_Dcs_ObsNum,
+  kHeader_Dcs_SubObsNum,
+  kHeader_Dcs_ScanNum,
+  kHeader_Dcs_ObsGoal,
+  kHeader_Dcs_ObsPgm,
+  kHeader_Dcs_ProjectId,
+  kHeader_Source_SourceName,
+  kHeader_Dcs_IntegrationTime,
+  kHeader_Radiometer_Tau,
+  kHeader_Telescope_AzDesPos,
+  kHeader_Telescope_ElDesPos,
+  kHeader_M2_XReq,
+  kHeader_M2_YReq,
+  kHeader_M2_ZReq,
+  kHeader_M1_ZernikeC,
+  kHeader_PointModel_AzUserOff,
+  kHeader_PointModel_ElUserOff,
+  kHeader_PointModel_AzPaddleOff,
+  kHeader_PointModel_ElPaddleOff,
+  kHeader_Telescope_CraneInBeam,
+  kNumWanted
+};
+constexpr const char* kWanted[] = {
+    "Header.Toltec.ObsType", "Header.Toltec.Master", "Header.Toltec.RoachIndex", "Header.Toltec.ObsNum",
+    "Header.Toltec.SubObsNum", "Header.Toltec.ScanNum", "Header.Toltec.TargSweepObsNum",
+    "Header.Toltec.TargSweepSubObsNum", "Header.Toltec.TargSweepScanNum", "Header.Toltec.ObsStartTime",
+    "Header.Toltec.ObsEndTime", "Header.Toltec.SampleFreq", "Header.Toltec.LoCenterFreq", "Header.Toltec.DriveAtten",
+    "Header.Toltec.SenseAtten", "Header.Toltec.AccumLen", "Header.Toltec.FpgaFreq", "Header.Toltec.NumSweepSteps",
+    "Header.Toltec.NumSamplesPerSweepStep", "Data.Toltec.Is", "Data.Toltec.LoFreq", "Header.Kids.kind",
+    "Data.TelescopeBackend.TelTime", "Header.Dcs.ObsNum", "Header.Dcs.SubObsNum", "Header.Dcs.ScanNum",
+    "Header.Dcs.ObsGoal", "Header.Dcs.ObsPgm", "Header.Dcs.ProjectId", "Header.Source.SourceName",
+    "Header.Dcs.IntegrationTime", "Header.Radiometer.Tau", "Header.Telescope.AzDesPos", "Header.Telescope.ElDesPos",
+    "Header.M2.XReq", "Header.M2.YReq", "Header.M2.ZReq", "Header.M1.ZernikeC", "Header.PointModel.AzUserOff",
+    "Header.PointModel.ElUserOff", "Header.PointModel.AzPaddleOff", "Header.PointModel.ElPaddleOff",
+    "Header.Telescope.CraneInBeam",
+};
+static_assert(sizeof kWanted / sizeof kWanted[0] == kNumWanted);
+
+const std::unordered_map<std::string_view, int>& wanted_index() {
+  static const std::unordered_map<std::string_view, int> m = [] {
+    std::unordered_map<std::string_view, int> out;
+    for (int i = 0; i < kNumWanted; ++i) out.emplace(kWanted[i], i);
+    return out;
+  }();
+  return m;
+}
+
 // One open file; every method runs with netcdf_mutex() held by the caller.
 class Reader {
  public:
-  explicit Reader(int ncid) : ncid_(ncid) {}
-
-  int varid(const char* name) const {
-    int id = -1;
-    return nc_inq_varid(ncid_, name, &id) == NC_NOERR ? id : -1;
+  // netCDF-3: one nc_inq_varname pass (names are in memory; nc_inq_varid would normalise each one).
+  // netCDF-4: nc_inq_varname loads each variable's HDF5 metadata, so names are looked up on demand.
+  Reader(int ncid, bool scan_names) : ncid_(ncid) {
+    std::fill(std::begin(ids_), std::end(ids_), scan_names ? -1 : -2);
+    if (!scan_names) return;
+    int nvars = 0;
+    if (nc_inq_nvars(ncid_, &nvars) != NC_NOERR) return;
+    const auto& index = wanted_index();
+    char name[NC_MAX_NAME + 1];
+    for (int id = 0; id < nvars; ++id) {
+      if (nc_inq_varname(ncid_, id, name) != NC_NOERR) continue;
+      auto it = index.find(std::string_view(name));
+      if (it != index.end() && ids_[it->second] < 0) ids_[it->second] = id;
+    }
   }
 
+  int varid(V v) const {
+    if (ids_[v] == -2) {
+      int id = -1;
+      ids_[v] = nc_inq_varid(ncid_, kWanted[v], &id) == NC_NOERR ? id : -1;
+    }
+    return ids_[v];
+  }
+
+  // Header variables have few dimensions; anything above kMaxDims is not one we read. (Arrays sized
+  // NC_MAX_VAR_DIMS would cost a 12 KB clear per variable.)
+  static constexpr int kMaxDims = 8;
   struct Shape {
     nc_type type = NC_NAT;
     int ndims = 0;
-    int dimids[NC_MAX_VAR_DIMS] = {};
-    std::size_t len[NC_MAX_VAR_DIMS] = {};
+    int dimids[kMaxDims];
+    std::size_t len[kMaxDims];
     std::size_t total = 1;
   };
 
   bool shape(int id, Shape& s) const {
-    if (nc_inq_var(ncid_, id, nullptr, &s.type, &s.ndims, s.dimids, nullptr) != NC_NOERR) return false;
+    if (id < 0 || nc_inq_varndims(ncid_, id, &s.ndims) != NC_NOERR || s.ndims > kMaxDims) return false;
+    if (nc_inq_var(ncid_, id, nullptr, &s.type, nullptr, s.dimids, nullptr) != NC_NOERR) return false;
     s.total = 1;
     for (int i = 0; i < s.ndims; ++i) {
       if (nc_inq_dimlen(ncid_, s.dimids[i], &s.len[i]) != NC_NOERR) return false;
@@ -323,23 +424,23 @@ class Reader {
   }
 
   // A 0-d or length-1 numeric variable, any type.
-  std::optional<double> number(const char* name) const {
+  std::optional<double> number(V name) const {
     int id = varid(name);
     if (id < 0) return std::nullopt;
     Shape s;
     if (!shape(id, s) || !is_numeric(s.type) || s.total != 1) return std::nullopt;
-    static constexpr std::size_t kZero[NC_MAX_VAR_DIMS] = {};
+    static constexpr std::size_t kZero[kMaxDims] = {};
     double v = 0;
     if (nc_get_var1_double(ncid_, id, kZero, &v) != NC_NOERR) return std::nullopt;
     return v;
   }
 
-  std::optional<std::int64_t> integer(const char* name) const {
+  std::optional<std::int64_t> integer(V name) const {
     int id = varid(name);
     if (id < 0) return std::nullopt;
     Shape s;
     if (!shape(id, s) || !is_numeric(s.type) || s.total != 1) return std::nullopt;
-    static constexpr std::size_t kZero[NC_MAX_VAR_DIMS] = {};
+    static constexpr std::size_t kZero[kMaxDims] = {};
     if (s.type == NC_FLOAT || s.type == NC_DOUBLE) {
       double v = 0;
       if (nc_get_var1_double(ncid_, id, kZero, &v) != NC_NOERR || !std::isfinite(v) || std::fabs(v) > 9e15)
@@ -352,18 +453,18 @@ class Reader {
   }
 
   // An NC_CHAR array (first row of a 2-d array) padded with spaces or NULs, or a scalar NC_STRING.
-  std::optional<std::string> text(const char* name) const {
+  std::optional<std::string> text(V name) const {
     int id = varid(name);
     if (id < 0) return std::nullopt;
     Shape s;
     if (!shape(id, s)) return std::nullopt;
     std::string out;
-    static constexpr std::size_t kZero[NC_MAX_VAR_DIMS] = {};
+    static constexpr std::size_t kZero[kMaxDims] = {};
     if (s.type == NC_CHAR) {
       std::size_t row = s.ndims == 0 ? 1 : s.len[s.ndims - 1];
       if (row == 0 || s.total == 0) return std::string();
       row = std::min(row, kMaxText);
-      std::size_t count[NC_MAX_VAR_DIMS];
+      std::size_t count[kMaxDims];
       for (int i = 0; i < s.ndims; ++i) count[i] = 1;
       if (s.ndims > 0) count[s.ndims - 1] = row;
       out.resize(row);
@@ -386,7 +487,7 @@ class Reader {
   }
 
   // Up to `max` numeric values of a 1-d (or n-d: flattened) variable.
-  std::vector<double> numbers(const char* name, std::size_t max) const {
+  std::vector<double> numbers(V name, std::size_t max) const {
     std::vector<double> out;
     int id = varid(name);
     if (id < 0) return out;
@@ -413,7 +514,7 @@ class Reader {
   std::optional<double> element(int id, std::size_t i) const {
     Shape s;
     if (id < 0 || !shape(id, s) || !is_numeric(s.type) || s.ndims == 0 || s.len[0] <= i) return std::nullopt;
-    std::size_t index[NC_MAX_VAR_DIMS] = {};
+    std::size_t index[kMaxDims] = {};
     index[0] = i;
     double v = 0;
     if (nc_get_var1_double(ncid_, id, index, &v) != NC_NOERR) return std::nullopt;
@@ -422,6 +523,7 @@ class Reader {
 
  private:
   int ncid_;
+  mutable int ids_[kNumWanted];
 };
 
 // Unix seconds -> microseconds; a value no int64 microsecond count can hold (|t| >= 1e12 s, ~31 700
@@ -436,48 +538,48 @@ std::optional<UnixMicros> header_time(std::optional<double> v, const char* name,
 }
 
 void read_network_ids(const Reader& r, HeaderInfo& h) {
-  if (auto v = r.integer("Header.Toltec.ObsType")) h.obs_type = static_cast<int>(*v);
-  if (auto v = r.integer("Header.Toltec.Master")) {
+  if (auto v = r.integer(kHeader_Toltec_ObsType)) h.obs_type = static_cast<int>(*v);
+  if (auto v = r.integer(kHeader_Toltec_Master)) {
     h.master = master_from_code(static_cast<int>(*v));
     if (!h.master) h.problems.push_back(fmt::format("unknown Header.Toltec.Master {}", *v));
   }
-  if (auto v = r.integer("Header.Toltec.RoachIndex")) {
+  if (auto v = r.integer(kHeader_Toltec_RoachIndex)) {
     if (*v >= 0 && *v <= 12)
       h.roach = static_cast<int>(*v);
     else
       h.problems.push_back(fmt::format("Header.Toltec.RoachIndex {} is not a network 0..12", *v));
   }
-  h.obsnum = r.integer("Header.Toltec.ObsNum");
-  if (auto v = r.integer("Header.Toltec.SubObsNum")) h.subobsnum = static_cast<std::int32_t>(*v);
-  if (auto v = r.integer("Header.Toltec.ScanNum")) h.scannum = static_cast<std::int32_t>(*v);
-  auto co = r.integer("Header.Toltec.TargSweepObsNum");
-  auto cs = r.integer("Header.Toltec.TargSweepSubObsNum");
-  auto cc = r.integer("Header.Toltec.TargSweepScanNum");
+  h.obsnum = r.integer(kHeader_Toltec_ObsNum);
+  if (auto v = r.integer(kHeader_Toltec_SubObsNum)) h.subobsnum = static_cast<std::int32_t>(*v);
+  if (auto v = r.integer(kHeader_Toltec_ScanNum)) h.scannum = static_cast<std::int32_t>(*v);
+  auto co = r.integer(kHeader_Toltec_TargSweepObsNum);
+  auto cs = r.integer(kHeader_Toltec_TargSweepSubObsNum);
+  auto cc = r.integer(kHeader_Toltec_TargSweepScanNum);
   if (co && (*co != 0 || cs.value_or(0) != 0 || cc.value_or(0) != 0)) {
     h.cal_obsnum = *co;
     h.cal_subobsnum = static_cast<std::int32_t>(cs.value_or(0));
     h.cal_scannum = static_cast<std::int32_t>(cc.value_or(0));
   }
-  h.obs_start_time = header_time(r.number("Header.Toltec.ObsStartTime"), "Header.Toltec.ObsStartTime", h);
-  h.obs_end_time = header_time(r.number("Header.Toltec.ObsEndTime"), "Header.Toltec.ObsEndTime", h);
-  h.sample_freq = r.number("Header.Toltec.SampleFreq");
-  h.lo_center_freq = r.number("Header.Toltec.LoCenterFreq");
-  h.drive_atten = r.number("Header.Toltec.DriveAtten");
-  h.sense_atten = r.number("Header.Toltec.SenseAtten");
-  h.accum_len = r.number("Header.Toltec.AccumLen");
-  h.fpga_freq = r.number("Header.Toltec.FpgaFreq");
-  h.num_sweep_steps = r.integer("Header.Toltec.NumSweepSteps");
-  h.num_samples_per_sweep_step = r.integer("Header.Toltec.NumSamplesPerSweepStep");
+  h.obs_start_time = header_time(r.number(kHeader_Toltec_ObsStartTime), "Header.Toltec.ObsStartTime", h);
+  h.obs_end_time = header_time(r.number(kHeader_Toltec_ObsEndTime), "Header.Toltec.ObsEndTime", h);
+  h.sample_freq = r.number(kHeader_Toltec_SampleFreq);
+  h.lo_center_freq = r.number(kHeader_Toltec_LoCenterFreq);
+  h.drive_atten = r.number(kHeader_Toltec_DriveAtten);
+  h.sense_atten = r.number(kHeader_Toltec_SenseAtten);
+  h.accum_len = r.number(kHeader_Toltec_AccumLen);
+  h.fpga_freq = r.number(kHeader_Toltec_FpgaFreq);
+  h.num_sweep_steps = r.integer(kHeader_Toltec_NumSweepSteps);
+  h.num_samples_per_sweep_step = r.integer(kHeader_Toltec_NumSamplesPerSweepStep);
   if (h.obs_type) {
     if (auto k = data_kind_from_obs_type(*h.obs_type))
       h.data_kind = bits(*k);
     else
       h.problems.push_back(fmt::format("unknown Header.Toltec.ObsType {}", *h.obs_type));
   }
-  int is = r.varid("Data.Toltec.Is");
+  int is = r.varid(kData_Toltec_Is);
   h.n_samples = r.first_dim_len(is);
   h.n_channels = r.last_dim_len(is);
-  if (int lo = r.varid("Data.Toltec.LoFreq"); lo >= 0) {
+  if (int lo = r.varid(kData_Toltec_LoFreq); lo >= 0) {
     h.lo_freq = r.element(lo, 0);
     if (h.lo_freq && !(*h.lo_freq > 0))
       h.problems.push_back(fmt::format("Data.Toltec.LoFreq is {} (must be > 0)", *h.lo_freq));
@@ -487,27 +589,27 @@ void read_network_ids(const Reader& r, HeaderInfo& h) {
 void read_telescope(const Reader& r, HeaderInfo& h, int teltime) {
   h.master = Master::tcs;
   h.data_kind = bits(DataKind::LmtTel);
-  h.obsnum = r.integer("Header.Dcs.ObsNum");
-  if (auto v = r.integer("Header.Dcs.SubObsNum")) h.subobsnum = static_cast<std::int32_t>(*v);
-  if (auto v = r.integer("Header.Dcs.ScanNum")) h.scannum = static_cast<std::int32_t>(*v);
+  h.obsnum = r.integer(kHeader_Dcs_ObsNum);
+  if (auto v = r.integer(kHeader_Dcs_SubObsNum)) h.subobsnum = static_cast<std::int32_t>(*v);
+  if (auto v = r.integer(kHeader_Dcs_ScanNum)) h.scannum = static_cast<std::int32_t>(*v);
   TelescopeMeta& t = h.tel;
-  t.obs_goal = r.text("Header.Dcs.ObsGoal");
-  t.obs_pgm = r.text("Header.Dcs.ObsPgm");
-  t.project_id = r.text("Header.Dcs.ProjectId");
-  t.source_name = r.text("Header.Source.SourceName");
-  t.integration_time = r.number("Header.Dcs.IntegrationTime");
-  t.tau = r.number("Header.Radiometer.Tau");
-  t.az_rad = r.number("Header.Telescope.AzDesPos");
-  t.el_rad = r.number("Header.Telescope.ElDesPos");
-  t.m2_x = r.number("Header.M2.XReq");
-  t.m2_y = r.number("Header.M2.YReq");
-  t.m2_z = r.number("Header.M2.ZReq");
-  t.m1_zernike = r.numbers("Header.M1.ZernikeC", 64);
-  t.az_user_off = r.number("Header.PointModel.AzUserOff");
-  t.el_user_off = r.number("Header.PointModel.ElUserOff");
-  t.az_paddle_off = r.number("Header.PointModel.AzPaddleOff");
-  t.el_paddle_off = r.number("Header.PointModel.ElPaddleOff");
-  if (auto v = r.integer("Header.Telescope.CraneInBeam")) t.crane_in_beam = static_cast<int>(*v);
+  t.obs_goal = r.text(kHeader_Dcs_ObsGoal);
+  t.obs_pgm = r.text(kHeader_Dcs_ObsPgm);
+  t.project_id = r.text(kHeader_Dcs_ProjectId);
+  t.source_name = r.text(kHeader_Source_SourceName);
+  t.integration_time = r.number(kHeader_Dcs_IntegrationTime);
+  t.tau = r.number(kHeader_Radiometer_Tau);
+  t.az_rad = r.number(kHeader_Telescope_AzDesPos);
+  t.el_rad = r.number(kHeader_Telescope_ElDesPos);
+  t.m2_x = r.number(kHeader_M2_XReq);
+  t.m2_y = r.number(kHeader_M2_YReq);
+  t.m2_z = r.number(kHeader_M2_ZReq);
+  t.m1_zernike = r.numbers(kHeader_M1_ZernikeC, 64);
+  t.az_user_off = r.number(kHeader_PointModel_AzUserOff);
+  t.el_user_off = r.number(kHeader_PointModel_ElUserOff);
+  t.az_paddle_off = r.number(kHeader_PointModel_AzPaddleOff);
+  t.el_paddle_off = r.number(kHeader_PointModel_ElPaddleOff);
+  if (auto v = r.integer(kHeader_Telescope_CraneInBeam)) t.crane_in_beam = static_cast<int>(*v);
   h.n_samples = r.first_dim_len(teltime);
   if (h.n_samples && *h.n_samples > 0) {
     if (auto v = r.element(teltime, 0); v && std::isfinite(*v) && *v > 0)
@@ -548,23 +650,23 @@ std::variant<HeaderInfo, HeaderError> read_header(const std::string& path) {
     int id;
     ~Closer() { nc_close(id); }
   } closer{ncid};
-  Reader r(ncid);
+  Reader r(ncid, sig != Signature::hdf5);
 
   int fmt = 0;
   if (nc_inq_format(ncid, &fmt) == NC_NOERR) h.format = format_name(fmt);
 
-  if (int kid = r.varid("Header.Kids.kind"); kid >= 0) {
+  if (int kid = r.varid(kHeader_Kids_kind); kid >= 0) {
     h.file_class = FileClass::reduced;
-    h.reduced_kind = r.text("Header.Kids.kind");
+    h.reduced_kind = r.text(kHeader_Kids_kind);
     read_network_ids(r, h);
     return h;
   }
-  if (int tt = r.varid("Data.TelescopeBackend.TelTime"); tt >= 0) {
+  if (int tt = r.varid(kData_TelescopeBackend_TelTime); tt >= 0) {
     h.file_class = FileClass::telescope;
     read_telescope(r, h, tt);
     return h;
   }
-  if (r.varid("Header.Toltec.ObsType") >= 0 || r.varid("Header.Toltec.ObsNum") >= 0) {
+  if (r.varid(kHeader_Toltec_ObsType) >= 0 || r.varid(kHeader_Toltec_ObsNum) >= 0) {
     h.file_class = FileClass::network;
     read_network_ids(r, h);
     if (!h.n_samples) {

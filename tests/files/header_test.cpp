@@ -396,3 +396,31 @@ TEST(Header, ConcurrentReadsAreSafe) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(ok.load(), 160);
 }
+
+TEST(Header, LargeClassicHeaderIsReadInFull) {
+  // A netCDF-3 header larger than the first read (16 KiB): the truncation check reads on.
+  test::TempDir dir;
+  std::string path = (dir / "big.nc").string();
+  {
+    NcWriter w(path, NcFormat::offset64);
+    std::vector<int> ids;
+    for (int i = 0; i < 700; ++i)
+      ids.push_back(w.def_var("Header.Extra.SomeRatherLongVariableName_" + std::to_string(i), NcType::double_, {}));
+    int obsnum = w.def_var("Header.Toltec.ObsNum", NcType::int_, {});
+    int ot = w.def_var("Header.Toltec.ObsType", NcType::int_, {});
+    w.end_def();
+    for (int id : ids) w.put_number(id, 1.0);
+    w.put_number(obsnum, 4242);
+    w.put_number(ot, 2);
+  }
+  ASSERT_GT(fs::file_size(path), 40000u);
+  auto r = read_header(path);
+  ASSERT_NE(as_header(r), nullptr) << as_error(r)->reason;
+  EXPECT_EQ(as_header(r)->obsnum, 4242);
+  EXPECT_EQ(as_header(r)->file_class, FileClass::network);
+  std::string bytes = slurp(path);
+  for (std::size_t cut : {bytes.size() - 1, std::size_t(20000), std::size_t(100)}) {
+    write_bytes(dir / "cut.nc", bytes.substr(0, cut));
+    EXPECT_NE(error_of((dir / "cut.nc").string()).find("truncated"), std::string::npos) << cut;
+  }
+}
