@@ -540,7 +540,6 @@ void register_stats(CLI::App& q) {
       json nets = json::array();
       for (const auto& n : st.networks)
         nets.push_back({{"interface", n.interface},
-                        {"observations", n.observations},
                         {"files", n.files},
                         {"missing", n.missing}});
       json fails = json::array();
@@ -585,7 +584,6 @@ void register_stats(CLI::App& q) {
       for (const auto& r : st.per_kind) add("per_kind", r.key, r.count);
       for (const auto& r : st.per_night) add("per_night", r.night, r.observations);
       for (const auto& r : st.networks) {
-        add("network_observations", r.interface, r.observations);
         add("network_files", r.interface, r.files);
         add("network_missing", r.interface, r.missing);
       }
@@ -621,10 +619,10 @@ void register_stats(CLI::App& q) {
     }
     if (!st.networks.empty()) {
       std::cout << '\n';
-      Table t{{"interface", "observations", "files", "missing"}, {}, {false, true, true, true}};
+      Table t{{"interface", "files", "missing"}, {}, {false, true, true}};
       for (const auto& n : st.networks)
         t.rows.push_back(
-            {n.interface, std::to_string(n.observations), std::to_string(n.files), std::to_string(n.missing)});
+            {n.interface, std::to_string(n.files), std::to_string(n.missing)});
       print_table(std::cout, t, OutputFormat::table);
     }
     if (!st.recent_failures.empty()) {

@@ -306,30 +306,38 @@ std::string type_of_product(const std::string& product_type) {
 
 // ---- observations -------------------------------------------------------------
 
+namespace {
+
+// Up to this many ids are passed as a bound IN list (DuckDB then uses the ART
+// indexes on sources.product_id / edges); beyond, a semi-join on the query.
+constexpr std::size_t kMaxIdList = 2048;
+
+// "(?, ?, …)" with the ids bound, or "(SELECT id FROM (<query>))" with its params.
+BoundSql id_set(const std::vector<std::int64_t>& ids, const BoundSql& query) {
+  BoundSql out;
+  if (ids.size() <= kMaxIdList) {
+    out.sql = "(";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      out.sql += i ? ", ?" : "?";
+      out.params.emplace_back(ids[i]);
+    }
+    out.sql += ")";
+    if (ids.empty()) out.sql = "(NULL)";
+    return out;
+  }
+  out.sql = "(SELECT id FROM (" + query.sql + "))";
+  out.params = query.params;
+  return out;
+}
+
+}  // namespace
+
 std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool with_files) {
   auto m = obs_cte(f);
-  std::string order = f.sort == query::ObsSort::obsnum ? obsnum_order("m") : sequence_order("m");
-  std::string sql = fmt::format(
-      "WITH m AS ({0}) "
-      "SELECT m.id, m.uid, m.master, m.obsnum, m.subobsnum, m.scannum, m.obs_start_time, m.data_kind, m.obs_goal, "
-      "m.source_name, m.project_id, m.obs_pgm, m.tau, f.n_files, f.n_missing, f.nets, f.ifaces, g.groups, c.cal "
-      "FROM m "
-      "LEFT JOIN (SELECT s.product_id, count(DISTINCT s.rel_path) AS n_files, "
-      "  count(DISTINCT s.rel_path) FILTER (WHERE s.availability = 'missing') AS n_missing, "
-      "  string_agg(DISTINCT CAST(s.roach AS VARCHAR), ',') AS nets, string_agg(DISTINCT s.interface, ',') AS ifaces "
-      "  FROM sources s WHERE s.product_id IN (SELECT id FROM m) GROUP BY s.product_id) f ON f.product_id = m.id "
-      "LEFT JOIN (SELECT e.dst_product_id AS pid, string_agg(gp.name, chr(31) ORDER BY gp.name) AS groups "
-      "  FROM edges e JOIN products gp ON gp.id = e.src_product_id "
-      "  WHERE e.dst_product_id IN (SELECT id FROM m) AND gp.product_type IN {1} GROUP BY 1) g ON g.pid = m.id "
-      "LEFT JOIN (SELECT e.src_product_id AS pid, string_agg(DISTINCT cp.uid, ',') AS cal "
-      "  FROM edges e JOIN products cp ON cp.id = e.dst_product_id "
-      "  WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' AND e.src_product_id IN (SELECT id FROM m) GROUP BY 1) c "
-      "  ON c.pid = m.id "
-      "ORDER BY {2}",
-      m.sql, kGroupTypes, order);
   std::vector<query::ObsRow> out;
   std::map<std::int64_t, std::size_t> index;
-  for (auto& r : run(s, sql, m.params).rows()) {
+  std::vector<std::int64_t> ids;
+  for (auto& r : run(s, m.sql, m.params).rows()) {
     query::ObsRow o;
     o.id = as_int(r[0]);
     o.uid = as_str(r[1]);
@@ -344,28 +352,61 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
     o.project_id = opt_str(r[10]);
     o.obs_pgm = opt_str(r[11]);
     o.tau = opt_double(r[12]);
-    o.n_files = opt_int(r[13]).value_or(0);
-    o.n_missing = opt_int(r[14]).value_or(0);
-    for (auto& n : split(as_str(r[15]), ',')) o.networks.push_back(std::stoi(n));
-    std::sort(o.networks.begin(), o.networks.end());
-    o.interfaces = split(as_str(r[16]), ',');
-    std::sort(o.interfaces.begin(), o.interfaces.end());
-    o.groups = split(as_str(r[17]), '\x1f');
-    o.cal = split(as_str(r[18]), ',');
-    std::sort(o.cal.begin(), o.cal.end());
     index[o.id] = out.size();
+    ids.push_back(o.id);
     out.push_back(std::move(o));
   }
-  if (with_files && !out.empty()) {
+  if (out.empty()) return out;
+  auto at = [&](const Value& id) -> query::ObsRow* {
+    auto it = index.find(as_int(id));
+    return it == index.end() ? nullptr : &out[it->second];
+  };
+  auto set = id_set(ids, m);
+  // Files: count, missing, networks, interfaces.
+  for (auto& r : run(s,
+                     fmt::format("SELECT s.product_id, count(DISTINCT s.rel_path), "
+                                 "count(DISTINCT s.rel_path) FILTER (WHERE s.availability = 'missing'), "
+                                 "string_agg(DISTINCT CAST(s.roach AS VARCHAR), ','), "
+                                 "string_agg(DISTINCT s.interface, ',') FROM sources s WHERE s.product_id IN {} "
+                                 "GROUP BY s.product_id",
+                                 set.sql),
+                     set.params)
+                     .rows()) {
+    auto* o = at(r[0]);
+    if (!o) continue;
+    o->n_files = as_int(r[1]);
+    o->n_missing = as_int(r[2]);
+    for (auto& n : split(as_str(r[3]), ',')) o->networks.push_back(std::stoi(n));
+    std::sort(o->networks.begin(), o->networks.end());
+    o->interfaces = split(as_str(r[4]), ',');
+    std::sort(o->interfaces.begin(), o->interfaces.end());
+  }
+  // Groups it belongs to.
+  for (auto& r : run(s,
+                     fmt::format("SELECT e.dst_product_id, gp.name FROM edges e JOIN products gp "
+                                 "ON gp.id = e.src_product_id WHERE e.dst_product_id IN {} AND gp.product_type IN {} "
+                                 "ORDER BY gp.name",
+                                 set.sql, kGroupTypes),
+                     set.params)
+                     .rows())
+    if (auto* o = at(r[0])) o->groups.push_back(as_str(r[1]));
+  // Its cal observation(s).
+  for (auto& r : run(s,
+                     fmt::format("SELECT DISTINCT e.src_product_id, cp.uid FROM edges e JOIN products cp "
+                                 "ON cp.id = e.dst_product_id WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' "
+                                 "AND e.src_product_id IN {} ORDER BY cp.uid",
+                                 set.sql),
+                     set.params)
+                     .rows())
+    if (auto* o = at(r[0])) o->cal.push_back(as_str(r[1]));
+  if (with_files) {
     std::string fsql = fmt::format(
-        "WITH m AS ({}) SELECT {}, s.product_id FROM sources s JOIN products p ON p.id = s.product_id "
-        "JOIN locations l ON l.id = s.location_id WHERE s.product_id IN (SELECT id FROM m) "
+        "SELECT {}, s.product_id FROM sources s JOIN products p ON p.id = s.product_id "
+        "JOIN locations l ON l.id = s.location_id WHERE s.product_id IN {} "
         "ORDER BY s.product_id, s.roach NULLS LAST, s.interface, s.rel_path, l.priority DESC, l.label",
-        m.sql, kFileColumns);
-    for (auto& r : run(s, fsql, m.params).rows()) {
-      auto it = index.find(as_int(r[12]));
-      if (it != index.end()) out[it->second].files.push_back(read_file_row(r));
-    }
+        kFileColumns, set.sql);
+    for (auto& r : run(s, fsql, set.params).rows())
+      if (auto* o = at(r[12])) o->files.push_back(read_file_row(r));
   }
   return out;
 }
@@ -373,21 +414,36 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
 // ---- files ----------------------------------------------------------------------
 
 std::vector<query::FileRow> query_files(Session& s, const query::FileFilter& f) {
-  BoundSql where;
+  // The observations first (products only; cheap), then their files by id.
+  BoundSql obs;
   std::vector<std::string> conds{fmt::format("p.product_type = {}", kRaw)};
   if (!f.specs.empty()) {
-    auto sc = spec_condition(f.specs, SpecTarget::files);
+    auto sc = spec_condition(f.specs, SpecTarget::observations);
     conds.push_back(sc.sql);
+    append(obs.params, sc.params);
+  }
+  obs.sql = fmt::format("SELECT p.id FROM products p WHERE {}", join_and(conds));
+  std::vector<std::int64_t> ids;
+  for (auto& r : run(s, obs.sql, obs.params).rows()) ids.push_back(as_int(r[0]));
+  if (ids.empty()) return {};
+  auto set = id_set(ids, obs);
+  BoundSql where;
+  std::vector<std::string> fconds{"s.product_id IN " + set.sql};
+  append(where.params, set.params);
+  if (!f.specs.empty()) {
+    // The specs again, now on the files (their '/interface' part restricts files).
+    auto sc = spec_condition(f.specs, SpecTarget::files);
+    fconds.push_back(sc.sql);
     append(where.params, sc.params);
   }
   if (f.interface) {
-    conds.push_back("s.interface = ?");
+    fconds.push_back("s.interface = ?");
     where.params.emplace_back(*f.interface);
   }
   std::string inner = fmt::format(
       "SELECT {}, p.obs_start_time, p.master, p.obsnum, p.subobsnum, p.scannum, l.priority FROM sources s "
       "JOIN products p ON p.id = s.product_id JOIN locations l ON l.id = s.location_id WHERE {}",
-      kFileColumns, join_and(conds));
+      kFileColumns, join_and(fconds));
   if (!f.all_locations)
     inner += " QUALIFY row_number() OVER (PARTITION BY s.product_id, parse_filename(s.rel_path) "
              "ORDER BY (s.availability = 'available') DESC, l.priority DESC, l.label) = 1";
@@ -481,55 +537,69 @@ std::vector<query::GroupRow> query_groups(Session& s, const query::GroupFilter& 
 query::Stats query_stats(Session& s) {
   query::Stats st;
   auto& con = s.con();
-  {
-    std::string kinds;
-    for (const auto& k : all_data_kinds())
-      kinds += fmt::format(", count(*) FILTER (WHERE product_type = {} AND (data_kind & {}) <> 0)", kRaw, bits(k.kind));
-    auto r = con.query(fmt::format(
-                            "SELECT count(*) FILTER (WHERE product_type = {0}), "
-                            "count(*) FILTER (WHERE product_type = 'dp_reduced_obs'), "
-                            "count(*) FILTER (WHERE product_type IN {1}), "
-                            "min(obs_start_time) FILTER (WHERE product_type = {0}), "
-                            "max(obs_start_time) FILTER (WHERE product_type = {0}), "
-                            "count(*) FILTER (WHERE product_type = {0} AND master = 'tcs'), "
-                            "count(*) FILTER (WHERE product_type = {0} AND master = 'ics'), "
-                            "count(*) FILTER (WHERE product_type = {0} AND master = 'clip'){2} FROM products",
-                            kRaw, kGroupTypes, kinds))
-                 .rows()[0];
-    st.observations = as_int(r[0]);
-    st.reduced = as_int(r[1]);
-    st.groups = as_int(r[2]);
-    st.first_start = opt_time(r[3]);
-    st.last_start = opt_time(r[4]);
-    const char* masters[] = {"tcs", "ics", "clip"};
-    for (int i = 0; i < 3; ++i)
-      if (as_int(r[5 + i]) > 0) st.per_master.push_back({masters[i], as_int(r[5 + i])});
-    std::size_t c = 8;
-    for (const auto& k : all_data_kinds()) st.per_kind.push_back({std::string(k.name), as_int(r[c++])});
+  // One small GROUP BY over products (types x masters x kinds: a few dozen
+  // groups); totals, per master and per kind are summed here.
+  std::map<std::string, std::int64_t> per_master, per_group_type;
+  std::vector<std::int64_t> per_kind(all_data_kinds().size(), 0);
+  for (auto& r : con.query("SELECT product_type, master, data_kind, count(*), min(obs_start_time), "
+                           "max(obs_start_time) FROM products GROUP BY ALL")
+                     .rows()) {
+    std::string type = as_str(r[0]);
+    std::int64_t n = as_int(r[3]);
+    if (type == "dp_raw_obs") {
+      st.observations += n;
+      per_master[as_str(r[1])] += n;
+      auto kind = static_cast<DataKindBits>(as_int(r[2]));
+      for (std::size_t k = 0; k < all_data_kinds().size(); ++k)
+        if (has(kind, all_data_kinds()[k].kind)) per_kind[k] += n;
+      auto lo = opt_time(r[4]), hi = opt_time(r[5]);
+      if (lo && (!st.first_start || *lo < *st.first_start)) st.first_start = lo;
+      if (hi && (!st.last_start || *hi > *st.last_start)) st.last_start = hi;
+    } else if (type == "dp_reduced_obs") {
+      st.reduced += n;
+    } else if (type.rfind("dp_", 0) == 0) {
+      st.groups += n;
+      per_group_type[type_of_product(type)] += n;
+    }
   }
-  for (auto& r : con.query(fmt::format("SELECT product_type, count(*) FROM products WHERE product_type IN {} "
-                                       "GROUP BY 1 ORDER BY 1",
-                                       kGroupTypes))
-                     .rows())
-    st.groups_per_type.push_back({type_of_product(as_str(r[0])), as_int(r[1])});
+  for (const char* m : {"tcs", "ics", "clip"})
+    if (per_master.count(m)) st.per_master.push_back({m, per_master[m]});
+  for (auto& [m, n] : per_master)
+    if (m != "tcs" && m != "ics" && m != "clip") st.per_master.push_back({m.empty() ? "(none)" : m, n});
+  for (std::size_t k = 0; k < per_kind.size(); ++k)
+    st.per_kind.push_back({std::string(all_data_kinds()[k].name), per_kind[k]});
+  for (auto& [t, n] : per_group_type) st.groups_per_type.push_back({t, n});
   for (auto& r : con.query("SELECT assoc_type, count(*) FROM edges GROUP BY 1 ORDER BY 1").rows()) {
     st.edges_per_type.push_back({as_str(r[0]), as_int(r[1])});
     st.edges += as_int(r[1]);
   }
-  for (auto& r : con.query(fmt::format("SELECT strftime(CAST(obs_start_time AS DATE), '%Y-%m-%d'), count(*) "
-                                       "FROM products WHERE product_type = {} AND obs_start_time IS NOT NULL "
-                                       "GROUP BY 1 ORDER BY 1",
+  // Nights: group by the DATE (formatting 1M timestamps in SQL costs more than the scan).
+  for (auto& r : con.query(fmt::format("SELECT CAST(obs_start_time AS DATE) AS d, count(*) FROM products "
+                                       "WHERE product_type = {} AND obs_start_time IS NOT NULL GROUP BY 1 ORDER BY 1",
                                        kRaw))
                      .rows())
-    st.per_night.push_back({as_str(r[0]), as_int(r[1]), 0});
-  // One pass over the files: per interface, and totals from the sum.
-  for (auto& r : con.query("SELECT interface, count(DISTINCT product_id), count(*), "
-                           "count(*) FILTER (WHERE availability = 'missing'), min(roach) FROM sources GROUP BY 1 "
-                           "ORDER BY min(roach) NULLS LAST, 1")
-                     .rows()) {
-    st.networks.push_back({as_str(r[0]), as_int(r[1]), as_int(r[2]), as_int(r[3])});
-    st.files += as_int(r[2]);
-    st.missing_files += as_int(r[3]);
+    if (auto t = opt_time(r[0])) st.per_night.push_back({format_iso8601(*t).substr(0, 10), as_int(r[1])});
+  // Files per interface, then the (rare) missing ones per interface: two
+  // cheap scans rather than one with a per-row filter, and no per-interface
+  // distinct count of observations (a hash-distinct over every file row).
+  std::map<std::string, std::size_t> net_index;
+  for (auto& r : con.query("SELECT interface, count(*) FROM sources GROUP BY 1").rows())
+    st.networks.push_back({as_str(r[0]), as_int(r[1]), 0});
+  // Networks in number order, then the other interfaces by name.
+  auto net_key = [](const std::string& i) {
+    bool net = i.rfind("toltec", 0) == 0 && i.size() > 6 && std::isdigit(static_cast<unsigned char>(i[6]));
+    return std::make_pair(net ? std::stoi(i.substr(6)) : 1000, i);
+  };
+  std::sort(st.networks.begin(), st.networks.end(),
+            [&](const auto& a, const auto& b) { return net_key(a.interface) < net_key(b.interface); });
+  for (std::size_t i = 0; i < st.networks.size(); ++i) {
+    net_index[st.networks[i].interface] = i;
+    st.files += st.networks[i].files;
+  }
+  for (auto& r : con.query("SELECT interface, count(*) FROM sources WHERE availability = 'missing' GROUP BY 1").rows()) {
+    auto it = net_index.find(as_str(r[0]));
+    if (it != net_index.end()) st.networks[it->second].missing = as_int(r[1]);
+    st.missing_files += as_int(r[1]);
   }
   st.failed_ingests = con.scalar_int("SELECT count(*) FROM events WHERE kind = 'failed'").value_or(0);
   for (auto& r : con.query("SELECT time, subject, message FROM events WHERE kind = 'failed' "

@@ -120,14 +120,12 @@ struct CountRow {
 struct NightRow {
   std::string night;  // YYYY-MM-DD of the start time (UT)
   std::int64_t observations = 0;
-  std::int64_t files = 0;
 };
 
 struct NetworkRow {
   std::string interface;
-  std::int64_t observations = 0;  // observations with a file of this interface
-  std::int64_t files = 0;
-  std::int64_t missing = 0;
+  std::int64_t files = 0;    // file rows of this interface (every location)
+  std::int64_t missing = 0;  // of which recorded as missing
 };
 
 struct FailedRow {

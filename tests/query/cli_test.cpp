@@ -294,7 +294,11 @@ TEST_F(QueryCli, Stats) {
   ASSERT_EQ(j["per_night"].size(), 2u);
   EXPECT_EQ(j["per_night"][0], (json{{"night", "2024-11-13"}, {"observations", 4}}));
   EXPECT_EQ(j["networks"][0]["interface"], "toltec0");
-  EXPECT_EQ(j["networks"][0]["observations"], 7);
+  EXPECT_EQ(j["networks"][0]["files"], 7);
+  EXPECT_EQ(j["networks"][3]["interface"], "toltec3");
+  EXPECT_EQ(j["networks"][3]["files"], 4);
+  EXPECT_EQ(j["networks"][3]["missing"], 1);
+  EXPECT_EQ(j["networks"].back()["interface"], "tel_toltec");
   EXPECT_EQ(j["recent_failures"][0]["subject"], "toltec/ics/toltec5/bad.nc");
   auto t = q({"stats"});
   EXPECT_EQ(t.exit_code, 0);
