@@ -35,6 +35,8 @@ void register_simulate_command(CLI::App& app) {
                 "tune with LoFreq 0");
   cmd->add_flag("--names-only", o->sim.names_only, "Zero-byte files with correct names (for name-only scale tests)");
   cmd->add_flag("--no-hwpr", o->no_hwpr, "No half-wave-plate files");
+  cmd->add_flag("--reduced", o->sim.reduced,
+                "Also write reduction products (_processed.nc, _d21.nc, .txt) of each night's first cal chain");
   cmd->add_option("--scale", o->sim.scale,
                   "Multiply series lengths (drive fit, VNA series) and science maps (1 = ~1400 files per night)")
       ->capture_default_str();
@@ -60,8 +62,10 @@ void register_simulate_command(CLI::App& app) {
     }
     if (o->quiet) return;
     auto c = files::count_plan(plan);
-    std::cout << fmt::format("wrote {} files ({}) under {} in {:.2f} s: {} raw observations, {} bad files\n", st.files,
+    std::cout << fmt::format("wrote {} files ({}) under {} in {:.2f} s: {} raw observations, {} bad files", st.files,
                              human_bytes(double(st.bytes)), o->out_dir, st.seconds, c.raw_obs, c.bad_files);
+    if (c.reduced_files) std::cout << fmt::format(", {} reduced files", c.reduced_files);
+    std::cout << '\n';
     Table kinds{{"kind", "files"}, {}, {false, true}};
     for (const auto& [k, v] : c.per_kind) kinds.rows.push_back({k, std::to_string(v)});
     print_table(std::cout, kinds, OutputFormat::table);

@@ -41,6 +41,18 @@ void write_not_toltec(const std::string& path) {
   w.close();
 }
 
+// A fitted-resonator model table, as the reduction writes next to a tune ("….txt").
+void write_model_table(const std::string& path, const SimFile& f) {
+  std::ofstream out(path, std::ios::trunc);
+  out << "# tolteca_db simulate: fitted model of " << fs::path(f.path).filename().string() << "\n";
+  out << "# obsnum " << f.net.obsnum << " subobsnum " << f.net.subobsnum << " scannum " << f.net.scannum
+      << " roach " << f.net.roach << "\n";
+  out << "fr Qr g0 g1 g tau\n";
+  for (int i = 0; i < f.net.n_channels; ++i)
+    out << fmt::format("{:.1f} {:.1f} 1.0 0.0 1.0 0.0\n", f.net.lo_center_freq + 1e5 * i, 15000.0 + 100.0 * i);
+  if (!out) throw UserError(fmt::format("cannot write {}", path));
+}
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -162,7 +174,9 @@ WriteStats write_archive(const SimPlan& plan, const std::string& out_dir) {
           write_not_toltec(p);
       } else if (names_only || f.bad == BadCase::zero_byte) {
         write_empty(p);
-      } else if (f.type == SimFileType::network || f.type == SimFileType::hwpr) {
+      } else if (f.type == SimFileType::reduced && f.name->extension == "txt") {
+        write_model_table(p, f);
+      } else if (f.type == SimFileType::network || f.type == SimFileType::hwpr || f.type == SimFileType::reduced) {
         write_network_file(p, f.net);
       } else if (f.type == SimFileType::tel || f.type == SimFileType::tel2) {
         write_tel_file(p, f.tel);

@@ -88,6 +88,7 @@ struct Obs {
   std::optional<Triple> cal;
   std::map<int, Triple> cal_override;  // per network
   bool with_tel = false, with_tel2 = false, with_hwpr = false;
+  bool reduced = false;  // write reduction products too
   TelFileSpec tel;
   std::optional<BadCase> bad;
 };
@@ -231,7 +232,9 @@ class Planner {
         if (*o.bad == BadCase::lofreq_zero) s.lo_freq = 0;
       }
       last_network_file_[{o.master, roach}] = f.path;
+      const bool reduce = o.reduced && !f.bad;
       plan_.files.push_back(std::move(f));
+      if (reduce) add_reduced(plan_.files.back());
     }
 
     if (o.with_hwpr && o_.hwpr) {
@@ -305,6 +308,26 @@ class Planner {
     t_ = o.start + o.duration + 5 + static_cast<std::int64_t>(u(40));
   }
 
+  // Reduction products of one raw network file: a processed sweep, a d21 spectrum for VNA sweeps, a
+  // fitted model table (.txt) for tunes.
+  void add_reduced(SimFile raw) {  // a copy: plan_.files grows below
+    auto product = [&](const std::string& suffix, const std::string& ext, std::optional<std::string> kind) {
+      SimFile f = raw;
+      f.type = SimFileType::reduced;
+      f.name->suffix = suffix;
+      f.name->extension = ext;
+      f.name->is_raw = false;
+      f.path = format_relative_path(*f.name);
+      f.net.reduced_kind = kind;
+      f.net.format = NcFormat::netcdf4;
+      plan_.files.push_back(std::move(f));
+    };
+    const std::string& s = raw.name->suffix;
+    product(s + "_processed", "nc", std::string("processed_sweep"));
+    if (s == "vnasweep") product(s + "_d21", "nc", std::string("d21"));
+    if (s == "tune") product(s, "txt", std::nullopt);
+  }
+
   Obs ics_obs(std::int64_t obsnum, int sub, int obs_type, int duration, std::optional<Triple> cal) {
     Obs o;
     o.master = Master::ics;
@@ -318,14 +341,18 @@ class Planner {
 
   // VNA -> target sweep -> tune (cal pointers down the chain). Returns the tune.
   Triple cal_chain(std::int64_t n, std::optional<BadCase> targ_bad, std::optional<BadCase> tune_bad,
-                   const std::map<int, Triple>& tune_override = {}) {
-    emit(ics_obs(n, 0, 2, 90, std::nullopt));
+                   const std::map<int, Triple>& tune_override = {}, bool reduced = false) {
+    Obs vna = ics_obs(n, 0, 2, 90, std::nullopt);
+    vna.reduced = reduced;
+    emit(vna);
     Obs targ = ics_obs(n + 1, 0, 3, 30, Triple{n, 0, 0});
     targ.bad = targ_bad;
+    targ.reduced = reduced;
     emit(targ);
     Obs tune = ics_obs(n + 2, 0, 4, 45, Triple{n + 1, 0, 0});
     tune.cal_override = tune_override;
     tune.bad = tune_bad;
+    tune.reduced = reduced;
     emit(tune);
     return Triple{n + 2, 0, 0};
   }
@@ -336,7 +363,7 @@ class Planner {
   std::int64_t ics_block(std::int64_t n) {
     const bool first = content_bad_cases();
     Triple tune = cal_chain(n, first ? std::optional(BadCase::header_mismatch) : std::nullopt,
-                            first ? std::optional(BadCase::lofreq_zero) : std::nullopt);
+                            first ? std::optional(BadCase::lofreq_zero) : std::nullopt, {}, o_.reduced);
     Obs ts = ics_obs(n + 3, 0, 1, 120, tune);
     if (first) ts.bad = BadCase::truncated;
     emit(ts);
@@ -490,8 +517,13 @@ void compute_expectations(SimPlan& plan) {
   const bool headers = !plan.options.names_only;
   std::map<Quartet, SimRawObs> obs;
   std::map<Quartet, std::vector<std::pair<int, Triple>>> pointers;  // network -> target triple
+  std::map<Quartet, int> reduced;
   for (const auto& f : plan.files) {
     if (f.bad || !f.quartet) continue;
+    if (f.type == SimFileType::reduced) {
+      ++reduced[*f.quartet];
+      continue;
+    }
     SimRawObs& r = obs[*f.quartet];
     r.quartet = *f.quartet;
     r.data_kind |= f.kind;
@@ -543,6 +575,7 @@ void compute_expectations(SimPlan& plan) {
   }
   std::sort(plan.raw_obs.begin(), plan.raw_obs.end(), seq_less);
   plan.groups = expected_groups(plan.raw_obs);
+  for (const auto& [q, n] : reduced) plan.reduced_obs.push_back({"reduced:" + to_string(q), to_string(q), n});
 }
 
 }  // namespace
@@ -639,7 +672,8 @@ nlohmann::json manifest_json(const SimPlan& plan) {
   using nlohmann::json;
   const SimOptions& o = plan.options;
   SimCounts c = count_plan(plan);
-  json counts{{"files", c.files}, {"raw_obs", c.raw_obs}, {"bad_files", c.bad_files}};
+  json counts{{"files", c.files}, {"raw_obs", c.raw_obs}, {"bad_files", c.bad_files},
+              {"reduced_files", c.reduced_files}};
   json pi = json::object(), pk = json::object(), pm = json::object();
   for (const auto& [k, v] : c.per_interface) pi[k] = v;
   for (const auto& [k, v] : c.per_kind) pk[k] = v;
@@ -681,6 +715,8 @@ nlohmann::json manifest_json(const SimPlan& plan) {
   for (const auto& g : plan.groups) groups.push_back({{"type", g.type}, {"name", g.name}, {"members", g.members}});
   json edges = json::array();
   for (const auto& e : plan.cal_edges) edges.push_back({{"src", e.src}, {"dst", e.dst}, {"networks", e.networks}});
+  json red = json::array();
+  for (const auto& r : plan.reduced_obs) red.push_back({{"uid", r.uid}, {"raw_obs", r.raw_obs}, {"n_files", r.n_files}});
   return json{{"seed", o.seed},
               {"nights", o.nights},
               {"start_date", o.start_date},
@@ -692,7 +728,8 @@ nlohmann::json manifest_json(const SimPlan& plan) {
               {"bad_files", bad},
               {"raw_obs", raw},
               {"groups", groups},
-              {"cal_edges", edges}};
+              {"cal_edges", edges},
+              {"reduced_obs", red}};
 }
 
 SimCounts count_plan(const SimPlan& plan) {
@@ -704,6 +741,7 @@ SimCounts count_plan(const SimPlan& plan) {
       continue;
     }
     ++c.files;
+    if (f.type == SimFileType::reduced) ++c.reduced_files;
     ++ifaces[f.name->interface];
     for (const auto& k : all_data_kinds())
       if (has(f.kind, k.kind)) ++kinds[std::string(k.name)];

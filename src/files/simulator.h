@@ -16,6 +16,8 @@
 //   TolTEC name (truncated, header_mismatch, zero_byte, lofreq_zero) carries the uid its name gives and
 //   always sits on a network that observation otherwise lacks, with that observation's kind, so
 //   including or excluding it never changes kinds or groups (only networks/n_files).
+// - With --reduced, reduction products of each night's first VNA, target sweep and tune are listed in
+//   files (raw=false) and in reduced_obs ("reduced:<raw uid>"); raw_obs and groups ignore them.
 // - With --names-only every file is zero bytes: no headers, so obs_goal and cal are null, no
 //   focus/astig groups and no cal edges; kinds are those of the suffixes (identical by construction).
 #include <cstdint>
@@ -43,6 +45,7 @@ struct SimOptions {
   bool bad_files = false;
   bool names_only = false;
   bool hwpr = true;      // write hwpr files with tcs timestreams
+  bool reduced = false;  // also write reduction products of the first calibration chain of each night
   double scale = 1.0;    // multiplies series lengths (drive fit, VNA series) and science maps
   std::string catalog_path;    // LMT metadata catalogue CSV (empty: none)
   std::string toltec_db_path;  // SQLite site file database (empty: none)
@@ -56,7 +59,10 @@ std::string_view to_string(BadCase c);
 // What a registry should do with each case: "failed", "skipped" or "flagged".
 std::string_view expected_outcome(BadCase c);
 
-enum class SimFileType : std::uint8_t { network, hwpr, tel, tel2, other };
+// reduced: a reduction product (…_vnasweep_processed.nc, …_d21.nc with Header.Kids.kind, or a
+// …_tune.txt model table) of a raw observation; listed in the manifest's files with raw=false and in
+// reduced_obs, never counted in raw_obs.
+enum class SimFileType : std::uint8_t { network, hwpr, tel, tel2, other, reduced };
 
 struct SimFile {
   std::string path;  // relative to the data root
@@ -92,12 +98,19 @@ struct SimCalEdge {
   std::vector<int> networks;  // networks whose files point there
 };
 
+struct SimReducedObs {
+  std::string uid;      // "reduced:<raw uid>"
+  std::string raw_obs;  // the raw observation's uid
+  int n_files = 0;
+};
+
 struct SimPlan {
   SimOptions options;
   std::vector<SimFile> files;  // good and bad, in writing order
   std::vector<SimRawObs> raw_obs;  // sequence order
   std::vector<SimGroup> groups;
   std::vector<SimCalEdge> cal_edges;
+  std::vector<SimReducedObs> reduced_obs;
 };
 
 // Builds the plan (no I/O). Throws UserError for bad options.
@@ -119,7 +132,7 @@ nlohmann::json manifest_json(const SimPlan& plan);
 
 // Human summary rows: (what, count) per kind, interface and master.
 struct SimCounts {
-  std::int64_t files = 0, bad_files = 0, raw_obs = 0;
+  std::int64_t files = 0, bad_files = 0, raw_obs = 0, reduced_files = 0;
   std::vector<std::pair<std::string, std::int64_t>> per_kind, per_interface, per_master;
 };
 SimCounts count_plan(const SimPlan& plan);

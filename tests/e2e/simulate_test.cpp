@@ -48,7 +48,8 @@ TEST(SimulateE2E, ANightIsReadableAndAgreesWithItsManifest) {
   test::TempDir tmp;
   const std::string root = (tmp / "data_lmt").string();
   const std::string csv = (tmp / "catalog.csv").string(), sdb = (tmp / "toltec.sqlite").string();
-  auto r = test::run_cli({"simulate", root, "--seed", "3", "--bad-files", "--json", "--catalog", csv, "--toltec-db", sdb});
+  auto r = test::run_cli(
+      {"simulate", root, "--seed", "3", "--bad-files", "--reduced", "--json", "--catalog", csv, "--toltec-db", sdb});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json m = json::parse(r.out);
   ASSERT_GT(m["files"].size(), 1000u);
@@ -72,6 +73,7 @@ TEST(SimulateE2E, ANightIsReadableAndAgreesWithItsManifest) {
   };
   std::map<std::string, Agg> agg;
   std::map<std::string, std::string> one_per_format;
+  int reduced_files = 0;
   for (const auto& f : m["files"]) {
     const std::string rel = f["path"];
     SCOPED_TRACE(rel);
@@ -81,11 +83,21 @@ TEST(SimulateE2E, ANightIsReadableAndAgreesWithItsManifest) {
     ASSERT_TRUE(n->quartet().has_value());
     EXPECT_EQ(to_string(*n->quartet()), f["uid"]);
     EXPECT_EQ(n->interface, f["interface"]);
-    EXPECT_TRUE(n->is_raw);
+    EXPECT_EQ(n->is_raw, f["raw"].get<bool>());
     EXPECT_EQ(format_relative_path(*n), rel);
+    if (!n->is_raw && n->extension != "nc") continue;  // a model table (.txt)
     auto hr = read_header(root + "/" + rel);
     const HeaderInfo* h = as_header(hr);
     ASSERT_NE(h, nullptr) << as_error(hr)->reason;
+    if (!n->is_raw) {
+      // A reduction product: recognised by Header.Kids.kind, same ids and kind as its raw file.
+      EXPECT_EQ(h->file_class, FileClass::reduced);
+      EXPECT_TRUE(h->reduced_kind == "processed_sweep" || h->reduced_kind == "d21");
+      EXPECT_TRUE(compare_with_name(*h, *n).empty());
+      EXPECT_EQ(h->data_kind, n->data_kind);
+      ++reduced_files;
+      continue;
+    }
     EXPECT_TRUE(compare_with_name(*h, *n).empty());
     EXPECT_TRUE(h->problems.empty());
     EXPECT_EQ(data_kind_names(h->data_kind), f["kind"]);
@@ -116,6 +128,9 @@ TEST(SimulateE2E, ANightIsReadableAndAgreesWithItsManifest) {
       }
     }
   }
+
+  EXPECT_GT(reduced_files, 0);
+  EXPECT_EQ(m["reduced_obs"].size(), 3u);
 
   // Raw observations rebuilt from the headers equal the manifest's.
   ASSERT_EQ(agg.size(), m["raw_obs"].size());
@@ -231,9 +246,9 @@ TEST(SimulateE2E, ANightIsReadableAndAgreesWithItsManifest) {
     sqlite3_finalize(st);
     return v;
   };
-  std::int64_t network_files = 0;
-  for (const auto& [k, v] : m["counts"]["per_interface"].items())
-    if (k.rfind("toltec", 0) == 0) network_files += v.get<std::int64_t>();
+  std::int64_t network_files = 0;  // raw network files (reduction products are not in the site database)
+  for (const auto& f : m["files"])
+    if (f["raw"].get<bool>() && f["interface"].get<std::string>().rfind("toltec", 0) == 0) ++network_files;
   EXPECT_EQ(scalar("SELECT count(*) FROM toltec WHERE Valid = 1"), network_files + 2);  // + mismatch, LoFreq 0
   EXPECT_EQ(scalar("SELECT count(*) FROM toltec WHERE Valid = 0"), 2);                  // truncated, zero-byte
   EXPECT_EQ(scalar("SELECT count(*) FROM toltec WHERE FileName NOT LIKE '/data_lmt/toltec/%'"), 0);
@@ -250,7 +265,8 @@ TEST(SimulateE2E, ANightIsReadableAndAgreesWithItsManifest) {
   EXPECT_EQ(lines - 1, m["counts"]["per_interface"]["tel_toltec"].get<int>());
 
   // Same seed, same archive.
-  auto again = test::run_cli({"simulate", (tmp / "again").string(), "--seed", "3", "--bad-files", "--json"});
+  auto again = test::run_cli(
+      {"simulate", (tmp / "again").string(), "--seed", "3", "--bad-files", "--reduced", "--json"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.out, r.out);
 }

@@ -354,3 +354,37 @@ TEST(ExpectedGroups, DrivefitFocusAstigRules) {
   EXPECT_EQ(names, (std::vector<std::string>{"drivefit:ics-30-g2-drivefit", "focus_group:tcs-100-g2-focus",
                                              "focus_group:tcs-102to104-g3-focus", "astig_group:tcs-200to201-g2-astig"}));
 }
+
+TEST(SimPlan, ReducedProductsAreListedButNotRaw) {
+  SimOptions o;
+  auto base = make_plan(o);
+  o.reduced = true;
+  auto plan = make_plan(o);
+  int reduced = 0;
+  for (const auto& f : plan.files) {
+    if (f.type != SimFileType::reduced) continue;
+    ++reduced;
+    SCOPED_TRACE(f.path);
+    auto r = parse_filename(f.path);
+    ASSERT_NE(as_parsed(r), nullptr);
+    EXPECT_FALSE(as_parsed(r)->is_raw);
+    EXPECT_EQ(*as_parsed(r), *f.name);
+    EXPECT_EQ(as_parsed(r)->data_kind, f.kind);
+  }
+  // VNA: processed + d21, target sweep: processed, tune: processed + .txt; per network of the first chain.
+  int chain_files = 0;
+  for (const auto& r : plan.raw_obs)
+    if (r.quartet.obsnum >= 18340 && r.quartet.obsnum <= 18342) chain_files += 2 * int(r.networks.size()) - (r.quartet.obsnum == 18341 ? int(r.networks.size()) : 0);
+  EXPECT_EQ(reduced, chain_files);
+  ASSERT_EQ(plan.reduced_obs.size(), 3u);
+  EXPECT_EQ(plan.reduced_obs[0].uid, "reduced:ics-18340-0-0");
+  // Raw observations and groups are those of the plan without reduced products.
+  ASSERT_EQ(plan.raw_obs.size(), base.raw_obs.size());
+  for (std::size_t i = 0; i < plan.raw_obs.size(); ++i) EXPECT_EQ(plan.raw_obs[i].n_files, base.raw_obs[i].n_files);
+  auto m = manifest_json(plan);
+  EXPECT_EQ(m["counts"]["reduced_files"], reduced);
+  EXPECT_EQ(m["reduced_obs"].size(), 3u);
+  int raw_false = 0;
+  for (const auto& f : m["files"]) raw_false += !f["raw"].get<bool>();
+  EXPECT_EQ(raw_false, reduced);
+}
