@@ -22,7 +22,7 @@ struct TableSeq {
 constexpr TableSeq kTables[] = {
     {"schema_meta", nullptr},     {"product_types", "seq_product_types"}, {"assoc_types", "seq_assoc_types"},
     {"data_kinds", "seq_data_kinds"}, {"locations", "seq_locations"},     {"products", "seq_products"},
-    {"sources", "seq_sources"},   {"edges", "seq_edges"},                 {"events", "seq_events"},
+    {"sources", "seq_sources"},   {"tel_meta", nullptr},                  {"edges", "seq_edges"},                 {"events", "seq_events"},
     {"assoc_state", nullptr},
 };
 

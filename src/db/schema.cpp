@@ -99,6 +99,8 @@ CREATE TABLE sources (
   data_kind INTEGER NOT NULL DEFAULT 0,
   is_raw BOOLEAN NOT NULL DEFAULT true,
   file_time TIMESTAMP,
+  -- Earliest of the header's ObsStartTime and the name's full timestamp (NULL for date-only names).
+  obs_start_time TIMESTAMP,
   size BIGINT,
   mtime_ns BIGINT,
   content_hash VARCHAR,
@@ -112,6 +114,30 @@ CREATE TABLE sources (
   UNIQUE (location_id, rel_path)
 );
 CREATE INDEX idx_sources_product ON sources (product_id);
+
+-- Telescope metadata per telescope file (origin tel_toltec / tel_toltec2) or
+-- catalogue row (origin csv). A tcs raw observation takes its typed telescope
+-- columns from its own quartet's best row, else from the lowest
+-- (subobsnum, scannum) row of its obsnum (ingest recomputes; order-independent).
+CREATE TABLE tel_meta (
+  master VARCHAR NOT NULL,
+  obsnum BIGINT NOT NULL,
+  subobsnum INTEGER NOT NULL,
+  scannum INTEGER NOT NULL,
+  origin VARCHAR NOT NULL,
+  origin_rank INTEGER NOT NULL,
+  obs_goal VARCHAR,
+  source_name VARCHAR,
+  project_id VARCHAR,
+  obs_pgm VARCHAR,
+  tau DOUBLE,
+  integration_time DOUBLE,
+  az_deg DOUBLE,
+  el_deg DOUBLE,
+  extra JSON,
+  updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP,
+  PRIMARY KEY (master, obsnum, subobsnum, scannum, origin)
+);
 
 -- Directed edges: group -> member, raw obs -> cal obs, reduced -> raw.
 CREATE TABLE edges (

@@ -1,0 +1,581 @@
+#include "ingest/ingest.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+#include "db/admin.h"
+#include "db/ingest_repo.h"
+#include "ingest/classify.h"
+#include "ingest/pipeline.h"
+#include "ingest/walk.h"
+#include "model/error.h"
+
+namespace fs = std::filesystem;
+
+namespace tolteca::ingest {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+int default_jobs(int jobs) {
+  if (jobs > 0) return jobs;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+struct Item {
+  std::string rel;  // relative to the data root
+  FileStat st;
+  bool known = false;      // in the database already (=> updated)
+  bool unchanged = false;  // only pushed when files are collected
+  std::string error;       // stat failed
+};
+
+struct Done {
+  Classified c;
+  std::string rel;
+  bool known = false;
+  bool unchanged = false;
+};
+
+// True when the stored entry says the file is as it was (no need to re-read).
+bool is_unchanged(const db::SnapshotEntry& e, const FileStat& st, bool read_headers) {
+  return e.available && st.size && st.mtime_ns && e.size == *st.size && e.mtime_ns == *st.mtime_ns &&
+         (e.header_read || !read_headers);
+}
+
+// The writer: tallies outcomes, batches records, commits.
+class Writer {
+ public:
+  Writer(db::IngestRepo* repo, const IngestOptions& opts, IngestSummary& sum, Clock::time_point t0)
+      : repo_(repo), opts_(opts), sum_(sum), t0_(t0), last_flush_(Clock::now()) {}
+
+  void consume(std::vector<Done>& chunk) {
+    for (auto& d : chunk) take(d);
+    if (pending_.size() >= opts_.batch_size) flush();
+  }
+
+  void tick(const Progress& p) {
+    if (!pending_.empty() && seconds_since(last_flush_) >= opts_.batch_seconds) flush();
+    if (opts_.progress) opts_.progress(p);
+  }
+
+  void flush() {
+    last_flush_ = Clock::now();
+    if (pending_.empty() && events_.empty()) return;
+    if (repo_ && !opts_.dry_run) {
+      auto out = repo_->write_batch(pending_, events_);
+      created_.insert(out.created.begin(), out.created.end());
+      changed_.insert(out.changed.begin(), out.changed.end());
+      ++sum_.batches;
+    } else {
+      for (const auto& r : pending_)
+        if (!r.reduced) changed_.insert(r.uid);
+    }
+    pending_.clear();
+    events_.clear();
+  }
+
+  void add_changed(const std::vector<std::string>& uids) { changed_.insert(uids.begin(), uids.end()); }
+
+  void finish_counts() {
+    if (opts_.dry_run) {
+      std::vector<std::string> uids(changed_.begin(), changed_.end());
+      std::int64_t existing = repo_ ? repo_->count_existing_raw_obs(uids) : 0;
+      sum_.raw_obs_created = static_cast<std::int64_t>(uids.size()) - existing;
+      sum_.raw_obs_updated = existing;
+      return;
+    }
+    sum_.raw_obs_created = static_cast<std::int64_t>(created_.size());
+    std::int64_t updated = 0;
+    for (const auto& u : changed_)
+      if (!created_.count(u)) ++updated;
+    sum_.raw_obs_updated = updated;
+  }
+
+  std::int64_t decided() const { return decided_; }
+
+ private:
+  void take(Done& d) {
+    ++decided_;
+    const auto& c = d.c;
+    FileOutcome fo;
+    if (opts_.collect_files) {
+      fo.path = d.rel;
+      fo.uid = c.record.uid;
+      fo.interface = c.record.interface;
+      fo.data_kind = c.record.data_kind;
+    }
+    if (d.unchanged) {
+      ++sum_.unchanged;
+      fo.status = "unchanged";
+    } else if (c.outcome == Outcome::skipped) {
+      ++sum_.skipped;
+      ++sum_.skipped_reasons[c.reason];
+      fo.status = "skipped";
+      fo.note = c.reason + (c.detail.empty() ? "" : ": " + c.detail);
+    } else {
+      if (c.outcome == Outcome::failed) {
+        ++sum_.failed;
+        ++sum_.failed_reasons[c.reason];
+        fo.status = "failed";
+        fo.note = c.detail;
+        events_.push_back({"failed", d.rel, c.detail, nlohmann::json{{"reason", c.reason}}.dump()});
+      } else {
+        d.known ? ++sum_.updated : ++sum_.new_files;
+        fo.status = d.known ? "updated" : "new";
+        if (c.record.problem) {
+          ++sum_.flagged;
+          fo.note = *c.record.problem;
+        }
+      }
+      pending_.push_back(std::move(d.c.record));
+    }
+    if (opts_.collect_files) sum_.files.push_back(std::move(fo));
+  }
+
+  db::IngestRepo* repo_;
+  const IngestOptions& opts_;
+  IngestSummary& sum_;
+  Clock::time_point t0_;
+  Clock::time_point last_flush_;
+  std::vector<db::FileRecord> pending_;
+  std::vector<db::EventRecord> events_;
+  std::unordered_set<std::string> created_, changed_;
+  std::int64_t decided_ = 0;
+};
+
+struct Counters {
+  std::atomic<std::int64_t> found{0};
+  std::atomic<std::int64_t> unchanged{0};  // decided by the walker
+  std::atomic<bool> walk_done{false};
+};
+
+Progress make_progress(const Counters& k, const IngestSummary& s, const Writer& w, Clock::time_point t0) {
+  Progress p;
+  p.found = k.found;
+  p.walk_done = k.walk_done;
+  p.elapsed_s = seconds_since(t0);
+  p.new_files = s.new_files;
+  p.updated = s.updated;
+  p.unchanged = s.unchanged + k.unchanged;
+  p.skipped = s.skipped;
+  p.failed = s.failed;
+  p.done = w.decided() + k.unchanged;
+  return p;
+}
+
+Done work_item(Item& it, const std::string& data_root, bool read_headers) {
+  Done d;
+  d.rel = std::move(it.rel);
+  d.known = it.known;
+  d.unchanged = it.unchanged;
+  if (!it.error.empty()) {
+    d.c.outcome = Outcome::skipped;
+    d.c.reason = "cannot stat";
+    d.c.detail = it.error;
+    return d;
+  }
+  std::string abs = data_root;
+  abs += '/';
+  abs += d.rel;
+  d.c = classify_file(d.rel, abs, it.st, read_headers && !it.unchanged);
+  if (it.unchanged) d.c.outcome = Outcome::recorded;
+  return d;
+}
+
+void finish_summary(IngestSummary& sum, Counters& k, Writer& w, Clock::time_point t0) {
+  sum.unchanged += k.unchanged;
+  sum.scanned = sum.new_files + sum.updated + sum.unchanged + sum.skipped + sum.failed;
+  w.finish_counts();
+  sum.elapsed_s = seconds_since(t0);
+  sum.files_per_s = sum.elapsed_s > 0 ? static_cast<double>(sum.scanned) / sum.elapsed_s : 0;
+}
+
+void log_run(db::IngestRepo* repo, const IngestSummary& sum, const std::string& subject) {
+  if (!repo || sum.dry_run) return;
+  std::string msg = fmt::format("{} scanned: {} new, {} updated, {} unchanged, {} skipped, {} failed, {} missing",
+                                sum.scanned, sum.new_files, sum.updated, sum.unchanged, sum.skipped, sum.failed,
+                                sum.missing);
+  auto j = to_json(sum);
+  j.erase("files");
+  repo->add_events({{"ingest", subject, msg, j.dump()}});
+}
+
+}  // namespace
+
+nlohmann::json to_json(const IngestSummary& s) {
+  nlohmann::json j{{"location", s.location},
+                   {"data_root", s.data_root},
+                   {"root", s.root},
+                   {"location_created", s.location_created},
+                   {"dry_run", s.dry_run},
+                   {"headers", s.read_headers},
+                   {"jobs", s.jobs},
+                   {"scanned", s.scanned},
+                   {"new", s.new_files},
+                   {"updated", s.updated},
+                   {"unchanged", s.unchanged},
+                   {"skipped", s.skipped},
+                   {"failed", s.failed},
+                   {"flagged", s.flagged},
+                   {"missing", s.missing},
+                   {"skipped_reasons", s.skipped_reasons},
+                   {"failed_reasons", s.failed_reasons},
+                   {"raw_obs_created", s.raw_obs_created},
+                   {"raw_obs_updated", s.raw_obs_updated},
+                   {"batches", s.batches},
+                   {"elapsed_s", s.elapsed_s},
+                   {"files_per_s", s.files_per_s}};
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : s.files)
+    files.push_back({{"path", f.path},
+                     {"status", f.status},
+                     {"uid", f.uid},
+                     {"interface", f.interface},
+                     {"data_kind", f.data_kind},
+                     {"data_kind_names", data_kind_names(f.data_kind)},
+                     {"note", f.note}});
+  j["files"] = files;
+  return j;
+}
+
+std::string canonical_path(const std::string& path) {
+  std::error_code ec;
+  auto p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) p = fs::absolute(path).lexically_normal();
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+std::optional<std::string> relative_to(const std::string& path, const std::string& root) {
+  if (path == root) return std::string();
+  std::string r = root;
+  if (r.empty() || r.back() != '/') r += '/';
+  if (path.size() > r.size() && path.compare(0, r.size(), r) == 0) return path.substr(r.size());
+  return std::nullopt;
+}
+
+ResolvedLocation resolve_location(db::Session& s, const std::string& label, const std::string& data_root,
+                                  const std::string& fallback_root, bool create) {
+  std::string want_root = data_root.empty() ? std::string() : canonical_path(data_root);
+  std::optional<db::Location> loc;
+  std::string use_label = label;
+  if (!label.empty()) {
+    loc = db::find_location(s, label);
+  } else {
+    auto all = db::list_locations(s);
+    if (all.size() == 1) {
+      loc = all[0];
+      use_label = loc->label;
+    } else if (all.size() > 1) {
+      std::string names;
+      for (const auto& l : all) names += (names.empty() ? "" : ", ") + l.label;
+      throw UserError(fmt::format("the database has several locations ({}); choose one with --location", names));
+    } else {
+      use_label = "local";
+    }
+  }
+  ResolvedLocation out;
+  out.label = use_label;
+  if (loc) {
+    out.id = loc->id;
+    out.root = loc->root_path;
+    if (!want_root.empty() && want_root != canonical_path(loc->root_path))
+      throw UserError(fmt::format("location {} has data root {}, not {}; paths are stored relative to it", loc->label,
+                                  loc->root_path, want_root));
+    return out;
+  }
+  out.root = !want_root.empty() ? want_root : canonical_path(fallback_root);
+  if (out.root.empty())
+    throw UserError(fmt::format("location {} does not exist: give its data root with --data-root", use_label));
+  if (!create) return out;
+  auto made = db::upsert_location(s, use_label, out.root);
+  out.id = made.id;
+  out.created = true;
+  return out;
+}
+
+// ---- ingest directory / files ------------------------------------------------
+
+namespace {
+
+IngestSummary run_ingest(db::Session& s, const ResolvedLocation& loc, const IngestOptions& opts,
+                         const std::string& prefix,
+                         const std::function<void(db::Snapshot&, Counters&, const std::function<bool(Item&&)>&)>& produce,
+                         db::Snapshot snapshot) {
+  auto t0 = Clock::now();
+  IngestSummary sum;
+  sum.location = loc.label;
+  sum.data_root = loc.root;
+  sum.location_created = loc.created;
+  sum.dry_run = opts.dry_run;
+  sum.read_headers = opts.read_headers;
+  sum.jobs = default_jobs(opts.jobs);
+  std::optional<db::IngestRepo> repo;
+  if (loc.id >= 0) repo.emplace(s, loc.id);
+
+  Counters k;
+  Writer writer(repo ? &*repo : nullptr, opts, sum, t0);
+  detail::PipelineSpec<Item, Done> spec;
+  spec.jobs = sum.jobs;
+  spec.produce = [&](const std::function<bool(Item&&)>& emit) {
+    produce(snapshot, k, emit);
+    k.walk_done = true;
+  };
+  const std::string root = loc.root;
+  const bool headers = opts.read_headers;
+  spec.work = [&root, headers](Item& it) { return work_item(it, root, headers); };
+  spec.consume = [&](std::vector<Done>& chunk) { writer.consume(chunk); };
+  spec.tick = [&] { writer.tick(make_progress(k, sum, writer, t0)); };
+  detail::run_pipeline(spec);
+  writer.flush();
+  if (opts.progress) {
+    auto p = make_progress(k, sum, writer, t0);
+    p.walk_done = true;
+    opts.progress(p);
+  }
+  // Prune: files the database knows under the walked scope that the walk did not see.
+  if (opts.prune && k.walk_done) {
+    std::vector<std::string> gone;
+    WalkOptions scope{opts.pattern, opts.recursive};
+    for (const auto& [rel, e] : snapshot)
+      if (!e.seen && e.available && in_walk_scope(scope, std::string_view(rel).substr(prefix.size())))
+        gone.push_back(rel);
+    std::sort(gone.begin(), gone.end());
+    sum.missing = static_cast<std::int64_t>(gone.size());
+    if (!gone.empty() && repo && !opts.dry_run) {
+      nlohmann::json first = nlohmann::json::array();
+      for (std::size_t i = 0; i < gone.size() && i < 100; ++i) first.push_back(gone[i]);
+      auto out = repo->mark_missing(
+          gone, {{"prune", prefix.empty() ? "." : prefix, fmt::format("{} file(s) marked missing", gone.size()),
+                  nlohmann::json{{"count", gone.size()}, {"first", first}}.dump()}});
+      writer.add_changed(out.changed);
+    }
+  }
+  finish_summary(sum, k, writer, t0);
+  return sum;
+}
+
+}  // namespace
+
+IngestSummary ingest_directory(db::Session& s, const std::string& root, const IngestOptions& opts) {
+  std::string root_abs = canonical_path(root);
+  struct stat st;
+  if (::stat(root_abs.c_str(), &st) != 0)
+    throw UserError(fmt::format("cannot read directory {}: {}", root, std::strerror(errno)));
+  if (!S_ISDIR(st.st_mode)) throw UserError(fmt::format("{} is not a directory", root));
+  auto loc = resolve_location(s, opts.location, opts.data_root, root_abs, !opts.dry_run);
+  auto rel_root = relative_to(root_abs, canonical_path(loc.root));
+  if (!rel_root)
+    throw UserError(fmt::format("{} is not under the data root {} of location {}", root_abs, loc.root, loc.label));
+  const std::string prefix = rel_root->empty() ? std::string() : *rel_root + "/";
+
+  db::Snapshot snapshot;
+  if (loc.id >= 0) snapshot = db::IngestRepo(s, loc.id).load_snapshot(prefix);
+  WalkOptions wopts{opts.pattern, opts.recursive};
+  const bool headers = opts.read_headers;
+  auto produce = [&, headers](db::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
+    std::string full;
+    walk_tree(
+        root_abs, wopts,
+        [&](const WalkedFile& f) {
+          ++k.found;
+          full.assign(prefix);
+          full.append(f.rel);
+          FileStat fst{f.size, f.mtime_ns};
+          bool known = false;
+          if (!snap.empty()) {
+            auto it = snap.find(full);
+            if (it != snap.end()) {
+              known = true;
+              it->second.seen = true;
+              if (is_unchanged(it->second, fst, headers)) {
+                ++k.unchanged;
+                return;
+              }
+            }
+          }
+          emit(Item{full, fst, known, false, {}});
+        },
+        [&](std::string_view rel, std::string_view reason) {
+          ++k.found;
+          std::string p = prefix + std::string(rel);
+          if (auto it = snap.find(p); it != snap.end()) it->second.seen = true;  // present, just unreadable
+          emit(Item{p, {}, false, false, std::string(reason)});
+        });
+  };
+  auto sum = run_ingest(s, loc, opts, prefix, produce, std::move(snapshot));
+  sum.root = root_abs;
+  if (loc.id >= 0 && !opts.dry_run) {
+    db::IngestRepo repo(s, loc.id);
+    log_run(&repo, sum, root_abs);
+  }
+  return sum;
+}
+
+IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths, const IngestOptions& opts) {
+  if (paths.empty()) throw UserError("no files given");
+  std::vector<std::string> abs;
+  std::set<std::string> unique;
+  for (const auto& p : paths) {
+    std::string a = canonical_path(p);
+    struct stat st;
+    if (::stat(a.c_str(), &st) != 0) throw UserError(fmt::format("cannot read {}: {}", p, std::strerror(errno)));
+    if (!S_ISREG(st.st_mode)) throw UserError(fmt::format("{} is not a regular file", p));
+    if (unique.insert(a).second) abs.push_back(a);
+  }
+  std::string fallback = fs::path(abs.front()).parent_path().string();
+  auto loc = resolve_location(s, opts.location, opts.data_root, opts.data_root.empty() ? std::string() : fallback,
+                              !opts.dry_run);
+  std::vector<std::string> rels;
+  for (const auto& a : abs) {
+    auto r = relative_to(a, canonical_path(loc.root));
+    if (!r) throw UserError(fmt::format("{} is not under the data root {} of location {}", a, loc.root, loc.label));
+    rels.push_back(*r);
+  }
+  db::Snapshot snapshot;
+  if (loc.id >= 0) snapshot = db::IngestRepo(s, loc.id).load_snapshot_for(rels);
+  const bool headers = opts.read_headers;
+  auto produce = [&, headers](db::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
+    for (std::size_t i = 0; i < abs.size(); ++i) {
+      ++k.found;
+      struct stat st;
+      if (::stat(abs[i].c_str(), &st) != 0) {
+        emit(Item{rels[i], {}, false, false, std::strerror(errno)});
+        continue;
+      }
+      FileStat fst{static_cast<std::int64_t>(st.st_size),
+                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec};
+      auto it = snap.find(rels[i]);
+      bool known = it != snap.end();
+      bool unchanged = known && is_unchanged(it->second, fst, headers);
+      emit(Item{rels[i], fst, known, unchanged, {}});
+    }
+  };
+  IngestOptions o = opts;
+  o.collect_files = true;
+  auto sum = run_ingest(s, loc, o, "", produce, std::move(snapshot));
+  std::sort(sum.files.begin(), sum.files.end(), [](const FileOutcome& a, const FileOutcome& b) { return a.path < b.path; });
+  if (loc.id >= 0 && !opts.dry_run) {
+    db::IngestRepo repo(s, loc.id);
+    log_run(&repo, sum, fmt::format("{} file(s)", abs.size()));
+  }
+  return sum;
+}
+
+// ---- scan ------------------------------------------------------------------
+
+nlohmann::json to_json(const ScanReport& r) {
+  nlohmann::json j{{"root", r.root},
+                   {"scanned", r.scanned},
+                   {"recognised", r.recognised},
+                   {"skipped", r.skipped},
+                   {"failed", r.failed},
+                   {"flagged", r.flagged},
+                   {"raw_obs", r.raw_obs},
+                   {"per_interface", r.per_interface},
+                   {"per_kind", r.per_kind},
+                   {"per_master", r.per_master},
+                   {"skipped_reasons", r.skipped_reasons},
+                   {"failed_reasons", r.failed_reasons},
+                   {"elapsed_s", r.elapsed_s}};
+  nlohmann::json rej = nlohmann::json::array();
+  for (const auto& x : r.rejections) rej.push_back({{"path", x.path}, {"reason", x.reason}, {"detail", x.detail}});
+  j["rejections"] = rej;
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : r.files)
+    files.push_back({{"path", f.path},
+                     {"uid", f.uid},
+                     {"interface", f.interface},
+                     {"data_kind", f.data_kind},
+                     {"data_kind_names", data_kind_names(f.data_kind)},
+                     {"is_raw", f.is_raw},
+                     {"problem", f.problem}});
+  j["files"] = files;
+  return j;
+}
+
+ScanReport scan_directory(const std::string& root, const ScanOptions& opts) {
+  auto t0 = Clock::now();
+  ScanReport rep;
+  rep.root = canonical_path(root);
+  const std::string root_abs = rep.root;
+  WalkOptions wopts{opts.pattern, opts.recursive};
+  Counters k;
+  std::unordered_set<std::string> raw_uids;
+  std::int64_t decided = 0;
+  detail::PipelineSpec<Item, Done> spec;
+  spec.jobs = default_jobs(opts.jobs);
+  spec.produce = [&](const std::function<bool(Item&&)>& emit) {
+    walk_tree(
+        root_abs, wopts,
+        [&](const WalkedFile& f) {
+          ++k.found;
+          emit(Item{std::string(f.rel), FileStat{f.size, f.mtime_ns}, false, false, {}});
+        },
+        [&](std::string_view rel, std::string_view reason) {
+          ++k.found;
+          emit(Item{std::string(rel), {}, false, false, std::string(reason)});
+        });
+    k.walk_done = true;
+  };
+  const bool headers = opts.read_headers;
+  spec.work = [&root_abs, headers](Item& it) { return work_item(it, root_abs, headers); };
+  spec.consume = [&](std::vector<Done>& chunk) {
+    for (auto& d : chunk) {
+      ++decided;
+      const auto& c = d.c;
+      if (c.outcome == Outcome::skipped || c.outcome == Outcome::failed) {
+        auto& reasons = c.outcome == Outcome::skipped ? rep.skipped_reasons : rep.failed_reasons;
+        ++reasons[c.reason];
+        ++(c.outcome == Outcome::skipped ? rep.skipped : rep.failed);
+        if (rep.rejections.size() < opts.max_rejections) rep.rejections.push_back({d.rel, c.reason, c.detail});
+        if (c.outcome == Outcome::skipped) continue;
+      } else {
+        ++rep.recognised;
+      }
+      const auto& r = c.record;
+      if (r.problem) ++rep.flagged;
+      ++rep.per_interface[r.interface];
+      ++rep.per_master[r.master];
+      if (r.data_kind == 0) ++rep.per_kind["(none)"];
+      for (const auto& info : all_data_kinds())
+        if (has(r.data_kind, info.kind)) ++rep.per_kind[std::string(info.name)];
+      if (!r.reduced) raw_uids.insert(r.uid);
+      if (opts.details) rep.files.push_back({d.rel, r.uid, r.interface, r.data_kind, r.is_raw, r.problem.value_or("")});
+    }
+  };
+  spec.tick = [&] {
+    if (!opts.progress) return;
+    Progress p;
+    p.found = k.found;
+    p.walk_done = k.walk_done;
+    p.done = decided;
+    p.elapsed_s = seconds_since(t0);
+    opts.progress(p);
+  };
+  detail::run_pipeline(spec);
+  rep.scanned = decided;
+  rep.raw_obs = static_cast<std::int64_t>(raw_uids.size());
+  std::sort(rep.files.begin(), rep.files.end(), [](const ScanFile& a, const ScanFile& b) { return a.path < b.path; });
+  std::sort(rep.rejections.begin(), rep.rejections.end(),
+            [](const ScanRejection& a, const ScanRejection& b) { return a.path < b.path; });
+  rep.elapsed_s = seconds_since(t0);
+  return rep;
+}
+
+}  // namespace tolteca::ingest
