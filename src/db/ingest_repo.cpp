@@ -22,6 +22,7 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_tel_stage (
   obs_goal VARCHAR, source_name VARCHAR, project_id VARCHAR, obs_pgm VARCHAR,
   tau DOUBLE, integration_time DOUBLE, az_deg DOUBLE, el_deg DOUBLE, extra VARCHAR);
 CREATE TEMP TABLE IF NOT EXISTS ingest_paths (rel_path VARCHAR);
+CREATE TEMP TABLE IF NOT EXISTS ingest_ids (id BIGINT);
 )SQL";
 
 constexpr const char* kInsertProducts = R"SQL(
@@ -376,6 +377,22 @@ std::int64_t IngestRepo::count_existing_raw_obs(const std::vector<std::string>& 
   return con
       .scalar_int("SELECT count(*) FROM products WHERE product_type = 'dp_raw_obs' AND uid IN "
                   "(SELECT rel_path FROM ingest_paths)")
+      .value_or(0);
+}
+
+std::int64_t IngestRepo::count_unmatched_tcs_obsnums(const std::vector<std::int64_t>& obsnums) {
+  if (obsnums.empty()) return 0;
+  ensure_stage();
+  auto& con = s_.con();
+  con.execute("DELETE FROM ingest_ids");
+  {
+    auto app = con.appender("ingest_ids");
+    for (auto o : obsnums) app.append(o).end_row();
+    app.close();
+  }
+  return con
+      .scalar_int("SELECT count(DISTINCT id) FROM ingest_ids WHERE id NOT IN "
+                  "(SELECT obsnum FROM products WHERE product_type = 'dp_raw_obs' AND master = 'tcs')")
       .value_or(0);
 }
 

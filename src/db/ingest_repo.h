@@ -103,8 +103,10 @@ class IngestRepo {
   BatchOutcome apply_tel_meta(const std::vector<TelMetaRecord>& rows, const std::vector<EventRecord>& events);
   void add_events(const std::vector<EventRecord>& events);
 
-  // Raw observations of (master, obsnum, subobsnum, scannum) that exist, for reports.
+  // How many of these raw observation uids exist (dry-run reports).
   std::int64_t count_existing_raw_obs(const std::vector<std::string>& uids);
+  // How many of these obsnums have no tcs raw observation (tel-csv reports).
+  std::int64_t count_unmatched_tcs_obsnums(const std::vector<std::int64_t>& obsnums);
 
  private:
   void ensure_stage();

@@ -14,6 +14,7 @@
 
 #include "db/admin.h"
 #include "db/ingest_repo.h"
+#include "db/site_db_reader.h"
 #include "ingest/classify.h"
 #include "ingest/pipeline.h"
 #include "ingest/walk.h"
@@ -41,6 +42,7 @@ struct Item {
   bool known = false;      // in the database already (=> updated)
   bool unchanged = false;  // only pushed when files are collected
   std::string error;       // stat failed
+  std::optional<Classified> pre;  // already classified (site database rows)
 };
 
 struct Done {
@@ -182,6 +184,10 @@ Done work_item(Item& it, const std::string& data_root, bool read_headers) {
   d.rel = std::move(it.rel);
   d.known = it.known;
   d.unchanged = it.unchanged;
+  if (it.pre) {
+    d.c = std::move(*it.pre);
+    return d;
+  }
   if (!it.error.empty()) {
     d.c.outcome = Outcome::skipped;
     d.c.reason = "cannot stat";
@@ -239,6 +245,10 @@ nlohmann::json to_json(const IngestSummary& s) {
                    {"batches", s.batches},
                    {"elapsed_s", s.elapsed_s},
                    {"files_per_s", s.files_per_s}};
+  if (s.site_rows > 0 || s.missing_locally > 0) {
+    j["site_rows"] = s.site_rows;
+    j["missing_locally"] = s.missing_locally;
+  }
   nlohmann::json files = nlohmann::json::array();
   for (const auto& f : s.files)
     files.push_back({{"path", f.path},
@@ -409,13 +419,13 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
               }
             }
           }
-          emit(Item{full, fst, known, false, {}});
+          emit(Item{full, fst, known, false, {}, std::nullopt});
         },
         [&](std::string_view rel, std::string_view reason) {
           ++k.found;
           std::string p = prefix + std::string(rel);
           if (auto it = snap.find(p); it != snap.end()) it->second.seen = true;  // present, just unreadable
-          emit(Item{p, {}, false, false, std::string(reason)});
+          emit(Item{p, {}, false, false, std::string(reason), std::nullopt});
         });
   };
   auto sum = run_ingest(s, loc, opts, prefix, produce, std::move(snapshot));
@@ -455,7 +465,7 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
       ++k.found;
       struct stat st;
       if (::stat(abs[i].c_str(), &st) != 0) {
-        emit(Item{rels[i], {}, false, false, std::strerror(errno)});
+        emit(Item{rels[i], {}, false, false, std::strerror(errno), std::nullopt});
         continue;
       }
       FileStat fst{static_cast<std::int64_t>(st.st_size),
@@ -463,7 +473,7 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
       auto it = snap.find(rels[i]);
       bool known = it != snap.end();
       bool unchanged = known && is_unchanged(it->second, fst, headers);
-      emit(Item{rels[i], fst, known, unchanged, {}});
+      emit(Item{rels[i], fst, known, unchanged, {}, std::nullopt});
     }
   };
   IngestOptions o = opts;
@@ -473,6 +483,222 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
   if (loc.id >= 0 && !opts.dry_run) {
     db::IngestRepo repo(s, loc.id);
     log_run(&repo, sum, fmt::format("{} file(s)", abs.size()));
+  }
+  return sum;
+}
+
+// ---- site database -----------------------------------------------------------
+
+std::vector<int> parse_obs_types(const std::string& text) {
+  std::vector<int> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string t = text.substr(start, end - start);
+    start = end + 1;
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    while (!t.empty() && t.front() == ' ') t.erase(t.begin());
+    if (t.empty()) continue;
+    std::string l = t;
+    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto add = [&](std::initializer_list<int> v) { out.insert(out.end(), v); };
+    if (l.size() == 1 && l[0] >= '0' && l[0] <= '4') add({l[0] - '0'});
+    else if (l == "nominal") add({0});
+    else if (l == "timestream" || l == "rawtimestream") add({0, 1});
+    else if (l == "vna" || l == "vnasweep") add({2});
+    else if (l == "targ" || l == "targsweep" || l == "targetsweep") add({3});
+    else if (l == "tune") add({4});
+    else if (l == "rawsweep" || l == "sweep") add({2, 3, 4});
+    else
+      throw UserError(fmt::format("unknown obs type '{}' (use nominal, timestream, vna, targ, tune, or 0..4)", t));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string site_relative_path(const std::string& file_name) {
+  auto pos = file_name.find("data_lmt/");
+  if (pos != std::string::npos && (pos == 0 || file_name[pos - 1] == '/')) return file_name.substr(pos + 9);
+  pos = file_name.find("/toltec/");
+  if (pos != std::string::npos) return file_name.substr(pos + 1);
+  if (file_name.rfind("toltec/", 0) == 0) return file_name;
+  return {};
+}
+
+namespace {
+
+// The record a site database row describes (facts from the row; no header).
+Classified classify_site_row(const db::SiteDbRow& row, const std::string& rel, const FileStat& st, bool available) {
+  Classified c;
+  auto skip = [&](std::string reason, std::string detail) {
+    c.outcome = Outcome::skipped;
+    c.reason = std::move(reason);
+    c.detail = std::move(detail);
+    return c;
+  };
+  std::optional<Master> master = row.master ? master_from_code(static_cast<int>(*row.master)) : std::nullopt;
+  if (!master)
+    return skip("unknown master code",
+                fmt::format("row {}: Master = {}", row.id, row.master ? std::to_string(*row.master) : "NULL"));
+  if (!row.obsnum || !row.subobsnum || !row.scannum)
+    return skip("incomplete row", fmt::format("row {}: ObsNum/SubObsNum/ScanNum missing", row.id));
+  auto name = files::parse_filename(rel);
+  const auto* parsed = std::get_if<files::ParsedName>(&name);
+  auto& r = c.record;
+  r.rel_path = rel;
+  r.master = std::string(to_string(*master));
+  r.obsnum = *row.obsnum;
+  r.subobsnum = static_cast<std::int32_t>(*row.subobsnum);
+  r.scannum = static_cast<std::int32_t>(*row.scannum);
+  if (row.roach) {
+    r.roach = static_cast<std::int32_t>(*row.roach);
+    r.interface = fmt::format("toltec{}", *row.roach);
+  } else if (parsed) {
+    r.roach = parsed->roach;
+    r.interface = parsed->interface;
+  } else {
+    r.interface = "toltec";
+  }
+  if (parsed) {
+    r.interface = parsed->interface;
+    r.file_time = parsed->file_time;
+    r.is_raw = parsed->is_raw;
+    r.data_kind = parsed->data_kind;
+  }
+  if (!r.file_time) r.file_time = parse_iso8601(row.date + " " + row.time);
+  r.obs_start_time = r.file_time;
+  std::vector<std::string> problems;
+  if (row.obs_type) {
+    if (auto k = data_kind_from_obs_type(static_cast<int>(*row.obs_type))) {
+      if (parsed && parsed->data_kind != 0 && parsed->data_kind != bits(*k) && r.is_raw)
+        problems.push_back(fmt::format("site database kind {} differs from the name's {}", data_kind_names(bits(*k)),
+                                       data_kind_names(parsed->data_kind)));
+      r.data_kind = bits(*k);
+    }
+  }
+  if (parsed && (parsed->obsnum != r.obsnum || parsed->subobsnum != r.subobsnum || parsed->scannum != r.scannum))
+    problems.push_back(fmt::format("site database says {}-{}-{}, name says {}-{}-{}", r.obsnum, r.subobsnum, r.scannum,
+                                   parsed->obsnum, parsed->subobsnum, parsed->scannum));
+  if (parsed && parsed->master && *parsed->master != *master)
+    problems.push_back(fmt::format("site database master {} differs from the directory's {}", to_string(*master),
+                                   to_string(*parsed->master)));
+  if (row.valid && *row.valid == 0) problems.push_back("site database marks the file invalid (Valid = 0)");
+  if (row.ts_obsnum && *row.ts_obsnum != 0) {
+    r.cal_obsnum = *row.ts_obsnum;
+    r.cal_subobsnum = static_cast<std::int32_t>(row.ts_subobsnum.value_or(0));
+    r.cal_scannum = static_cast<std::int32_t>(row.ts_scannum.value_or(0));
+  }
+  r.size = st.size;
+  r.mtime_ns = st.mtime_ns;
+  r.available = available;
+  r.reduced = !r.is_raw;
+  Quartet q{*master, r.obsnum, r.subobsnum, r.scannum};
+  r.uid = r.reduced ? "reduced:" + to_string(q) : to_string(q);
+  for (const auto& p : problems) r.problem = r.problem ? *r.problem + "; " + p : p;
+  c.outcome = Outcome::recorded;
+  return c;
+}
+
+}  // namespace
+
+IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const SiteDbOptions& opts) {
+  db::SiteDbFilter filter;
+  auto norm = [](const std::string& t, const char* what) {
+    if (t.empty()) return t;
+    auto v = parse_iso8601(t);
+    if (!v) throw UserError(fmt::format("{} '{}' is not a date (YYYY-MM-DD) or date-time", what, t));
+    std::string iso = format_iso8601(*v);  // YYYY-MM-DDTHH:MM:SSZ
+    return t.size() == 10 ? iso.substr(0, 10) : iso.substr(0, 10) + " " + iso.substr(11, 8);
+  };
+  filter.since = norm(opts.since, "--since");
+  filter.until = norm(opts.until, "--until");
+  filter.obs_types = opts.obs_types;
+  filter.valid_only = opts.valid_only;
+  db::site_db_path(source);  // validates the URL before anything else
+
+  auto loc = resolve_location(s, opts.location, opts.data_root, std::string(), !opts.dry_run);
+  const std::string root = canonical_path(loc.root);
+
+  // Read every row first: one record per file (the latest row wins).
+  std::vector<db::SiteDbRow> rows;
+  std::int64_t n_rows = db::read_site_db(source, filter, [&](const db::SiteDbRow& r) { rows.push_back(r); });
+  std::unordered_map<std::string, std::size_t> by_rel;
+  std::vector<std::pair<std::string, std::size_t>> order;
+  std::vector<Item> unmappable;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::string rel = site_relative_path(rows[i].file_name);
+    if (rel.empty()) {
+      Item it;
+      it.rel = rows[i].file_name;
+      Classified c;
+      c.outcome = Outcome::skipped;
+      c.reason = "unmappable FileName";
+      c.detail = fmt::format("row {}: FileName '{}' is not under data_lmt/ or toltec/", rows[i].id, rows[i].file_name);
+      it.pre = std::move(c);
+      unmappable.push_back(std::move(it));
+      continue;
+    }
+    auto [it, fresh] = by_rel.emplace(rel, i);
+    if (fresh)
+      order.emplace_back(rel, i);
+    else
+      it->second = i;
+  }
+  db::Snapshot snapshot;
+  if (loc.id >= 0) snapshot = db::IngestRepo(s, loc.id).load_snapshot();
+  std::atomic<std::int64_t> missing_locally{0};
+  auto produce = [&](db::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
+    for (auto& u : unmappable) {
+      ++k.found;
+      if (!emit(std::move(u))) return;
+    }
+    for (const auto& [rel, first] : order) {
+      ++k.found;
+      const auto& row = rows[by_rel[rel]];
+      std::string abs = root + "/" + rel;
+      struct stat st;
+      FileStat fst;
+      bool available = ::stat(abs.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+      if (available) {
+        fst.size = static_cast<std::int64_t>(st.st_size);
+        fst.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
+      } else {
+        ++missing_locally;
+      }
+      bool known = false;
+      if (auto it = snap.find(rel); it != snap.end()) {
+        known = true;
+        it->second.seen = true;
+        bool same = available ? is_unchanged(it->second, fst, false) : !it->second.available;
+        if (same) {
+          ++k.unchanged;
+          continue;
+        }
+      }
+      Item item;
+      item.rel = rel;
+      item.st = fst;
+      item.known = known;
+      item.pre = classify_site_row(row, rel, fst, available);
+      if (!emit(std::move(item))) return;
+    }
+  };
+  IngestOptions o;
+  o.location = opts.location;
+  o.dry_run = opts.dry_run;
+  o.read_headers = false;
+  o.jobs = 1;
+  o.batch_size = opts.batch_size;
+  o.progress = opts.progress;
+  auto sum = run_ingest(s, loc, o, "", produce, std::move(snapshot));
+  sum.root = source;
+  sum.site_rows = n_rows;
+  sum.missing_locally = missing_locally;
+  if (loc.id >= 0 && !opts.dry_run) {
+    db::IngestRepo repo(s, loc.id);
+    log_run(&repo, sum, source);
   }
   return sum;
 }
@@ -525,11 +751,11 @@ ScanReport scan_directory(const std::string& root, const ScanOptions& opts) {
         root_abs, wopts,
         [&](const WalkedFile& f) {
           ++k.found;
-          emit(Item{std::string(f.rel), FileStat{f.size, f.mtime_ns}, false, false, {}});
+          emit(Item{std::string(f.rel), FileStat{f.size, f.mtime_ns}, false, false, {}, std::nullopt});
         },
         [&](std::string_view rel, std::string_view reason) {
           ++k.found;
-          emit(Item{std::string(rel), {}, false, false, std::string(reason)});
+          emit(Item{std::string(rel), {}, false, false, std::string(reason), std::nullopt});
         });
     k.walk_done = true;
   };

@@ -72,6 +72,9 @@ struct IngestSummary {
   std::int64_t batches = 0;
   double elapsed_s = 0, files_per_s = 0;
   std::vector<FileOutcome> files;
+  // ingest toltec-db only
+  std::int64_t site_rows = 0;        // rows read from the site database
+  std::int64_t missing_locally = 0;  // rows whose file is not under the data root
 };
 
 nlohmann::json to_json(const IngestSummary& s);
@@ -97,6 +100,29 @@ std::optional<std::string> relative_to(const std::string& path, const std::strin
 
 IngestSummary ingest_directory(db::Session& s, const std::string& root, const IngestOptions& opts);
 IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths, const IngestOptions& opts);
+
+// ---- the site file database ---------------------------------------------------
+
+struct SiteDbOptions {
+  std::string location;
+  std::string data_root;  // where the site's /data_lmt/… paths are found locally
+  std::string since, until;      // dates or date-times (inclusive)
+  std::vector<int> obs_types;    // empty: all
+  bool valid_only = true;
+  bool dry_run = false;
+  std::size_t batch_size = 20000;
+  ProgressFn progress;
+};
+
+// ObsType names (nominal, timestream, vna, targ, tune, data-kind names, or
+// numbers), comma-separated -> codes. Throws UserError naming a bad entry.
+std::vector<int> parse_obs_types(const std::string& text);
+// The path under the data root of a site FileName ("/data_lmt/toltec/ics/toltec8/x.nc" -> "toltec/ics/toltec8/x.nc").
+std::string site_relative_path(const std::string& file_name);
+
+// Records every row's file as a source (facts from the database row, not the
+// header; files missing locally are recorded as missing) and its raw observation.
+IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const SiteDbOptions& opts);
 
 // ---- scan (no database) -----------------------------------------------------
 
