@@ -39,6 +39,7 @@ int tel_origin_rank(std::string_view origin);
 // One file as ingestion records it.
 struct FileRecord {
   std::string rel_path;      // relative to the location's data root
+  std::optional<std::int64_t> source_id;  // the existing sources row (update), or none (insert)
   std::string uid;           // product uid: quartet text, or "reduced:<quartet>"
   bool reduced = false;      // product is a dp_reduced_obs
   std::string master;        // "tcs" | "ics" | "clip"
@@ -70,6 +71,7 @@ struct EventRecord {
 
 // What the database knows about a file at this location (for re-scans).
 struct SnapshotEntry {
+  std::int64_t id = 0;         // sources.id
   std::int64_t size = -1;      // -1: unknown
   std::int64_t mtime_ns = -1;  // -1: unknown
   bool available = true;
@@ -95,7 +97,8 @@ class IngestRepo {
   // The entries of these paths only (for a handful of files).
   Snapshot load_snapshot_for(const std::vector<std::string>& rel_paths);
 
-  // One transaction. Records must have distinct rel_paths.
+  // One transaction. Records must have distinct rel_paths; a record without
+  // source_id must be new at this location (the caller checked the snapshot).
   BatchOutcome write_batch(const std::vector<FileRecord>& files, const std::vector<EventRecord>& events);
   // Marks these sources missing (one transaction) and bumps their raw observations.
   BatchOutcome mark_missing(const std::vector<std::string>& rel_paths, const std::vector<EventRecord>& events);
@@ -115,6 +118,7 @@ class IngestRepo {
   Session& s_;
   std::int64_t location_id_;
   bool stage_ready_ = false;
+  std::optional<std::int64_t> saved_threads_;
 };
 
 }  // namespace tolteca::db

@@ -110,9 +110,11 @@ CREATE TABLE sources (
   cal_scannum INTEGER,
   problem VARCHAR,
   header JSON,
-  ingest_time TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP,
-  UNIQUE (location_id, rel_path)
+  ingest_time TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP
 );
+-- (location_id, rel_path) is unique, kept so by the one ingest writer (it
+-- compares every file with a snapshot of the location's sources). No UNIQUE
+-- index: on strings it tripled the cost of bulk ingest (bench/RESULTS.md).
 CREATE INDEX idx_sources_product ON sources (product_id);
 
 -- Telescope metadata per telescope file (origin tel_toltec / tel_toltec2) or

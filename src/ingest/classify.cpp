@@ -31,16 +31,6 @@ void put(nlohmann::json& j, const char* key, const std::optional<T>& v) {
   if (v) j[key] = *v;
 }
 
-std::string_view file_class_name(files::FileClass c) {
-  switch (c) {
-    case files::FileClass::network: return "network";
-    case files::FileClass::telescope: return "telescope";
-    case files::FileClass::reduced: return "reduced";
-    case files::FileClass::unknown: return "unknown";
-  }
-  return "unknown";
-}
-
 }  // namespace
 
 std::string reason_category(std::string_view reason) {
@@ -52,7 +42,7 @@ std::string reason_category(std::string_view reason) {
 
 std::string header_json(const files::HeaderInfo& h) {
   nlohmann::json j;
-  j["file_class"] = file_class_name(h.file_class);
+  j["file_class"] = files::to_string(h.file_class);
   if (!h.format.empty()) j["format"] = h.format;
   put(j, "obs_type", h.obs_type);
   if (h.master) j["master"] = std::string(to_string(*h.master));
@@ -71,6 +61,9 @@ std::string header_json(const files::HeaderInfo& h) {
   put(j, "sense_atten", h.sense_atten);
   put(j, "n_samples", h.n_samples);
   put(j, "reduced_kind", h.reduced_kind);
+  put(j, "lo_freq", h.lo_freq);
+  put(j, "n_channels", h.n_channels);
+  if (!h.problems.empty()) j["problems"] = h.problems;
   j["data_kind"] = h.data_kind;
   return j.dump();
 }
@@ -141,29 +134,13 @@ Classified classify(std::string_view rel_path, std::string_view name_path, const
       const auto& h = std::get<files::HeaderInfo>(*header);
       r.header_json = header_json(h);
       const bool telescope = h.file_class == files::FileClass::telescope;
-      if (h.master) {
-        if (!master)
-          master = h.master;
-        else if (*h.master != *master && !telescope)
-          problems.push_back(fmt::format("header master {} differs from the directory's {}", to_string(*h.master),
-                                         to_string(*master)));
-      }
-      if ((h.obsnum && *h.obsnum != name.obsnum) || (h.subobsnum && *h.subobsnum != name.subobsnum) ||
-          (h.scannum && *h.scannum != name.scannum))
-        problems.push_back(fmt::format("header/name mismatch: header says {}-{}-{}, name says {}-{}-{}",
-                                       h.obsnum ? std::to_string(*h.obsnum) : "?",
-                                       h.subobsnum ? std::to_string(*h.subobsnum) : "?",
-                                       h.scannum ? std::to_string(*h.scannum) : "?", name.obsnum, name.subobsnum,
-                                       name.scannum));
-      if (h.roach && name.roach && *h.roach != *name.roach)
-        problems.push_back(fmt::format("header RoachIndex {} differs from the name's network {}", *h.roach, *name.roach));
+      if (h.master && !master && !telescope) master = h.master;
+      for (auto& p : files::compare_with_name(h, name)) problems.push_back(std::move(p));
+      for (const auto& p : h.problems) problems.push_back(p);
       if (h.file_class == files::FileClass::reduced) r.is_raw = false;
       if (telescope) {
         r.data_kind = bits(DataKind::LmtTel);
       } else if (h.data_kind != 0) {
-        if (name.data_kind != 0 && h.data_kind != name.data_kind && r.is_raw)
-          problems.push_back(fmt::format("header kind {} differs from the name's {}", data_kind_names(h.data_kind),
-                                         data_kind_names(name.data_kind)));
         r.data_kind = h.data_kind;
       } else if (h.file_class == files::FileClass::unknown) {
         problems.push_back("header not recognised as a TolTEC file; kind from the file name");

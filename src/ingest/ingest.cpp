@@ -43,6 +43,7 @@ struct Item {
   bool unchanged = false;  // only pushed when files are collected
   std::string error;       // stat failed
   std::optional<Classified> pre;  // already classified (site database rows)
+  std::int64_t source_id = -1;    // the sources row when known
 };
 
 struct Done {
@@ -186,6 +187,7 @@ Done work_item(Item& it, const std::string& data_root, bool read_headers) {
   d.unchanged = it.unchanged;
   if (it.pre) {
     d.c = std::move(*it.pre);
+    if (it.known) d.c.record.source_id = it.source_id;
     return d;
   }
   if (!it.error.empty()) {
@@ -199,6 +201,7 @@ Done work_item(Item& it, const std::string& data_root, bool read_headers) {
   abs += d.rel;
   d.c = classify_file(d.rel, abs, it.st, read_headers && !it.unchanged);
   if (it.unchanged) d.c.outcome = Outcome::recorded;
+  if (it.known) d.c.record.source_id = it.source_id;
   return d;
 }
 
@@ -408,10 +411,12 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
           full.append(f.rel);
           FileStat fst{f.size, f.mtime_ns};
           bool known = false;
+          std::int64_t id = -1;
           if (!snap.empty()) {
             auto it = snap.find(full);
             if (it != snap.end()) {
               known = true;
+              id = it->second.id;
               it->second.seen = true;
               if (is_unchanged(it->second, fst, headers)) {
                 ++k.unchanged;
@@ -419,13 +424,13 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
               }
             }
           }
-          emit(Item{full, fst, known, false, {}, std::nullopt});
+          emit(Item{full, fst, known, false, {}, std::nullopt, id});
         },
         [&](std::string_view rel, std::string_view reason) {
           ++k.found;
           std::string p = prefix + std::string(rel);
           if (auto it = snap.find(p); it != snap.end()) it->second.seen = true;  // present, just unreadable
-          emit(Item{p, {}, false, false, std::string(reason), std::nullopt});
+          emit(Item{p, {}, false, false, std::string(reason), std::nullopt, -1});
         });
   };
   auto sum = run_ingest(s, loc, opts, prefix, produce, std::move(snapshot));
@@ -473,7 +478,7 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
       auto it = snap.find(rels[i]);
       bool known = it != snap.end();
       bool unchanged = known && is_unchanged(it->second, fst, headers);
-      emit(Item{rels[i], fst, known, unchanged, {}, std::nullopt});
+      emit(Item{rels[i], fst, known, unchanged, {}, std::nullopt, known ? it->second.id : -1});
     }
   };
   IngestOptions o = opts;
@@ -668,8 +673,10 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
         ++missing_locally;
       }
       bool known = false;
+      std::int64_t id = -1;
       if (auto it = snap.find(rel); it != snap.end()) {
         known = true;
+        id = it->second.id;
         it->second.seen = true;
         bool same = available ? is_unchanged(it->second, fst, false) : !it->second.available;
         if (same) {
@@ -681,6 +688,7 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
       item.rel = rel;
       item.st = fst;
       item.known = known;
+      item.source_id = id;
       item.pre = classify_site_row(row, rel, fst, available);
       if (!emit(std::move(item))) return;
     }
