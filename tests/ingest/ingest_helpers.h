@@ -1,0 +1,67 @@
+#pragma once
+// Shared by tests/ingest and tests/e2e: building test trees and a canonical,
+// id- and time-free projection of what ingestion stored.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "db/duckdb.h"
+#include "db/session.h"
+
+namespace tolteca::test {
+
+inline void touch(const std::filesystem::path& p) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary).flush();
+}
+
+// Zero-byte files under root at these relative paths.
+inline void make_files(const std::filesystem::path& root, const std::vector<std::string>& rels) {
+  for (const auto& r : rels) touch(root / r);
+}
+
+// Rows of a query as "a|b|c" strings (NULL as "∅"), sorted.
+inline std::vector<std::string> rows_of(db::Connection& con, const std::string& sql) {
+  std::vector<std::string> out;
+  for (auto& row : con.query(sql).rows()) {
+    std::string s;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (i) s += '|';
+      s += std::holds_alternative<std::monostate>(row[i]) ? std::string("∅") : db::value_to_string(row[i]);
+    }
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Everything ingestion decides, without ids, timestamps of the run or ingest_seq values.
+inline std::vector<std::string> canonical_state(db::Connection& con) {
+  std::vector<std::string> out;
+  auto add = [&](const char* tag, const std::string& sql) {
+    for (auto& r : rows_of(con, sql)) out.push_back(std::string(tag) + ":" + r);
+  };
+  add("product",
+      "SELECT product_type, uid, name, master, obsnum, subobsnum, scannum, data_kind, obs_start_time, obs_goal, "
+      "source_name, project_id, obs_pgm, tau, integration_time, az_deg, el_deg, meta::VARCHAR, ingest_seq IS NULL "
+      "FROM products");
+  add("source",
+      "SELECT p.uid, l.label, s.rel_path, s.interface, s.roach, s.data_kind, s.is_raw, s.file_time, s.obs_start_time, "
+      "s.size, s.mtime_ns, s.availability, s.cal_obsnum, s.cal_subobsnum, s.cal_scannum, s.problem, s.header::VARCHAR "
+      "FROM sources s JOIN products p ON p.id = s.product_id JOIN locations l ON l.id = s.location_id");
+  add("edge",
+      "SELECT e.assoc_type, a.uid, b.uid, e.context::VARCHAR FROM edges e JOIN products a ON a.id = e.src_product_id "
+      "JOIN products b ON b.id = e.dst_product_id");
+  add("tel",
+      "SELECT master, obsnum, subobsnum, scannum, origin, origin_rank, obs_goal, source_name, project_id, obs_pgm, tau, "
+      "integration_time, az_deg, el_deg, extra::VARCHAR FROM tel_meta");
+  return out;
+}
+
+inline std::unique_ptr<db::Session> create_db(const std::filesystem::path& path) {
+  return db::Session::open(path.string(), db::OpenOptions{db::OpenMode::Create, 0});
+}
+
+}  // namespace tolteca::test
