@@ -77,7 +77,7 @@ TEST(DbCommands, ExportWritesParquetThatDuckDbReadsBackAndImportRestores) {
   auto ex = run_cli({"db", "export", (dir / "out").string(), "--db", db, "--json"});
   ASSERT_EQ(ex.exit_code, 0) << ex.err;
   auto files = nlohmann::json::parse(ex.out);
-  EXPECT_EQ(files.size(), 10u);
+  EXPECT_EQ(files.size(), 11u);  // the schema's tables, tel_meta included
   for (const auto& f : files) EXPECT_TRUE(std::filesystem::exists(f["path"].get<std::string>()));
 
   std::string db2 = (dir / "r.duckdb").string();
