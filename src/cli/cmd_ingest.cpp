@@ -5,6 +5,7 @@
 
 #include "cli/common.h"
 #include "cli/progress.h"
+#include "db/site_db_reader.h"
 #include "ingest/ingest.h"
 #include "ingest/tel_csv.h"
 #include "model/error.h"
@@ -269,6 +270,7 @@ void register_toltec_db(CLI::App& ingest) {
                "  tolteca_db ingest toltec-db sqlite:///toltec_db.sqlite --data-root /archive/data_lmt --location LMT\n"
                "  tolteca_db ingest toltec-db toltec_db.sqlite --since 2024-11-13 --until 2024-11-14 --obstype vna,targ\n");
   cmd->callback([o] {
+    db::site_db_path(o->source);  // an unsupported source is reported before the database is opened
     auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
     ProgressDisplay progress("toltec-db", o->quiet);
     ingest::SiteDbOptions so;

@@ -192,8 +192,10 @@ Classified classify_file(std::string_view rel_path, const std::string& abs_path,
                          bool read_header) {
   if (!read_header) return classify(rel_path, abs_path, st, nullptr);
   // Parse first: a name that is not TolTEC is never opened.
+  // A name that is not TolTEC is never opened, nor is a non-netCDF product (.txt, .ecsv tables).
   files::NameParse parse = files::parse_filename(abs_path);
-  if (std::holds_alternative<files::NameRejection>(parse)) return classify(rel_path, abs_path, st, nullptr);
+  const auto* name = std::get_if<files::ParsedName>(&parse);
+  if (!name || name->extension != "nc") return classify(rel_path, abs_path, st, nullptr);
   HeaderResult h = files::read_header(abs_path);
   return classify(rel_path, abs_path, st, &h);
 }

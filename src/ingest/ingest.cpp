@@ -53,10 +53,13 @@ struct Done {
   bool unchanged = false;
 };
 
+bool is_netcdf_name(std::string_view rel) { return rel.size() > 3 && rel.substr(rel.size() - 3) == ".nc"; }
+
 // True when the stored entry says the file is as it was (no need to re-read).
-bool is_unchanged(const db::SnapshotEntry& e, const FileStat& st, bool read_headers) {
+// Headers wanted: a .nc file recorded from its name only is read once.
+bool is_unchanged(const db::SnapshotEntry& e, const FileStat& st, bool read_headers, std::string_view rel) {
   return e.available && st.size && st.mtime_ns && e.size == *st.size && e.mtime_ns == *st.mtime_ns &&
-         (e.header_read || !read_headers);
+         (e.header_read || !read_headers || !is_netcdf_name(rel));
 }
 
 // The writer: tallies outcomes, batches records, commits.
@@ -248,7 +251,7 @@ nlohmann::json to_json(const IngestSummary& s) {
                    {"batches", s.batches},
                    {"elapsed_s", s.elapsed_s},
                    {"files_per_s", s.files_per_s}};
-  if (s.site_rows > 0 || s.missing_locally > 0) {
+  if (s.from_site_db) {
     j["site_rows"] = s.site_rows;
     j["missing_locally"] = s.missing_locally;
   }
@@ -418,7 +421,7 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
               known = true;
               id = it->second.id;
               it->second.seen = true;
-              if (is_unchanged(it->second, fst, headers)) {
+              if (is_unchanged(it->second, fst, headers, full)) {
                 ++k.unchanged;
                 return;
               }
@@ -477,7 +480,7 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
                    static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec};
       auto it = snap.find(rels[i]);
       bool known = it != snap.end();
-      bool unchanged = known && is_unchanged(it->second, fst, headers);
+      bool unchanged = known && is_unchanged(it->second, fst, headers, rels[i]);
       emit(Item{rels[i], fst, known, unchanged, {}, std::nullopt, known ? it->second.id : -1});
     }
   };
@@ -678,7 +681,7 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
         known = true;
         id = it->second.id;
         it->second.seen = true;
-        bool same = available ? is_unchanged(it->second, fst, false) : !it->second.available;
+        bool same = available ? is_unchanged(it->second, fst, false, rel) : !it->second.available;
         if (same) {
           ++k.unchanged;
           continue;
@@ -702,6 +705,7 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
   o.progress = opts.progress;
   auto sum = run_ingest(s, loc, o, "", produce, std::move(snapshot));
   sum.root = source;
+  sum.from_site_db = true;
   sum.site_rows = n_rows;
   sum.missing_locally = missing_locally;
   if (loc.id >= 0 && !opts.dry_run) {

@@ -73,6 +73,7 @@ struct IngestSummary {
   double elapsed_s = 0, files_per_s = 0;
   std::vector<FileOutcome> files;
   // ingest toltec-db only
+  bool from_site_db = false;
   std::int64_t site_rows = 0;        // rows read from the site database
   std::int64_t missing_locally = 0;  // rows whose file is not under the data root
 };

@@ -2,6 +2,7 @@
 // Shared by tests/ingest and tests/e2e: building test trees and a canonical,
 // id- and time-free projection of what ingestion stored.
 #include <algorithm>
+#include <iterator>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -58,6 +59,22 @@ inline std::vector<std::string> canonical_state(db::Connection& con) {
       "SELECT master, obsnum, subobsnum, scannum, origin, origin_rank, obs_goal, source_name, project_id, obs_pgm, tau, "
       "integration_time, az_deg, el_deg, extra::VARCHAR FROM tel_meta");
   return out;
+}
+
+// "" when equal; else the first lines only on one side (for readable failures).
+inline std::string diff(const std::vector<std::string>& a, const std::vector<std::string>& b, std::size_t max = 8) {
+  std::vector<std::string> only_a, only_b;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(only_a));
+  std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(only_b));
+  std::string out;
+  for (std::size_t i = 0; i < only_a.size() && i < max; ++i) out += "  - " + only_a[i] + "\n";
+  for (std::size_t i = 0; i < only_b.size() && i < max; ++i) out += "  + " + only_b[i] + "\n";
+  if (!out.empty()) out = std::to_string(only_a.size()) + " only left, " + std::to_string(only_b.size()) + " only right:\n" + out;
+  return out;
+}
+template <typename Set>
+inline std::string diff(const Set& a, const Set& b) {
+  return diff(std::vector<std::string>(a.begin(), a.end()), std::vector<std::string>(b.begin(), b.end()));
 }
 
 inline std::unique_ptr<db::Session> create_db(const std::filesystem::path& path) {
