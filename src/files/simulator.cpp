@@ -95,7 +95,15 @@ struct Obs {
 
 class Planner {
  public:
-  explicit Planner(const SimOptions& o) : o_(o), rng_(o.seed * 0x9E3779B97F4A7C15ULL + 1) {}
+  // Three independent streams, so that --networks changes only which network files exist and --format
+  // only the formats: observations, times and telescope metadata depend on the seed alone. (Run twice
+  // with the same seed and disjoint --networks into one root: the second run adds files to the same
+  // raw observations.)
+  explicit Planner(const SimOptions& o)
+      : o_(o),
+        rng_(o.seed * 0x9E3779B97F4A7C15ULL + 1),
+        net_rng_(o.seed * 0xC2B2AE3D27D4EB4FULL + 7),
+        fmt_rng_(o.seed * 0x165667B19E3779F9ULL + 13) {}
 
   SimPlan run() {
     validate();
@@ -116,7 +124,8 @@ class Planner {
 
  private:
   std::uint64_t u(std::uint64_t n) { return n ? rng_() % n : 0; }
-  bool chance(double p) { return double(rng_() >> 11) * (1.0 / 9007199254740992.0) < p; }
+  static std::uint64_t u(std::mt19937_64& g, std::uint64_t n) { return n ? g() % n : 0; }
+  static bool chance(std::mt19937_64& g, double p) { return double(g() >> 11) * (1.0 / 9007199254740992.0) < p; }
   double uniform(double a, double b) { return a + (b - a) * (double(rng_() >> 11) * (1.0 / 9007199254740992.0)); }
   int scaled(double base, int min = 1) { return std::max(min, static_cast<int>(std::lround(base * o_.scale))); }
 
@@ -137,18 +146,19 @@ class Planner {
 
   NcFormat pick_format() {
     if (o_.format != "mix") return *parse_nc_format(o_.format);
-    auto r = u(10);
+    auto r = u(fmt_rng_, 10);
     return r < 4 ? NcFormat::classic : r < 7 ? NcFormat::offset64 : NcFormat::netcdf4;
   }
-  HeaderStyle pick_style() { return HeaderStyle{chance(0.3), chance(0.5) ? '\0' : ' '}; }
+  HeaderStyle pick_style() { return HeaderStyle{chance(fmt_rng_, 0.3), chance(fmt_rng_, 0.5) ? '\0' : ' '}; }
 
   // The networks that wrote a file for one observation: all of them, or (12% of the time) one or two
   // dropped.
   std::vector<int> active_networks() {
     std::vector<int> nets = o_.networks;
-    if (nets.size() > 2 && chance(0.12)) {
-      int drops = 1 + static_cast<int>(u(2));
-      for (int i = 0; i < drops && nets.size() > 2; ++i) nets.erase(nets.begin() + static_cast<long>(u(nets.size())));
+    if (nets.size() > 2 && chance(net_rng_, 0.12)) {
+      int drops = 1 + static_cast<int>(u(net_rng_, 2));
+      for (int i = 0; i < drops && nets.size() > 2; ++i)
+        nets.erase(nets.begin() + static_cast<long>(u(net_rng_, nets.size())));
     }
     return nets;
   }
@@ -219,7 +229,7 @@ class Planner {
       n.scannum = o.scan;
       // Files of one observation are created within a second of each other; the first network's
       // file carries the observation's start second.
-      n.file_time = (o.start + (i == 0 ? 0 : static_cast<std::int64_t>(u(2)))) * 1'000'000;
+      n.file_time = (o.start + (i == 0 ? 0 : static_cast<std::int64_t>(u(net_rng_, 2)))) * 1'000'000;
       n.suffix = suffix_of(o.obs_type);
       n.extension = "nc";
       n.data_kind = bits(*data_kind_from_obs_type(o.obs_type));
@@ -493,7 +503,7 @@ class Planner {
   }
 
   SimOptions o_;
-  std::mt19937_64 rng_;
+  std::mt19937_64 rng_, net_rng_, fmt_rng_;
   SimPlan plan_;
   int night_ = 0;
   std::int64_t t_ = 0;

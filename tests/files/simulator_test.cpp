@@ -388,3 +388,28 @@ TEST(SimPlan, ReducedProductsAreListedButNotRaw) {
   for (const auto& f : m["files"]) raw_false += !f["raw"].get<bool>();
   EXPECT_EQ(raw_false, reduced);
 }
+
+TEST(SimPlan, NetworksAndFormatChangeOnlyFiles) {
+  // Same seed, other networks / format: the same observations at the same times, so a second run
+  // into the same root adds files to existing raw observations.
+  SimOptions a;
+  a.networks = {0, 1, 2, 3, 4, 5};
+  SimOptions b;
+  b.networks = {7, 8, 9, 10, 12};
+  b.format = "netcdf4";
+  auto pa = make_plan(a), pb = make_plan(b);
+  ASSERT_EQ(pa.raw_obs.size(), pb.raw_obs.size());
+  for (std::size_t i = 0; i < pa.raw_obs.size(); ++i) {
+    EXPECT_EQ(pa.raw_obs[i].quartet, pb.raw_obs[i].quartet);
+    EXPECT_EQ(pa.raw_obs[i].start_time, pb.raw_obs[i].start_time);
+    EXPECT_EQ(pa.raw_obs[i].data_kind, pb.raw_obs[i].data_kind);
+    EXPECT_EQ(pa.raw_obs[i].obs_goal, pb.raw_obs[i].obs_goal);
+  }
+  std::set<std::string> paths;
+  for (const auto& f : pa.files) paths.insert(f.path);
+  int shared = 0;
+  for (const auto& f : pb.files) shared += paths.count(f.path) > 0;
+  int tel_hwpr = 0;
+  for (const auto& f : pb.files) tel_hwpr += f.type != SimFileType::network;
+  EXPECT_EQ(shared, tel_hwpr);  // telescope and hwpr files are the same files; network files are new
+}
