@@ -700,8 +700,6 @@ void register_provenance(CLI::App& q) {
     for (const auto& p : provs) {
       if (!first) std::cout << '\n';
       first = false;
-      std::string chain = p.obs.uid;
-      for (const auto& c : p.cal_chain) chain += fmt::format(" -> {} ({})", c.uid, data_kind_names(c.data_kind));
       std::vector<std::string> gnames;
       for (const auto& g : p.groups) gnames.push_back(fmt::format("{} ({})", g.name, g.type));
       print_key_values(std::cout, {{"observation", p.obs.uid},
@@ -709,9 +707,14 @@ void register_provenance(CLI::App& q) {
                                    {"start", iso(p.obs.start_time)},
                                    {"networks", query::compress_numbers(p.obs.networks)},
                                    {"groups", gnames.empty() ? "-" : joined(gnames, ", ")},
-                                   {"cal chain", p.cal_chain.empty() ? "-" : chain},
                                    {"reduced", p.reduced.empty() ? "-" : joined(p.reduced, ", ")},
-                                   {"cal of", p.referenced_by.empty() ? "-" : joined(p.referenced_by, ", ")}});
+                                   {"cal of", p.referenced_by.empty() ? "-" : joined(p.referenced_by, ", ")},
+                                   {"cal chain", p.cal_chain.empty() ? "-" : fmt::format("{} step(s)", p.cal_chain.size())}});
+      // The chain, one step per line: depth, cal observation (kinds) <- the observation pointing at it.
+      for (const auto& c : p.cal_chain)
+        std::cout << fmt::format("  {:>2}  {:<18} {:<26} <- {}{}\n", c.depth, c.uid,
+                                 "(" + data_kind_names(c.data_kind) + ")", c.from_uid,
+                                 c.networks.empty() ? "" : "  networks " + c.networks);
     }
   });
 }

@@ -324,8 +324,8 @@ TEST_F(QueryCli, Provenance) {
   EXPECT_EQ(v["groups"][0]["name"], "ics-18340-g3-cal");
   EXPECT_EQ(v["cal_of"], json::array({"ics-18341-0-0"}));
   auto t = q({"provenance", "ics-18343-0-0"});
-  EXPECT_NE(t.out.find("ics-18343-0-0 -> ics-18342-0-0 (Tune) -> ics-18341-0-0 (TargetSweep) -> ics-18340-0-0 "
-                       "(VnaSweep)"),
+  EXPECT_NE(t.out.find("   1  ics-18342-0-0      (Tune)                     <- ics-18343-0-0  networks 0-3\n"
+                       "   2  ics-18341-0-0      (TargetSweep)              <- ics-18342-0-0"),
             std::string::npos)
       << t.out;
 }
