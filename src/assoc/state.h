@@ -1,0 +1,62 @@
+#pragma once
+// The association engine's state: per rule, the watermark (largest
+// ingest_seq processed) and what the database looked like then (raw
+// observation count and largest id, to detect deletions), plus the database's
+// instance id (to detect a state that belongs to another database). Kept in
+// the database (table assoc_state) or in a directory (assoc_state.json,
+// written atomically: temp file + fsync + rename).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "assoc/engine.h"
+
+namespace tolteca::db {
+class AssocRepo;
+}
+
+namespace tolteca::assoc {
+
+struct RuleState {
+  std::int64_t watermark = 0;
+  std::int64_t raw_count = 0;   // raw observations in the database when the watermark was taken
+  std::int64_t raw_max_id = 0;  // their largest product id
+  // cal_group continuation: start time of the last VNA seen (narrows the
+  // search for the VNA that opens a window; the search checks it).
+  std::optional<std::int64_t> last_vna_time;
+  bool operator==(const RuleState&) const = default;
+};
+
+struct EngineState {
+  int version = 1;
+  std::string instance_id;
+  std::string updated_at;
+  std::map<std::string, RuleState> rules;  // by rule_name()
+
+  std::string to_json() const;
+  // Throws UserError naming `where` when the text is not a state document.
+  static EngineState from_json(const std::string& text, const std::string& where);
+};
+
+class StateStore {
+ public:
+  StateStore(db::AssocRepo& repo, StateOptions options);
+  std::optional<EngineState> load();
+  // Database backend: writes inside the caller's transaction. Filesystem:
+  // writes the file atomically (call after the commit).
+  void save(const EngineState& state);
+  void clear();
+  bool in_database() const { return options_.backend == StateBackend::database; }
+  std::string location() const;  // "table assoc_state" or the file path
+  std::int64_t size_bytes();
+
+ private:
+  db::AssocRepo& repo_;
+  StateOptions options_;
+};
+
+// Writes path atomically: temp file in the same directory, fsync, rename, fsync dir.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+}  // namespace tolteca::assoc
