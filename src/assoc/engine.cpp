@@ -99,11 +99,14 @@ void reconcile_groups(GroupType t, std::vector<Group> computed, std::vector<db::
     std::vector<std::string> missing;
     for (const auto& u : uids)
       if (!by_uid.count(u)) missing.push_back(u);
-    if (!missing.empty())
-      for (auto& g : repo.groups_by_uids(t, missing)) {
+    if (!missing.empty()) {
+      auto found = repo.groups_by_uids(t, missing);
+      repo.load_members(t, found);
+      for (auto& g : found) {
         by_uid.emplace(g.uid, g.id);
         stored.try_emplace(g.id, std::move(g));
       }
+    }
   }
 
   std::unordered_set<std::int64_t> used;
@@ -207,7 +210,10 @@ void reconcile_cal_edges(const std::vector<CalEdge>& computed, const std::vector
 
 class Pass {
  public:
-  Pass(db::AssocRepo& repo, db::StoreDiff& diff) : repo_(repo), diff_(diff) {}
+  Pass(db::AssocRepo& repo, db::StoreDiff& diff, const std::vector<ObsFact>& pending, const db::RawObsStats& stats)
+      : repo_(repo), diff_(diff), stats_(stats) {
+    for (const auto& f : pending) pending_ids_.push_back(f.id);
+  }
 
   const std::vector<ObsFact>& all_facts() {
     if (!all_) {
@@ -270,37 +276,95 @@ class Pass {
     for (const auto& f : v) seen_.insert(f.id);
   }
 
+  // Stored groups (all four types) having a pending observation as a member:
+  // one query per pass (a superset for rules whose pending set is smaller).
+  std::vector<db::StoredGroup> containing(GroupType t) {
+    if (!containing_) containing_ = repo_.groups_containing(pending_ids_);
+    std::vector<db::StoredGroup> out;
+    for (const auto& [type, g] : *containing_)
+      if (type == t) out.push_back(g);
+    return out;
+  }
+
   void cal_incremental(const std::vector<ObsFact>& pending, RuleReport& rep,
                        std::optional<std::int64_t>& last_vna_time) {
-    std::vector<std::int64_t> ids;
+    constexpr std::int64_t kDay = 86'400'000'000LL;
     SeqPos lo = SeqPos::highest(std::numeric_limits<std::int64_t>::max());
     SeqPos hi = SeqPos::lowest(kNoTime);
     bool any = false;
     for (const auto& f : pending) {
-      ids.push_back(f.id);
       if (!f.is_sweep()) continue;
       lo = std::min(lo, f.pos());
       hi = std::max(hi, f.pos());
       any = true;
     }
     std::unordered_map<std::int64_t, db::StoredGroup> R;
-    for (auto& g : repo_.groups_by_ids(GroupType::cal_group, repo_.group_ids_with_members(GroupType::cal_group, ids))) {
+    for (auto& g : containing(GroupType::cal_group)) {
       lo = std::min(lo, g.first_pos);
       hi = std::max(hi, SeqPos::highest(g.latest_time));
       any = true;
       R.emplace(g.id, std::move(g));
     }
     if (!any) return;
-    // Widen [a, b) (a: the VNA opening the segment of lo, b: the VNA after
-    // hi) until every stored group overlapping it lies inside it.
-    std::optional<ObsFact> a, b;
-    std::optional<std::int64_t> t_lo, t_hi;
-    for (;;) {
-      a = repo_.last_vna_at_or_before(lo, last_vna_time);
-      b = repo_.first_vna_after(hi);
-      t_lo = (a && a->time != kNoTime) ? std::optional(a->time) : std::nullopt;
-      t_hi = b ? std::optional(b->time) : std::nullopt;
-      for (auto& g : repo_.groups_overlapping_time(GroupType::cal_group, t_lo, t_hi)) R.try_emplace(g.id, std::move(g));
+    // The window is [a, b): a = the last VNA at or before lo (the start when
+    // none), b = the first VNA after hi (the end when none); widened until
+    // every stored group overlapping it lies inside it. Sweeps are loaded by
+    // start-time range [q_lo, q_hi] (nullopt = open) and searched in memory.
+    std::optional<std::int64_t> q_lo, q_hi;
+    std::int64_t pad_lo = kDay, pad_hi = kDay;
+    // Ranges reaching past the data's first/last start time are open.
+    auto lower_for = [&](std::int64_t t) -> std::optional<std::int64_t> {
+      if (t == kNoTime || pad_lo > 64 * kDay) return std::nullopt;
+      std::int64_t q = t - pad_lo;
+      if (last_vna_time && *last_vna_time <= t && t - *last_vna_time < 30 * kDay) q = std::min(q, *last_vna_time);
+      if (!stats_.min_time || q <= *stats_.min_time) return std::nullopt;
+      return q;
+    };
+    auto upper_for = [&](std::int64_t t) -> std::optional<std::int64_t> {
+      if (t == kNoTime || pad_hi > 64 * kDay) return std::nullopt;
+      if (!stats_.max_time || t + pad_hi >= *stats_.max_time) return std::nullopt;
+      return t + pad_hi;
+    };
+    q_lo = lower_for(lo.time);
+    q_hi = upper_for(hi.time);
+    std::vector<ObsFact> loaded;
+    bool need_load = true;
+    const ObsFact* a = nullptr;
+    const ObsFact* b = nullptr;
+    std::optional<std::optional<std::int64_t>> queried_lo, queried_hi;
+    for (int guard = 0; guard < 1000; ++guard) {
+      if (need_load) {
+        loaded = repo_.sweeps_between(q_lo, q_hi);
+        std::sort(loaded.begin(), loaded.end(), seq_less);
+        need_load = false;
+      }
+      // a: last VNA <= lo; b: first VNA > hi (in the loaded range).
+      a = b = nullptr;
+      for (const auto& f : loaded) {
+        if (!f.has_kind(DataKind::VnaSweep)) continue;
+        if (f.pos() <= lo) a = &f;
+        if (!b && hi < f.pos()) b = &f;
+      }
+      if (!a && q_lo) {  // maybe earlier than the loaded range
+        pad_lo *= 4;
+        q_lo = lower_for(lo.time);
+        need_load = true;
+        continue;
+      }
+      if (!b && q_hi) {
+        pad_hi *= 4;
+        q_hi = upper_for(hi.time);
+        need_load = true;
+        continue;
+      }
+      const std::optional<std::int64_t> t_lo = (a && a->time != kNoTime) ? std::optional(a->time) : std::nullopt;
+      const std::optional<std::int64_t> t_hi = b ? std::optional(b->time) : std::nullopt;
+      if (!queried_lo || *queried_lo != t_lo || !queried_hi || *queried_hi != t_hi) {
+        for (auto& g : repo_.groups_overlapping_time(GroupType::cal_group, t_lo, t_hi))
+          R.try_emplace(g.id, std::move(g));
+        queried_lo = t_lo;
+        queried_hi = t_hi;
+      }
       bool changed = false;
       for (const auto& [id, g] : R) {
         if (a && g.first_pos < a->pos() && g.first_pos < lo) {
@@ -314,10 +378,18 @@ class Pass {
         }
       }
       if (!changed) break;
+      if (q_lo && (lo.time == kNoTime || lo.time < *q_lo)) {
+        q_lo = lower_for(lo.time);
+        need_load = true;
+      }
+      if (q_hi && hi.time > *q_hi) {
+        q_hi = upper_for(hi.time);
+        need_load = true;
+      }
     }
-    std::vector<ObsFact> window = repo_.sweeps_between(t_lo, t_hi);
-    std::erase_if(window, [&](const ObsFact& f) { return (a && f.pos() < a->pos()) || (b && !(f.pos() < b->pos())); });
-    std::sort(window.begin(), window.end(), seq_less);
+    std::vector<ObsFact> window;
+    for (const auto& f : loaded)
+      if ((!a || !(f.pos() < a->pos())) && (!b || f.pos() < b->pos())) window.push_back(f);
     note(window, rep);
     if (!b) {  // the window reaches the end: its last VNA is the last one
       for (auto it = window.rbegin(); it != window.rend(); ++it)
@@ -328,6 +400,7 @@ class Pass {
     }
     std::vector<db::StoredGroup> stored;
     for (auto& [id, g] : R) stored.push_back(std::move(g));
+    repo_.load_members(GroupType::cal_group, stored);
     reconcile_groups(GroupType::cal_group, cal_groups(window), std::move(stored), repo_, false, diff_, rep);
   }
 
@@ -343,13 +416,12 @@ class Pass {
     note(facts, rep);
     auto stored = repo_.groups_with_first_obsnums(GroupType::drivefit, obsnums);
     std::erase_if(stored, [&](const db::StoredGroup& g) { return !keys.count({g.first_pos.master, g.first_pos.obsnum}); });
+    repo_.load_members(GroupType::drivefit, stored);
     reconcile_groups(GroupType::drivefit, drivefit_groups(facts), std::move(stored), repo_, false, diff_, rep);
   }
 
   void run_incremental(GroupType t, const std::vector<ObsFact>& pending, RuleReport& rep) {
     const GoalClass goal = t == GroupType::focus_group ? GoalClass::focus : GoalClass::astig;
-    std::vector<std::int64_t> ids;
-    for (const auto& f : pending) ids.push_back(f.id);
     // Per master: the obsnum range the changes touch.
     std::map<std::uint8_t, std::pair<std::int64_t, std::int64_t>> span;
     auto touch = [&](std::uint8_t m, std::int64_t lo, std::int64_t hi) {
@@ -362,7 +434,7 @@ class Pass {
     for (const auto& f : pending)
       if (f.goal == goal) touch(f.master, f.obsnum, f.obsnum);
     std::unordered_map<std::int64_t, db::StoredGroup> g0;
-    for (auto& g : repo_.groups_by_ids(t, repo_.group_ids_with_members(t, ids))) {
+    for (auto& g : containing(t)) {
       touch(g.first_pos.master, g.first_obsnum, g.last_obsnum);
       g0.emplace(g.id, std::move(g));
     }
@@ -394,6 +466,7 @@ class Pass {
       note(facts, rep);
       std::vector<db::StoredGroup> stored;
       for (auto& [id, g] : R) stored.push_back(std::move(g));
+      repo_.load_members(t, stored);
       reconcile_groups(t, run_groups(facts, t), std::move(stored), repo_, false, diff_, rep);
     }
   }
@@ -405,32 +478,50 @@ class Pass {
       auto operator<=>(const TripleKey&) const = default;
     };
     std::set<TripleKey> triples;
-    std::vector<std::int64_t> obsnums, srcs;
+    std::vector<std::int64_t> obsnums, p_ids;
     for (const auto& f : pending) {
       triples.insert({f.obsnum, f.subobsnum, f.scannum});
       obsnums.push_back(f.obsnum);
-      srcs.push_back(f.id);
+      p_ids.push_back(f.id);
     }
-    // Observations whose pointers name a pending observation's triple.
-    for (const auto& p : repo_.pointers_to_obsnums(obsnums))
-      if (triples.count({p.obsnum, p.subobsnum, p.scannum})) srcs.push_back(p.src_id);
-    std::sort(srcs.begin(), srcs.end());
-    srcs.erase(std::unique(srcs.begin(), srcs.end()), srcs.end());
-    auto ptrs = repo_.pointers_of(srcs);
+    std::sort(p_ids.begin(), p_ids.end());
+    // The pending observations' pointers, and the pointers naming a pending
+    // observation's triple (whose owners' edges may now resolve differently).
+    std::vector<CalPointer> ptrs;
+    std::vector<std::int64_t> q_ids;
+    for (auto& p : repo_.pointers_of_or_to(p_ids, obsnums)) {
+      if (std::binary_search(p_ids.begin(), p_ids.end(), p.src_id))
+        ptrs.push_back(p);
+      else if (triples.count({p.obsnum, p.subobsnum, p.scannum}))
+        q_ids.push_back(p.src_id);
+    }
+    std::sort(q_ids.begin(), q_ids.end());
+    q_ids.erase(std::unique(q_ids.begin(), q_ids.end()), q_ids.end());
+    std::vector<ObsFact> facts(pending.begin(), pending.end());
+    if (!q_ids.empty()) {
+      auto more = repo_.pointers_of(q_ids);
+      ptrs.insert(ptrs.end(), more.begin(), more.end());
+      auto qf = repo_.facts_by_ids(q_ids);
+      facts.insert(facts.end(), qf.begin(), qf.end());
+    }
     std::vector<std::int64_t> target_obsnums;
     for (const auto& p : ptrs) target_obsnums.push_back(p.obsnum);
-    std::vector<ObsFact> facts = repo_.facts_by_obsnums(target_obsnums);
-    auto src_facts = repo_.facts_by_ids(srcs);
-    facts.insert(facts.end(), src_facts.begin(), src_facts.end());
+    auto targets = repo_.facts_by_obsnums(target_obsnums);
+    facts.insert(facts.end(), targets.begin(), targets.end());
     note(facts, rep);
+    std::vector<std::int64_t> srcs = p_ids;
+    srcs.insert(srcs.end(), q_ids.begin(), q_ids.end());
     reconcile_cal_edges(cal_edges(ptrs, facts), repo_.cal_edges_from(srcs), diff_, rep);
   }
 
   db::AssocRepo& repo_;
   db::StoreDiff& diff_;
+  db::RawObsStats stats_;
   std::optional<std::vector<ObsFact>> all_, all_sorted_;
   bool considered_all_ = false;
   std::unordered_set<std::int64_t> seen_;
+  std::vector<std::int64_t> pending_ids_;
+  std::optional<std::vector<std::pair<GroupType, db::StoredGroup>>> containing_;
 };
 
 struct Plan {
@@ -439,15 +530,22 @@ struct Plan {
   std::string full_reason;
   std::vector<std::string> messages;
   EngineState state;  // loaded (or fresh) state to update
+  db::RawObsStats stats;
 };
 
 // Decides, per type, whether an incremental run is possible.
 Plan make_plan(db::AssocRepo& repo, StateStore& store, const std::vector<RuleType>& types_in, Mode mode,
-               const db::RawObsStats& stats, bool create_instance) {
+               bool create_instance) {
   Plan p;
   p.types = types_in.empty() ? all_rule_types() : types_in;
   const std::string instance = repo.instance_id(create_instance).value_or("");
   auto loaded = store.load();
+  // One statistics query also counts the observations up to the state's id.
+  std::optional<std::int64_t> up_to;
+  if (loaded)
+    for (const auto& [name, r] : loaded->rules) up_to = std::max(up_to.value_or(0), r.raw_max_id);
+  p.stats = repo.raw_obs_stats(up_to);
+  const db::RawObsStats& stats = p.stats;
   std::string global_mismatch;
   if (loaded && !loaded->instance_id.empty() && !instance.empty() && loaded->instance_id != instance)
     global_mismatch = fmt::format("the state at {} belongs to another database (instance {}, this database {})",
@@ -455,6 +553,7 @@ Plan make_plan(db::AssocRepo& repo, StateStore& store, const std::vector<RuleTyp
   if (loaded && global_mismatch.empty()) p.state = *loaded;
   p.state.instance_id = instance;
   std::map<std::int64_t, std::int64_t> count_cache;
+  if (up_to) count_cache[*up_to] = *stats.count_up_to;
   for (RuleType t : p.types) {
     std::string reason;
     const std::string name = rule_name(t);
@@ -549,9 +648,9 @@ GenerateReport generate(db::Session& session, const GenerateOptions& opt) {
   StateStore store(repo, opt.state);
   GenerateReport rep;
   rep.dry_run = opt.dry_run;
-  const db::RawObsStats stats = repo.raw_obs_stats();
+  Plan plan = make_plan(repo, store, opt.types, opt.mode, !opt.dry_run);
+  const db::RawObsStats stats = plan.stats;
   rep.raw_obs_total = stats.total;
-  Plan plan = make_plan(repo, store, opt.types, opt.mode, stats, !opt.dry_run);
 
   std::int64_t min_wm = std::numeric_limits<std::int64_t>::max();
   bool any_incremental = false;
@@ -564,27 +663,29 @@ GenerateReport generate(db::Session& session, const GenerateOptions& opt) {
   rep.watermark_before = min_wm;
   std::vector<ObsFact> pending;
   if (any_incremental) {
-    const std::int64_t n_pending = repo.count_pending(min_wm);
-    const bool too_many = n_pending > opt.auto_full_min_pending &&
-                          static_cast<double>(n_pending) > opt.auto_full_fraction * static_cast<double>(stats.total);
-    if (too_many) {
-      plan.messages.push_back(
-          fmt::format("{} of {} observations pending: a full regeneration is faster", n_pending, stats.total));
+    // Beyond this many pending observations a full run is faster.
+    const std::int64_t limit = std::max<std::int64_t>(
+        opt.auto_full_min_pending,
+        static_cast<std::int64_t>(opt.auto_full_fraction * static_cast<double>(stats.total)));
+    pending = repo.pending_facts(min_wm, limit + 1);
+    if (static_cast<std::int64_t>(pending.size()) > limit) {
+      plan.messages.push_back(fmt::format("more than {} of {} observations pending: a full regeneration is faster",
+                                          limit, stats.total));
       if (plan.full_reason.empty()) plan.full_reason = "too many pending observations";
       for (RuleType t : plan.types) plan.full[t] = true;
-    } else {
-      pending = repo.pending_facts(min_wm);
+      pending.clear();
     }
   }
   bool all_full = true;
   for (RuleType t : plan.types) all_full = all_full && plan.full[t];
   rep.mode = all_full ? "full" : "incremental";
   rep.full_reason = plan.full_reason;
-  rep.pending = all_full ? repo.count_pending(min_wm) : static_cast<std::int64_t>(pending.size());
+  rep.pending = all_full ? (min_wm == 0 ? stats.total : repo.count_pending(min_wm))
+                         : static_cast<std::int64_t>(pending.size());
   rep.messages = plan.messages;
 
   db::StoreDiff diff;
-  Pass pass(repo, diff);
+  Pass pass(repo, diff, pending, stats);
   {
     // Reads and writes in one transaction: a consistent snapshot, one commit.
     std::optional<db::Transaction> tx;
@@ -621,8 +722,8 @@ StreamReport stream(db::Session& session, const StreamOptions& opt,
   StreamReport out;
   db::AssocRepo repo(session);
   StateStore store(repo, opt.state);
-  db::RawObsStats stats = repo.raw_obs_stats();
-  Plan plan = make_plan(repo, store, opt.types, Mode::incremental, stats, !opt.dry_run);
+  Plan plan = make_plan(repo, store, opt.types, Mode::incremental, !opt.dry_run);
+  const db::RawObsStats stats = plan.stats;
   bool need_full = false;
   for (RuleType t : plan.types) need_full = need_full || plan.full[t];
   if (need_full) {
@@ -673,7 +774,7 @@ StreamReport stream(db::Session& session, const StreamOptions& opt,
     std::int64_t batch_wm = 0;
     for (const auto& f : batch) batch_wm = std::max(batch_wm, f.ingest_seq);
     db::StoreDiff diff;
-    Pass pass(repo, diff);
+    Pass pass(repo, diff, batch, stats);
     std::vector<RuleReport> reports;
     run_rules(pass, plan, batch, batch_wm, stats, reports);
     GenerateReport g;

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <unordered_map>
 
 #include "db/duckdb.h"
@@ -18,46 +21,102 @@ using assoc::SeqPos;
 
 namespace {
 
-constexpr const char* kNoTimeSql = "(-9223372036854775807 - 1)";
-constexpr const char* kMasterCode = "CASE master WHEN 'tcs' THEN 0 WHEN 'ics' THEN 1 WHEN 'clip' THEN 2 ELSE 3 END";
-constexpr std::int64_t kDay = 86'400'000'000LL;
-
-// Every column cast to BIGINT so the chunk reader needs one physical type.
-std::string fact_select() {
-  return fmt::format(
-      "SELECT id::BIGINT, coalesce(epoch_us(obs_start_time), {0})::BIGINT, ({1})::BIGINT, coalesce(obsnum, 0)::BIGINT, "
-      "coalesce(subobsnum, 0)::BIGINT, coalesce(scannum, 0)::BIGINT, coalesce(data_kind, 0)::BIGINT, "
-      "(CASE lower(obs_goal) WHEN 'focus' THEN 1 WHEN 'astig' THEN 2 WHEN 'astigmatism' THEN 2 ELSE 0 END)::BIGINT, "
-      "coalesce(ingest_seq, 0)::BIGINT FROM products WHERE product_type = 'dp_raw_obs'",
-      kNoTimeSql, kMasterCode);
+// TOLTECA_ASSOC_TRACE=1 prints every query of the engine with its time (stderr).
+bool trace_on() {
+  static const bool on = [] {
+    const char* e = std::getenv("TOLTECA_ASSOC_TRACE");
+    return e && *e && *e != '0';
+  }();
+  return on;
 }
+
+Result run(Connection& con, const std::string& sql) {
+  if (!trace_on()) return con.query(sql);
+  const auto t0 = std::chrono::steady_clock::now();
+  Result r = con.query(sql);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::fprintf(stderr, "[assoc sql %7.2f ms] %.160s\n", ms, sql.c_str());
+  return r;
+}
+
+constexpr const char* kNoTimeSql = "(-9223372036854775807 - 1)";
+
+// Integer column of any width, with NULL -> a default.
+class IntCol {
+ public:
+  IntCol(const Chunk& c, std::size_t col, duckdb_type type) : valid_(c.validity(col)), type_(type) {
+    switch (type) {
+      case DUCKDB_TYPE_BIGINT:
+      case DUCKDB_TYPE_TIMESTAMP:
+      case DUCKDB_TYPE_TIMESTAMP_TZ: p64_ = c.data<std::int64_t>(col); break;
+      case DUCKDB_TYPE_INTEGER: p32_ = c.data<std::int32_t>(col); break;
+      case DUCKDB_TYPE_SMALLINT: p16_ = c.data<std::int16_t>(col); break;
+      default: throw DbError(fmt::format("association engine: unexpected column type {}", static_cast<int>(type)));
+    }
+  }
+  std::int64_t get(std::size_t row, std::int64_t dflt) const {
+    if (!Chunk::valid(valid_, row)) return dflt;
+    if (p64_) return p64_[row];
+    if (p32_) return p32_[row];
+    return p16_[row];
+  }
+
+ private:
+  const std::uint64_t* valid_;
+  duckdb_type type_;
+  const std::int64_t* p64_ = nullptr;
+  const std::int32_t* p32_ = nullptr;
+  const std::int16_t* p16_ = nullptr;
+};
+
+std::string_view str_or_empty(const Chunk& c, std::size_t col, const std::uint64_t* valid, std::size_t row) {
+  return Chunk::valid(valid, row) ? c.string(col, row) : std::string_view();
+}
+
+std::uint8_t master_code(std::string_view m) {
+  if (m == "tcs") return 0;
+  if (m == "ics") return 1;
+  if (m == "clip") return 2;
+  return 3;
+}
+
+assoc::GoalClass goal_class(std::string_view g) {
+  if (g.size() < 5 || g.size() > 11) return assoc::GoalClass::none;
+  char buf[12];
+  for (std::size_t i = 0; i < g.size(); ++i) buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(g[i])));
+  std::string_view l(buf, g.size());
+  if (l == "focus") return assoc::GoalClass::focus;
+  if (l == "astig" || l == "astigmatism") return assoc::GoalClass::astig;
+  return assoc::GoalClass::none;
+}
+
+constexpr const char* kFactSelect =
+    "SELECT id, obs_start_time, master, obsnum, subobsnum, scannum, data_kind, obs_goal, ingest_seq "
+    "FROM products WHERE product_type = 'dp_raw_obs'";
 
 std::vector<ObsFact> read_facts(Result r) {
   std::vector<ObsFact> out;
+  duckdb_type types[9];
+  for (std::size_t c = 0; c < 9; ++c) types[c] = r.column_type(c);
   for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk()) {
     const std::size_t n = c.size();
-    const auto* id = c.data<std::int64_t>(0);
-    const auto* t = c.data<std::int64_t>(1);
-    const auto* m = c.data<std::int64_t>(2);
-    const auto* ob = c.data<std::int64_t>(3);
-    const auto* sub = c.data<std::int64_t>(4);
-    const auto* scan = c.data<std::int64_t>(5);
-    const auto* kind = c.data<std::int64_t>(6);
-    const auto* goal = c.data<std::int64_t>(7);
-    const auto* seq = c.data<std::int64_t>(8);
+    IntCol id(c, 0, types[0]), t(c, 1, types[1]), ob(c, 3, types[3]), sub(c, 4, types[4]), scan(c, 5, types[5]),
+        kind(c, 6, types[6]), seq(c, 8, types[8]);
+    const std::uint64_t* mv = c.validity(2);
+    const std::uint64_t* gv = c.validity(7);
     const std::size_t base = out.size();
     out.resize(base + n);
     for (std::size_t i = 0; i < n; ++i) {
       ObsFact& f = out[base + i];
-      f.id = id[i];
-      f.time = t[i];
-      f.master = static_cast<std::uint8_t>(m[i]);
-      f.obsnum = ob[i];
-      f.subobsnum = static_cast<std::int32_t>(sub[i]);
-      f.scannum = static_cast<std::int32_t>(scan[i]);
-      f.kind = static_cast<DataKindBits>(kind[i]);
-      f.goal = static_cast<assoc::GoalClass>(goal[i]);
-      f.ingest_seq = seq[i];
+      f.id = id.get(i, 0);
+      f.time = t.get(i, assoc::kNoTime);
+      f.master = master_code(str_or_empty(c, 2, mv, i));
+      f.obsnum = ob.get(i, 0);
+      f.subobsnum = static_cast<std::int32_t>(sub.get(i, 0));
+      f.scannum = static_cast<std::int32_t>(scan.get(i, 0));
+      f.kind = static_cast<DataKindBits>(kind.get(i, 0));
+      f.goal = goal_class(str_or_empty(c, 7, gv, i));
+      f.ingest_seq = seq.get(i, 0);
     }
   }
   return out;
@@ -91,32 +150,56 @@ std::vector<std::int64_t> unique_sorted(std::vector<std::int64_t> v) {
   return v;
 }
 
-// "(time, master code, obsnum, subobsnum, scannum) <op> pos" on the raw
-// columns; op is "<=" or ">". Row comparison written out.
-std::string pos_condition(const SeqPos& p, bool at_or_before) {
-  const char* lt = at_or_before ? "<" : ">";
-  std::string t = fmt::format("epoch_us(obs_start_time)");
-  return fmt::format(
-      "({t} {lt} {T} OR ({t} = {T} AND (({m}) {lt} {M} OR (({m}) = {M} AND (obsnum {lt} {O} OR (obsnum = {O} AND "
-      "(subobsnum {lt} {S} OR (subobsnum = {S} AND scannum {le} {C}))))))))",
-      fmt::arg("t", t), fmt::arg("lt", lt), fmt::arg("T", p.time), fmt::arg("m", kMasterCode),
-      fmt::arg("M", static_cast<int>(p.master)), fmt::arg("O", p.obsnum), fmt::arg("S", p.subobsnum),
-      fmt::arg("C", p.scannum), fmt::arg("le", at_or_before ? "<=" : ">"));
-}
+std::string ts(std::int64_t micros) { return fmt::format("make_timestamp({})", micros); }
 
-std::string order_by_pos(bool desc) {
-  const char* d = desc ? " DESC" : "";
-  return fmt::format(" ORDER BY obs_start_time{0} NULLS {1}, ({2}){0}, obsnum{0}, subobsnum{0}, scannum{0} LIMIT 1", d,
-                     desc ? "LAST" : "FIRST", kMasterCode);
-}
+constexpr const char* kGroupCols =
+    "SELECT id, uid, name, n_items, first_obsnum, last_obsnum, latest_member_time, obs_start_time, master, obsnum, "
+    "subobsnum, scannum, product_type FROM products";
 
 std::string group_select(GroupType t) {
-  return fmt::format(
-      "SELECT id::BIGINT, uid, name, coalesce(n_items, 0)::BIGINT, coalesce(first_obsnum, 0)::BIGINT, "
-      "coalesce(last_obsnum, 0)::BIGINT, coalesce(epoch_us(latest_member_time), {0})::BIGINT, "
-      "coalesce(epoch_us(obs_start_time), {0})::BIGINT, ({1})::BIGINT, coalesce(obsnum, 0)::BIGINT, "
-      "coalesce(subobsnum, 0)::BIGINT, coalesce(scannum, 0)::BIGINT FROM products WHERE product_type = '{2}'",
-      kNoTimeSql, kMasterCode, assoc::group_product_type(t));
+  return fmt::format("{} WHERE product_type = '{}'", kGroupCols, assoc::group_product_type(t));
+}
+
+std::optional<GroupType> group_type_of_product(std::string_view pt) {
+  for (GroupType t : assoc::kGroupTypes)
+    if (assoc::group_product_type(t) == pt) return t;
+  return std::nullopt;
+}
+
+std::vector<std::pair<GroupType, StoredGroup>> read_group_rows(Result r) {
+  std::vector<std::pair<GroupType, StoredGroup>> out;
+  duckdb_type types[13];
+  for (std::size_t c = 0; c < 13; ++c) types[c] = r.column_type(c);
+  for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk()) {
+    IntCol id(c, 0, types[0]), n(c, 3, types[3]), fo(c, 4, types[4]), lo(c, 5, types[5]), lt(c, 6, types[6]),
+        st(c, 7, types[7]), ob(c, 9, types[9]), sub(c, 10, types[10]), scan(c, 11, types[11]);
+    const std::uint64_t* mv = c.validity(8);
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      auto t = group_type_of_product(c.string(12, i));
+      if (!t) continue;
+      StoredGroup g;
+      g.id = id.get(i, 0);
+      g.uid = std::string(c.string(1, i));
+      g.name = std::string(c.string(2, i));
+      g.n_items = n.get(i, 0);
+      g.first_obsnum = fo.get(i, 0);
+      g.last_obsnum = lo.get(i, 0);
+      g.latest_time = lt.get(i, assoc::kNoTime);
+      g.first_pos.time = st.get(i, assoc::kNoTime);
+      g.first_pos.master = master_code(str_or_empty(c, 8, mv, i));
+      g.first_pos.obsnum = ob.get(i, 0);
+      g.first_pos.subobsnum = static_cast<std::int32_t>(sub.get(i, 0));
+      g.first_pos.scannum = static_cast<std::int32_t>(scan.get(i, 0));
+      out.emplace_back(*t, std::move(g));
+    }
+  }
+  return out;
+}
+
+std::vector<StoredGroup> read_groups(Result r) {
+  std::vector<StoredGroup> out;
+  for (auto& [t, g] : read_group_rows(std::move(r))) out.push_back(std::move(g));
+  return out;
 }
 
 std::int64_t now_micros() {
@@ -143,7 +226,7 @@ std::vector<std::int64_t> next_ids(Connection& con, const char* sequence, std::s
   std::vector<std::int64_t> ids;
   ids.reserve(n);
   if (n == 0) return ids;
-  auto r = con.query(fmt::format("SELECT nextval('{}')::BIGINT FROM range({})", sequence, n));
+  auto r = run(con, fmt::format("SELECT nextval('{}') FROM range({})", sequence, n));
   for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk()) {
     const auto* d = c.data<std::int64_t>(0);
     ids.insert(ids.end(), d, d + c.size());
@@ -155,18 +238,22 @@ std::vector<std::int64_t> next_ids(Connection& con, const char* sequence, std::s
 
 // ---- stats ------------------------------------------------------------------
 
-RawObsStats AssocRepo::raw_obs_stats() {
-  auto rows = s_.con()
-                  .query("SELECT count(*)::BIGINT, coalesce(max(id), 0)::BIGINT, coalesce(max(ingest_seq), 0)::BIGINT "
-                         "FROM products WHERE product_type = 'dp_raw_obs'")
-                  .rows();
-  return {std::get<std::int64_t>(rows[0][0]), std::get<std::int64_t>(rows[0][1]), std::get<std::int64_t>(rows[0][2])};
+RawObsStats AssocRepo::raw_obs_stats(std::optional<std::int64_t> count_up_to_id) {
+  auto r = run(s_.con(), fmt::format("SELECT count(*), coalesce(max(id), 0), coalesce(max(ingest_seq), 0), "
+                                     "count(*) FILTER (WHERE id <= {}), epoch_us(min(obs_start_time)), "
+                                     "epoch_us(max(obs_start_time)) FROM products WHERE product_type = 'dp_raw_obs'",
+                                     count_up_to_id.value_or(0)));
+  auto rows = r.rows();
+  RawObsStats st{std::get<std::int64_t>(rows[0][0]), std::get<std::int64_t>(rows[0][1]),
+                 std::get<std::int64_t>(rows[0][2]), std::nullopt, std::nullopt, std::nullopt};
+  if (count_up_to_id) st.count_up_to = std::get<std::int64_t>(rows[0][3]);
+  if (auto* v = std::get_if<std::int64_t>(&rows[0][4])) st.min_time = *v;
+  if (auto* v = std::get_if<std::int64_t>(&rows[0][5])) st.max_time = *v;
+  return st;
 }
 
 std::int64_t AssocRepo::count_raw_obs_up_to_id(std::int64_t max_id) {
-  return s_.con()
-      .scalar_int(fmt::format("SELECT count(*) FROM products WHERE product_type = 'dp_raw_obs' AND id <= {}", max_id))
-      .value_or(0);
+  return *raw_obs_stats(max_id).count_up_to;
 }
 
 std::int64_t AssocRepo::count_pending(std::int64_t watermark) {
@@ -186,166 +273,100 @@ std::optional<std::string> AssocRepo::instance_id(bool create) {
 
 // ---- facts ------------------------------------------------------------------
 
-std::vector<ObsFact> AssocRepo::all_facts() { return read_facts(s_.con().query(fact_select())); }
+std::vector<ObsFact> AssocRepo::all_facts() { return read_facts(run(s_.con(), kFactSelect)); }
 
 std::vector<ObsFact> AssocRepo::pending_facts(std::int64_t watermark, std::int64_t limit) {
-  std::string sql = fact_select() + fmt::format(" AND ingest_seq > {} ORDER BY ingest_seq", watermark);
+  std::string sql = fmt::format("{} AND ingest_seq > {} ORDER BY ingest_seq", kFactSelect, watermark);
   if (limit > 0) sql += fmt::format(" LIMIT {}", limit);
-  return read_facts(s_.con().query(sql));
+  return read_facts(run(s_.con(), sql));
 }
 
 std::vector<ObsFact> AssocRepo::facts_by_ids(const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return {};
-  return read_facts(s_.con().query(fact_select() + " AND id IN " + in_list(unique_sorted(ids))));
+  return read_facts(run(s_.con(), fmt::format("{} AND id IN {}", kFactSelect, in_list(unique_sorted(ids)))));
 }
 
 std::vector<ObsFact> AssocRepo::facts_by_obsnums(const std::vector<std::int64_t>& obsnums) {
   if (obsnums.empty()) return {};
-  return read_facts(s_.con().query(fact_select() + " AND obsnum IN " + in_list(unique_sorted(obsnums))));
-}
-
-std::optional<ObsFact> AssocRepo::last_vna_at_or_before(const SeqPos& pos, std::optional<std::int64_t> hint) {
-  auto& con = s_.con();
-  const std::string base = fact_select() + " AND (data_kind & 1) <> 0";
-  auto one = [&](const std::string& where) -> std::optional<ObsFact> {
-    auto v = read_facts(con.query(base + where + order_by_pos(true)));
-    if (v.empty()) return std::nullopt;
-    return v.front();
-  };
-  if (pos.time == assoc::kNoTime) {
-    // Only observations without a start time can be at or before.
-    return one(fmt::format(
-        " AND obs_start_time IS NULL AND (({0}) < {1} OR (({0}) = {1} AND (obsnum < {2} OR (obsnum = {2} AND "
-        "(subobsnum < {3} OR (subobsnum = {3} AND scannum <= {4}))))))",
-        kMasterCode, static_cast<int>(pos.master), pos.obsnum, pos.subobsnum, pos.scannum));
-  }
-  const std::string cond = " AND " + pos_condition(pos, true);
-  // Narrow first tries (zone maps skip the rest of the table), then everything.
-  std::vector<std::int64_t> starts;
-  if (hint && *hint <= pos.time) starts.push_back(*hint);
-  starts.push_back(pos.time - 2 * kDay);
-  for (std::int64_t start : starts) {
-    if (auto f = one(fmt::format(" AND obs_start_time BETWEEN make_timestamp({}) AND make_timestamp({})", start,
-                                 pos.time) +
-                     cond))
-      return f;
-  }
-  if (auto f = one(fmt::format(" AND obs_start_time <= make_timestamp({})", pos.time) + cond)) return f;
-  return one(" AND obs_start_time IS NULL");
-}
-
-std::optional<ObsFact> AssocRepo::first_vna_after(const SeqPos& pos) {
-  auto& con = s_.con();
-  const std::string base = fact_select() + " AND (data_kind & 1) <> 0";
-  auto one = [&](const std::string& where) -> std::optional<ObsFact> {
-    auto v = read_facts(con.query(base + where + order_by_pos(false)));
-    if (v.empty()) return std::nullopt;
-    return v.front();
-  };
-  if (pos.time == assoc::kNoTime) {
-    if (auto f = one(fmt::format(
-            " AND obs_start_time IS NULL AND (({0}) > {1} OR (({0}) = {1} AND (obsnum > {2} OR (obsnum = {2} AND "
-            "(subobsnum > {3} OR (subobsnum = {3} AND scannum > {4}))))))",
-            kMasterCode, static_cast<int>(pos.master), pos.obsnum, pos.subobsnum, pos.scannum)))
-      return f;
-    return one(" AND obs_start_time IS NOT NULL");
-  }
-  const std::string cond = " AND " + pos_condition(pos, false);
-  if (auto f = one(fmt::format(" AND obs_start_time BETWEEN make_timestamp({}) AND make_timestamp({})", pos.time,
-                               pos.time + 2 * kDay) +
-                   cond))
-    return f;
-  return one(fmt::format(" AND obs_start_time >= make_timestamp({})", pos.time) + cond);
+  return read_facts(run(s_.con(), fmt::format("{} AND obsnum IN {}", kFactSelect, in_list(unique_sorted(obsnums)))));
 }
 
 std::vector<ObsFact> AssocRepo::sweeps_between(std::optional<std::int64_t> t_lo, std::optional<std::int64_t> t_hi) {
-  std::string sql = fact_select() + " AND (data_kind & 7) <> 0";
+  std::string sql = fmt::format("{} AND (data_kind & 7) <> 0", kFactSelect);
   if (t_lo && t_hi)
-    sql += fmt::format(" AND obs_start_time BETWEEN make_timestamp({}) AND make_timestamp({})", *t_lo, *t_hi);
+    sql += fmt::format(" AND obs_start_time BETWEEN {} AND {}", ts(*t_lo), ts(*t_hi));
   else if (t_lo)
-    sql += fmt::format(" AND obs_start_time >= make_timestamp({})", *t_lo);
+    sql += fmt::format(" AND obs_start_time >= {}", ts(*t_lo));
   else if (t_hi)
-    sql += fmt::format(" AND (obs_start_time <= make_timestamp({}) OR obs_start_time IS NULL)", *t_hi);
-  return read_facts(s_.con().query(sql));
+    sql += fmt::format(" AND (obs_start_time <= {} OR obs_start_time IS NULL)", ts(*t_hi));
+  return read_facts(run(s_.con(), sql));
 }
 
 std::vector<ObsFact> AssocRepo::target_sweeps_with_obsnums(const std::vector<std::int64_t>& obsnums) {
   if (obsnums.empty()) return {};
-  return read_facts(
-      s_.con().query(fact_select() + " AND (data_kind & 2) <> 0 AND obsnum IN " + in_list(unique_sorted(obsnums))));
+  return read_facts(run(s_.con(), fmt::format("{} AND (data_kind & 2) <> 0 AND obsnum IN {}", kFactSelect,
+                                              in_list(unique_sorted(obsnums)))));
 }
 
 std::vector<ObsFact> AssocRepo::goal_obs(assoc::GoalClass goal, std::uint8_t master, std::int64_t lo,
                                          std::int64_t hi) {
   const char* goals = goal == assoc::GoalClass::focus ? "('focus')" : "('astig', 'astigmatism')";
-  return read_facts(s_.con().query(fact_select() + fmt::format(" AND obsnum BETWEEN {} AND {} AND ({}) = {} AND "
-                                                               "lower(obs_goal) IN {}",
-                                                               lo, hi, kMasterCode, static_cast<int>(master), goals)));
+  const char* m = master == 0 ? "tcs" : master == 1 ? "ics" : "clip";
+  return read_facts(run(s_.con(), fmt::format("{} AND obsnum BETWEEN {} AND {} AND master = '{}' AND "
+                                              "lower(obs_goal) IN {}",
+                                              kFactSelect, lo, hi, m, goals)));
 }
 
 // ---- stored groups --------------------------------------------------------
 
-namespace {
-
-std::vector<StoredGroup> read_groups(Connection& con, GroupType t, const std::string& sql, bool all_members) {
-  std::vector<StoredGroup> out;
-  auto r = con.query(sql);
-  for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk()) {
-    for (std::size_t i = 0; i < c.size(); ++i) {
-      StoredGroup g;
-      g.id = c.data<std::int64_t>(0)[i];
-      g.uid = std::string(c.string(1, i));
-      g.name = std::string(c.string(2, i));
-      g.n_items = c.data<std::int64_t>(3)[i];
-      g.first_obsnum = c.data<std::int64_t>(4)[i];
-      g.last_obsnum = c.data<std::int64_t>(5)[i];
-      g.latest_time = c.data<std::int64_t>(6)[i];
-      g.first_pos.time = c.data<std::int64_t>(7)[i];
-      g.first_pos.master = static_cast<std::uint8_t>(c.data<std::int64_t>(8)[i]);
-      g.first_pos.obsnum = c.data<std::int64_t>(9)[i];
-      g.first_pos.subobsnum = static_cast<std::int32_t>(c.data<std::int64_t>(10)[i]);
-      g.first_pos.scannum = static_cast<std::int32_t>(c.data<std::int64_t>(11)[i]);
-      out.push_back(std::move(g));
-    }
-  }
-  if (out.empty()) return out;
+void AssocRepo::load_members(GroupType t, std::vector<StoredGroup>& groups, bool all) {
+  if (groups.empty()) return;
   std::unordered_map<std::int64_t, std::size_t> index;
-  index.reserve(out.size());
+  index.reserve(groups.size());
   std::vector<std::int64_t> ids;
-  ids.reserve(out.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    index.emplace(out[i].id, i);
-    ids.push_back(out[i].id);
+  ids.reserve(groups.size());
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    groups[i].members.clear();
+    groups[i].edge_ids.clear();
+    index.emplace(groups[i].id, i);
+    ids.push_back(groups[i].id);
   }
-  std::string esql = fmt::format(
-      "SELECT src_product_id::BIGINT, dst_product_id::BIGINT, id::BIGINT FROM edges WHERE assoc_type = '{}'",
-      assoc::group_edge_type(t));
-  if (!all_members) esql += " AND src_product_id IN " + in_list(unique_sorted(ids));
-  esql += " ORDER BY src_product_id, dst_product_id";
-  auto er = con.query(esql);
-  for (Chunk c = er.next_chunk(); c && c.size() > 0; c = er.next_chunk()) {
+  std::string sql = fmt::format("SELECT src_product_id, dst_product_id, id FROM edges WHERE assoc_type = '{}'",
+                                assoc::group_edge_type(t));
+  if (!all) sql += " AND src_product_id IN " + in_list(unique_sorted(ids));
+  auto r = run(s_.con(), sql);
+  for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk()) {
     const auto* src = c.data<std::int64_t>(0);
     const auto* dst = c.data<std::int64_t>(1);
     const auto* eid = c.data<std::int64_t>(2);
     for (std::size_t i = 0; i < c.size(); ++i) {
       auto it = index.find(src[i]);
       if (it == index.end()) continue;  // an edge of a group that is not a product of this type
-      out[it->second].members.push_back(dst[i]);
-      out[it->second].edge_ids.push_back(eid[i]);
+      groups[it->second].members.push_back(dst[i]);
+      groups[it->second].edge_ids.push_back(eid[i]);
     }
   }
-  return out;
+  // Members sorted (edge ids kept parallel).
+  for (auto& g : groups) {
+    std::vector<std::size_t> order(g.members.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return std::tie(g.members[a], g.edge_ids[a]) < std::tie(g.members[b], g.edge_ids[b]);
+    });
+    std::vector<std::int64_t> m(order.size()), e(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      m[i] = g.members[order[i]];
+      e[i] = g.edge_ids[order[i]];
+    }
+    g.members = std::move(m);
+    g.edge_ids = std::move(e);
+  }
 }
-
-}  // namespace
 
 std::vector<StoredGroup> AssocRepo::groups_all(GroupType t) {
-  return read_groups(s_.con(), t, group_select(t), true);
-}
-
-std::vector<StoredGroup> AssocRepo::groups_by_ids(GroupType t, const std::vector<std::int64_t>& ids) {
-  if (ids.empty()) return {};
-  return read_groups(s_.con(), t, group_select(t) + " AND id IN " + in_list(unique_sorted(ids)), false);
+  auto g = read_groups(run(s_.con(), group_select(t)));
+  load_members(t, g, true);
+  return g;
 }
 
 std::vector<StoredGroup> AssocRepo::groups_by_uids(GroupType t, const std::vector<std::string>& uids) {
@@ -357,39 +378,38 @@ std::vector<StoredGroup> AssocRepo::groups_by_uids(GroupType t, const std::vecto
   }
   std::string sql = group_select(t);
   sql.append(" AND uid IN (").append(list).append(")");
-  return read_groups(s_.con(), t, sql, false);
+  return read_groups(run(s_.con(), sql));
 }
 
-std::vector<std::int64_t> AssocRepo::group_ids_with_members(GroupType t, const std::vector<std::int64_t>& member_ids) {
-  std::vector<std::int64_t> out;
-  if (member_ids.empty()) return out;
-  auto r = s_.con().query(fmt::format("SELECT DISTINCT src_product_id::BIGINT FROM edges WHERE assoc_type = '{}' AND "
-                                      "dst_product_id IN {}",
-                                      assoc::group_edge_type(t), in_list(unique_sorted(member_ids))));
-  for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk())
-    out.insert(out.end(), c.data<std::int64_t>(0), c.data<std::int64_t>(0) + c.size());
-  return out;
+std::vector<std::pair<GroupType, StoredGroup>> AssocRepo::groups_containing(
+    const std::vector<std::int64_t>& member_ids) {
+  if (member_ids.empty()) return {};
+  return read_group_rows(run(
+      s_.con(), fmt::format("{} WHERE id IN (SELECT src_product_id FROM edges WHERE assoc_type IN "
+                            "('dpa_cal_group_raw_obs', 'dpa_drivefit_raw_obs', 'dpa_focus_group_raw_obs', "
+                            "'dpa_astig_group_raw_obs') AND dst_product_id IN {})",
+                            kGroupCols, in_list(unique_sorted(member_ids)))));
 }
 
 std::vector<StoredGroup> AssocRepo::groups_overlapping_time(GroupType t, std::optional<std::int64_t> t_lo,
                                                             std::optional<std::int64_t> t_hi) {
   std::string sql = group_select(t);
-  if (t_hi) sql += fmt::format(" AND (obs_start_time <= make_timestamp({}) OR obs_start_time IS NULL)", *t_hi);
-  if (t_lo) sql += fmt::format(" AND latest_member_time >= make_timestamp({})", *t_lo);
-  return read_groups(s_.con(), t, sql, false);
+  if (t_hi) sql += fmt::format(" AND (obs_start_time <= {} OR obs_start_time IS NULL)", ts(*t_hi));
+  if (t_lo) sql += fmt::format(" AND latest_member_time >= {}", ts(*t_lo));
+  return read_groups(run(s_.con(), sql));
 }
 
 std::vector<StoredGroup> AssocRepo::groups_with_first_obsnums(GroupType t, const std::vector<std::int64_t>& obsnums) {
   if (obsnums.empty()) return {};
-  return read_groups(s_.con(), t, group_select(t) + " AND obsnum IN " + in_list(unique_sorted(obsnums)), false);
+  return read_groups(run(s_.con(), group_select(t) + " AND obsnum IN " + in_list(unique_sorted(obsnums))));
 }
 
 std::vector<StoredGroup> AssocRepo::groups_overlapping_obsnums(GroupType t, std::uint8_t master, std::int64_t lo,
                                                                std::int64_t hi) {
-  return read_groups(s_.con(), t,
-                     group_select(t) + fmt::format(" AND ({}) = {} AND first_obsnum <= {} AND last_obsnum >= {}",
-                                                   kMasterCode, static_cast<int>(master), hi, lo),
-                     false);
+  const char* m = master == 0 ? "tcs" : master == 1 ? "ics" : "clip";
+  return read_groups(run(s_.con(), group_select(t) + fmt::format(" AND master = '{}' AND first_obsnum <= {} AND "
+                                                                 "last_obsnum >= {}",
+                                                                 m, hi, lo)));
 }
 
 std::int64_t AssocRepo::count_groups(GroupType t) {
@@ -403,23 +423,20 @@ std::int64_t AssocRepo::count_groups(GroupType t) {
 namespace {
 
 constexpr const char* kPointerSelect =
-    "SELECT product_id::BIGINT, cal_obsnum::BIGINT, coalesce(cal_subobsnum, 0)::BIGINT, "
-    "coalesce(cal_scannum, 0)::BIGINT, "
-    "bit_or(CASE WHEN roach BETWEEN 0 AND 31 THEN (1::BIGINT << roach::BIGINT) ELSE 0::BIGINT END)::BIGINT "
+    "SELECT product_id, cal_obsnum, cal_subobsnum, cal_scannum, "
+    "bit_or(CASE WHEN roach BETWEEN 0 AND 31 THEN 1::BIGINT << roach ELSE 0::BIGINT END) "
     "FROM sources WHERE cal_obsnum IS NOT NULL AND is_raw";
 constexpr const char* kPointerGroup = " GROUP BY product_id, cal_obsnum, cal_subobsnum, cal_scannum";
 
 std::vector<CalPointer> read_pointers(Result r) {
   std::vector<CalPointer> out;
+  duckdb_type types[5];
+  for (std::size_t c = 0; c < 5; ++c) types[c] = r.column_type(c);
   for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk()) {
-    const auto* src = c.data<std::int64_t>(0);
-    const auto* ob = c.data<std::int64_t>(1);
-    const auto* sub = c.data<std::int64_t>(2);
-    const auto* scan = c.data<std::int64_t>(3);
-    const auto* mask = c.data<std::int64_t>(4);
+    IntCol src(c, 0, types[0]), ob(c, 1, types[1]), sub(c, 2, types[2]), scan(c, 3, types[3]), mask(c, 4, types[4]);
     for (std::size_t i = 0; i < c.size(); ++i)
-      out.push_back(CalPointer{src[i], ob[i], static_cast<std::int32_t>(sub[i]), static_cast<std::int32_t>(scan[i]),
-                               static_cast<std::uint32_t>(mask[i])});
+      out.push_back(CalPointer{src.get(i, 0), ob.get(i, 0), static_cast<std::int32_t>(sub.get(i, 0)),
+                               static_cast<std::int32_t>(scan.get(i, 0)), static_cast<std::uint32_t>(mask.get(i, 0))});
   }
   return out;
 }
@@ -429,38 +446,47 @@ std::vector<StoredCalEdge> read_cal_edges(Result r) {
   for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk())
     for (std::size_t i = 0; i < c.size(); ++i)
       out.push_back(StoredCalEdge{c.data<std::int64_t>(0)[i], c.data<std::int64_t>(1)[i], c.data<std::int64_t>(2)[i],
-                                  c.is_null(3, i) ? std::string() : std::string(c.string(3, i))});
+                                  std::string(str_or_empty(c, 3, c.validity(3), i))});
   return out;
 }
 
 constexpr const char* kCalEdgeSelect =
-    "SELECT id::BIGINT, src_product_id::BIGINT, dst_product_id::BIGINT, context::VARCHAR FROM edges "
+    "SELECT id, src_product_id, dst_product_id, context FROM edges "
     "WHERE assoc_type = 'dpa_raw_obs_cal_obs'";
 
 }  // namespace
 
 std::vector<CalPointer> AssocRepo::all_pointers() {
-  return read_pointers(s_.con().query(std::string(kPointerSelect) + kPointerGroup));
+  return read_pointers(run(s_.con(), std::string(kPointerSelect) + kPointerGroup));
 }
 
 std::vector<CalPointer> AssocRepo::pointers_of(const std::vector<std::int64_t>& src_ids) {
   if (src_ids.empty()) return {};
-  return read_pointers(s_.con().query(std::string(kPointerSelect) + " AND product_id IN " +
+  return read_pointers(run(s_.con(), std::string(kPointerSelect) + " AND product_id IN " +
                                       in_list(unique_sorted(src_ids)) + kPointerGroup));
+}
+
+std::vector<CalPointer> AssocRepo::pointers_of_or_to(const std::vector<std::int64_t>& src_ids,
+                                                     const std::vector<std::int64_t>& obsnums) {
+  if (src_ids.empty()) return pointers_to_obsnums(obsnums);
+  if (obsnums.empty()) return pointers_of(src_ids);
+  return read_pointers(run(s_.con(), std::string(kPointerSelect) + " AND (product_id IN " +
+                                         in_list(unique_sorted(src_ids)) + " OR cal_obsnum IN " +
+                                         in_list(unique_sorted(obsnums)) + ")" + kPointerGroup));
 }
 
 std::vector<CalPointer> AssocRepo::pointers_to_obsnums(const std::vector<std::int64_t>& obsnums) {
   if (obsnums.empty()) return {};
-  return read_pointers(s_.con().query(std::string(kPointerSelect) + " AND cal_obsnum IN " +
+  return read_pointers(run(s_.con(), std::string(kPointerSelect) + " AND cal_obsnum IN " +
                                       in_list(unique_sorted(obsnums)) + kPointerGroup));
 }
 
-std::vector<StoredCalEdge> AssocRepo::cal_edges_all() { return read_cal_edges(s_.con().query(kCalEdgeSelect)); }
+std::vector<StoredCalEdge> AssocRepo::cal_edges_all() { return read_cal_edges(run(s_.con(), kCalEdgeSelect)); }
 
 std::vector<StoredCalEdge> AssocRepo::cal_edges_from(const std::vector<std::int64_t>& src_ids) {
   if (src_ids.empty()) return {};
   return read_cal_edges(
-      s_.con().query(std::string(kCalEdgeSelect) + " AND src_product_id IN " + in_list(unique_sorted(src_ids))));
+      run(s_.con(), std::string(kCalEdgeSelect) + " AND src_product_id IN " + in_list(unique_sorted(src_ids))));
 }
 
 std::int64_t AssocRepo::count_cal_edges() {
@@ -471,7 +497,7 @@ AssocDump AssocRepo::dump() {
   AssocDump d;
   auto& con = s_.con();
   {
-    auto r = con.query(fmt::format(
+    auto r = run(con, fmt::format(
         "SELECT product_type, uid, name, coalesce(n_items, 0)::BIGINT, coalesce(first_obsnum, 0)::BIGINT, "
         "coalesce(last_obsnum, 0)::BIGINT, coalesce(epoch_us(obs_start_time), {0})::BIGINT, "
         "coalesce(epoch_us(latest_member_time), {0})::BIGINT FROM products WHERE product_type IN ('dp_cal_group', "
@@ -494,7 +520,7 @@ AssocDump AssocRepo::dump() {
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < d.groups.size(); ++i) index.emplace(d.groups[i].uid, i);
   {
-    auto r = con.query(
+    auto r = run(con, 
         "SELECT g.uid, m.uid FROM edges e JOIN products g ON g.id = e.src_product_id JOIN products m ON m.id = "
         "e.dst_product_id WHERE e.assoc_type IN ('dpa_cal_group_raw_obs', 'dpa_drivefit_raw_obs', "
         "'dpa_focus_group_raw_obs', 'dpa_astig_group_raw_obs') ORDER BY g.uid, m.uid");
@@ -505,7 +531,7 @@ AssocDump AssocRepo::dump() {
       }
   }
   {
-    auto r = con.query(
+    auto r = run(con, 
         "SELECT s.uid, t.uid, e.context::VARCHAR FROM edges e JOIN products s ON s.id = e.src_product_id JOIN "
         "products t ON t.id = e.dst_product_id WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' ORDER BY s.uid, t.uid");
     for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk())
@@ -523,11 +549,11 @@ void AssocRepo::apply(const StoreDiff& d) {
   const std::int64_t now = now_micros();
   if (!d.deleted.empty()) {
     const std::string l = in_list(unique_sorted(d.deleted));
-    con.execute("DELETE FROM edges WHERE src_product_id IN " + l);
-    con.execute("DELETE FROM edges WHERE dst_product_id IN " + l);
-    con.execute("DELETE FROM products WHERE id IN " + l);
+    run(con, "DELETE FROM edges WHERE src_product_id IN " + l);
+    run(con, "DELETE FROM edges WHERE dst_product_id IN " + l);
+    run(con, "DELETE FROM products WHERE id IN " + l);
   }
-  if (!d.removed_edges.empty()) con.execute("DELETE FROM edges WHERE id IN " + in_list(unique_sorted(d.removed_edges)));
+  if (!d.removed_edges.empty()) run(con, "DELETE FROM edges WHERE id IN " + in_list(unique_sorted(d.removed_edges)));
 
   if (!d.updated.empty()) {
     auto st = con.prepare(
@@ -649,7 +675,7 @@ void refresh_named(Connection& con, std::int64_t gid) {
 std::int64_t AssocRepo::add_named_members(std::int64_t gid, const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return 0;
   auto& con = s_.con();
-  auto r = con.query(fmt::format(
+  auto r = run(con, fmt::format(
       "INSERT INTO edges (assoc_type, src_product_id, dst_product_id) SELECT 'dpa_named_group_data_prod', {0}, m.id "
       "FROM (SELECT DISTINCT unnest AS id FROM (SELECT unnest(CAST(string_split('{1}', ',') AS BIGINT[])))) m "
       "WHERE m.id NOT IN (SELECT dst_product_id FROM edges WHERE assoc_type = 'dpa_named_group_data_prod' AND "
@@ -663,7 +689,7 @@ std::int64_t AssocRepo::add_named_members(std::int64_t gid, const std::vector<st
 std::int64_t AssocRepo::remove_named_members(std::int64_t gid, const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return 0;
   auto& con = s_.con();
-  auto r = con.query(fmt::format(
+  auto r = run(con, fmt::format(
       "DELETE FROM edges WHERE assoc_type = 'dpa_named_group_data_prod' AND src_product_id = {} AND dst_product_id IN {}",
       gid, in_list(unique_sorted(ids))));
   const std::int64_t n = r.rows_changed();
@@ -679,7 +705,7 @@ void AssocRepo::delete_named_group(std::int64_t gid) {
 
 std::vector<AssocRepo::NamedGroupRow> AssocRepo::named_groups() {
   std::vector<NamedGroupRow> out;
-  auto r = s_.con().query(
+  auto r = run(s_.con(), 
       "SELECT id::BIGINT, name, coalesce(n_items, 0)::BIGINT, epoch_us(created_at)::BIGINT, "
       "epoch_us(updated_at)::BIGINT FROM products WHERE product_type = 'dp_named_group' ORDER BY name");
   for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk())
@@ -691,7 +717,7 @@ std::vector<AssocRepo::NamedGroupRow> AssocRepo::named_groups() {
 
 std::vector<std::string> AssocRepo::named_members(std::int64_t gid) {
   std::vector<std::string> out;
-  auto r = s_.con().query(fmt::format(
+  auto r = run(s_.con(), fmt::format(
       "SELECT p.uid FROM edges e JOIN products p ON p.id = e.dst_product_id WHERE e.assoc_type = "
       "'dpa_named_group_data_prod' AND e.src_product_id = {} ORDER BY p.obs_start_time NULLS LAST, p.uid",
       gid));

@@ -19,6 +19,8 @@ struct RawObsStats {
   std::int64_t total = 0;           // raw observations
   std::int64_t max_id = 0;          // largest products.id of a raw observation
   std::int64_t max_ingest_seq = 0;  // largest ingest_seq of a raw observation
+  std::optional<std::int64_t> count_up_to;  // raw observations with id <= the id asked for
+  std::optional<std::int64_t> min_time, max_time;  // earliest / latest start time
 };
 
 struct StoredGroup {
@@ -77,7 +79,7 @@ class AssocRepo {
  public:
   explicit AssocRepo(Session& s) : s_(s) {}
 
-  RawObsStats raw_obs_stats();
+  RawObsStats raw_obs_stats(std::optional<std::int64_t> count_up_to_id = std::nullopt);
   std::int64_t count_raw_obs_up_to_id(std::int64_t max_id);
   std::int64_t count_pending(std::int64_t watermark);
   // A random id of this database (schema_meta 'instance_id'), created on
@@ -90,11 +92,6 @@ class AssocRepo {
   std::vector<assoc::ObsFact> pending_facts(std::int64_t watermark, std::int64_t limit = 0);
   std::vector<assoc::ObsFact> facts_by_ids(const std::vector<std::int64_t>& ids);
   std::vector<assoc::ObsFact> facts_by_obsnums(const std::vector<std::int64_t>& obsnums);
-  // The last raw observation with the VnaSweep bit at or before pos / the
-  // first one strictly after pos (sequence order). hint: a start time the
-  // answer is probably not earlier (later) than; only narrows the first try.
-  std::optional<assoc::ObsFact> last_vna_at_or_before(const assoc::SeqPos& pos, std::optional<std::int64_t> hint);
-  std::optional<assoc::ObsFact> first_vna_after(const assoc::SeqPos& pos);
   // Sweeps with start time in [t_lo, t_hi] (open ends when absent; an open
   // lower end includes unknown start times).
   std::vector<assoc::ObsFact> sweeps_between(std::optional<std::int64_t> t_lo, std::optional<std::int64_t> t_hi);
@@ -102,11 +99,13 @@ class AssocRepo {
   // Observations of the goal class, master and obsnum in [lo, hi].
   std::vector<assoc::ObsFact> goal_obs(assoc::GoalClass goal, std::uint8_t master, std::int64_t lo, std::int64_t hi);
 
-  // ---- stored groups (with members) ----------------------------------------
-  std::vector<StoredGroup> groups_all(assoc::GroupType t);
-  std::vector<StoredGroup> groups_by_ids(assoc::GroupType t, const std::vector<std::int64_t>& ids);
+  // ---- stored groups ----------------------------------------------------------
+  // Rows only (members empty) unless said otherwise; load_members fills them.
+  std::vector<StoredGroup> groups_all(assoc::GroupType t);  // with members
+  void load_members(assoc::GroupType t, std::vector<StoredGroup>& groups, bool all = false);
   std::vector<StoredGroup> groups_by_uids(assoc::GroupType t, const std::vector<std::string>& uids);
-  std::vector<std::int64_t> group_ids_with_members(assoc::GroupType t, const std::vector<std::int64_t>& member_ids);
+  // Groups of the four types having any of member_ids as a member.
+  std::vector<std::pair<assoc::GroupType, StoredGroup>> groups_containing(const std::vector<std::int64_t>& member_ids);
   // First member start time <= t_hi and latest member time >= t_lo.
   std::vector<StoredGroup> groups_overlapping_time(assoc::GroupType t, std::optional<std::int64_t> t_lo,
                                                    std::optional<std::int64_t> t_hi);
@@ -119,6 +118,9 @@ class AssocRepo {
   // ---- cal pointers and edges ---------------------------------------------
   std::vector<assoc::CalPointer> all_pointers();
   std::vector<assoc::CalPointer> pointers_of(const std::vector<std::int64_t>& src_ids);
+  // Pointers of src_ids, and pointers whose target obsnum is one of obsnums.
+  std::vector<assoc::CalPointer> pointers_of_or_to(const std::vector<std::int64_t>& src_ids,
+                                                   const std::vector<std::int64_t>& obsnums);
   // Pointers whose target obsnum is one of obsnums (any sub/scan).
   std::vector<assoc::CalPointer> pointers_to_obsnums(const std::vector<std::int64_t>& obsnums);
   std::vector<StoredCalEdge> cal_edges_all();

@@ -101,6 +101,14 @@ class Chunk {
     return static_cast<const T*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk_, col)));
   }
   std::string_view string(std::size_t col, std::size_t row) const;  // VARCHAR/JSON
+  // Validity mask of a column (bit row%64 of word row/64 set = valid);
+  // nullptr when every row is valid. For fast NULL checks in bulk reads.
+  const std::uint64_t* validity(std::size_t col) const {
+    return duckdb_vector_get_validity(duckdb_data_chunk_get_vector(chunk_, col));
+  }
+  static bool valid(const std::uint64_t* mask, std::size_t row) {
+    return !mask || (mask[row / 64] >> (row % 64)) & 1;
+  }
 
  private:
   duckdb_data_chunk chunk_ = nullptr;

@@ -187,6 +187,14 @@ std::int64_t delete_raw_obs(Session& s, const std::vector<std::string>& uids) {
   return n;
 }
 
+void clear_registry(Session& s) {
+  auto& con = s.con();
+  Transaction tx(con);
+  con.execute("DELETE FROM edges; DELETE FROM sources; DELETE FROM products; DELETE FROM events; "
+              "DELETE FROM assoc_state;");
+  tx.commit();
+}
+
 // ---- generator ------------------------------------------------------------------
 
 namespace {

@@ -47,6 +47,10 @@ SyntheticWriteResult write_synthetic(Session& s, const std::vector<SyntheticObs>
 // Deletes raw observations (and their file rows and edges) by uid.
 std::int64_t delete_raw_obs(Session& s, const std::vector<std::string>& uids);
 
+// Empties the registry (products, sources, edges, events, association state)
+// keeping the schema: a fresh database for tests without re-creating one.
+void clear_registry(Session& s);
+
 struct NightOptions {
   std::uint64_t seed = 1;
   std::int64_t n_obs = 200;                 // exactly this many observations
