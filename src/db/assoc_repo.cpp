@@ -677,7 +677,7 @@ std::int64_t AssocRepo::add_named_members(std::int64_t gid, const std::vector<st
   auto& con = s_.con();
   auto r = run(con, fmt::format(
       "INSERT INTO edges (assoc_type, src_product_id, dst_product_id) SELECT 'dpa_named_group_data_prod', {0}, m.id "
-      "FROM (SELECT DISTINCT unnest AS id FROM (SELECT unnest(CAST(string_split('{1}', ',') AS BIGINT[])))) m "
+      "FROM (SELECT DISTINCT x AS id FROM (SELECT unnest(CAST(string_split('{1}', ',') AS BIGINT[])) AS x)) m "
       "WHERE m.id NOT IN (SELECT dst_product_id FROM edges WHERE assoc_type = 'dpa_named_group_data_prod' AND "
       "src_product_id = {0})",
       gid, join_ints(ids)));

@@ -1,0 +1,206 @@
+// End to end: simulate nights, ingest them (all at once, or night by night
+// with observations completed later), generate associations with the real
+// binary, and compare with the simulator's manifest (groups and cal edges).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "db/assoc_repo.h"
+#include "db/session.h"
+#include "support/test_support.h"
+
+using namespace tolteca;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+test::RunResult ok(const std::vector<std::string>& args) {
+  auto r = test::run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << args[0] << " " << (args.size() > 1 ? args[1] : "") << ": " << r.err;
+  return r;
+}
+
+struct Expected {
+  std::map<std::string, std::set<std::string>> groups;  // "type name" -> members
+  std::set<std::string> edges;                           // "src -> dst [networks]"
+};
+
+Expected from_manifest(const json& m) {
+  Expected e;
+  for (const auto& g : m.at("groups")) {
+    auto& s = e.groups[g.at("type").get<std::string>() + " " + g.at("name").get<std::string>()];
+    for (const auto& u : g.at("members")) s.insert(u.get<std::string>());
+  }
+  for (const auto& c : m.at("cal_edges"))
+    e.edges.insert(fmt::format("{} -> {} {}", c.at("src").get<std::string>(), c.at("dst").get<std::string>(),
+                               c.at("networks").dump()));
+  return e;
+}
+
+Expected from_db(const std::string& path) {
+  db::OpenOptions o;
+  o.mode = db::OpenMode::ReadOnly;
+  auto s = db::Session::open("duckdb:///" + path, o);
+  auto d = db::AssocRepo(*s).dump();
+  Expected e;
+  for (const auto& g : d.groups) {
+    std::string type = g.product_type.substr(3);  // dp_cal_group -> cal_group
+    auto& m = e.groups[type + " " + g.name];
+    m.insert(g.members.begin(), g.members.end());
+    EXPECT_EQ(g.n_items, static_cast<std::int64_t>(g.members.size())) << g.uid;
+  }
+  for (const auto& c : d.cal_edges) {
+    auto ctx = json::parse(c.context);
+    e.edges.insert(fmt::format("{} -> {} {}", c.src, c.dst, ctx.at("networks").dump()));
+  }
+  return e;
+}
+
+// "tcs-131281to131285-g5-focus" -> "tcs-131281to131285-focus".
+std::string without_count(const std::string& key) {
+  auto g = key.rfind("-g");
+  auto dash = key.find('-', g + 2);
+  return g == std::string::npos || dash == std::string::npos ? key : key.substr(0, g) + key.substr(dash);
+}
+
+std::int64_t obsnum_of(const std::string& uid) { return std::stoll(uid.substr(uid.find('-') + 1)); }
+
+// Groups and cal edges equal the manifest's. One documented difference: ingest
+// gives every raw observation of a tcs obsnum the telescope metadata of the
+// obsnum (the tune at scan 1 has no telescope file of its own), while the
+// simulator's manifest applies the focus/astig rules to each observation's own
+// ObsGoal only. So focus/astig groups may hold, besides the manifest's members,
+// observations of the same obsnums whose own goal the manifest leaves null;
+// their names then differ only in the member count.
+void expect_same(const Expected& got, const Expected& want, const json& manifest) {
+  std::map<std::string, json> raw;
+  for (const auto& o : manifest["raw_obs"]) raw[o["uid"]] = o;
+  std::map<std::string, std::string> got_by_base;
+  for (const auto& [k, m] : got.groups) got_by_base[without_count(k)] = k;
+  std::set<std::string> matched;
+  for (const auto& [k, m] : want.groups) {
+    const bool run = k.rfind("focus_group ", 0) == 0 || k.rfind("astig_group ", 0) == 0;
+    auto it = got.groups.find(k);
+    if (it == got.groups.end() && run && got_by_base.count(without_count(k))) it = got.groups.find(got_by_base[without_count(k)]);
+    if (it == got.groups.end()) {
+      ADD_FAILURE() << "missing group " << k;
+      continue;
+    }
+    matched.insert(it->first);
+    if (!run) {
+      EXPECT_EQ(it->second, m) << k;
+      continue;
+    }
+    std::set<std::int64_t> obsnums;
+    for (const auto& u : m) obsnums.insert(obsnum_of(u));
+    for (const auto& u : m) EXPECT_TRUE(it->second.count(u)) << k << " lacks " << u;
+    for (const auto& u : it->second) {
+      if (m.count(u)) continue;
+      EXPECT_TRUE(obsnums.count(obsnum_of(u)) && raw.count(u) && raw[u]["obs_goal"].is_null())
+          << k << ": extra member " << u << " is not an observation of the same obsnums without its own goal";
+    }
+  }
+  for (const auto& [k, m] : got.groups)
+    if (!matched.count(k)) ADD_FAILURE() << "unexpected group " << k;
+  std::vector<std::string> missing, extra;
+  std::set_difference(want.edges.begin(), want.edges.end(), got.edges.begin(), got.edges.end(),
+                      std::back_inserter(missing));
+  std::set_difference(got.edges.begin(), got.edges.end(), want.edges.begin(), want.edges.end(),
+                      std::back_inserter(extra));
+  EXPECT_TRUE(missing.empty()) << missing.size() << " missing cal edges, first " << (missing.empty() ? "" : missing.front());
+  EXPECT_TRUE(extra.empty()) << extra.size() << " unexpected cal edges, first " << (extra.empty() ? "" : extra.front());
+}
+
+bool available() {
+  auto r = test::run_cli({"ingest", "directory", "--help"});
+  return r.exit_code == 0;
+}
+
+}  // namespace
+
+TEST(AssocE2E, SimulatedNightsGiveTheManifestGroups) {
+  if (!available()) GTEST_SKIP() << "no 'ingest directory' in this build";
+  test::TempDir tmp;
+  const std::string root = (tmp / "data_lmt").string(), dbp = (tmp / "reg.duckdb").string();
+  const std::string url = "duckdb:///" + dbp;
+  auto sim = ok({"simulate", root, "--seed", "3", "--nights", "2", "--scale", "0.3", "--json", "-q"});
+  auto manifest = json::parse(sim.out);
+  ok({"db", "init", "--db", url, "--location", "LMT", "--data-root", root});
+  ok({"ingest", "directory", root, "--location", "LMT", "--db", url, "-q"});
+  auto gen = json::parse(ok({"assoc", "generate", "--db", url, "--json"}).out);
+  EXPECT_EQ(gen["mode"], "full");  // no state yet: said out loud
+  EXPECT_FALSE(gen["messages"].empty());
+  auto want = from_manifest(manifest);
+  std::set<std::string> types;
+  for (const auto& [k, m] : want.groups) types.insert(k.substr(0, k.find(' ')));
+  EXPECT_EQ(types.size(), 4u) << "the manifest should hold every group type";
+  EXPECT_FALSE(want.edges.empty());
+  expect_same(from_db(dbp), want, manifest);
+  // Nothing left to do, in either mode.
+  auto inc = json::parse(ok({"assoc", "generate", "--db", url, "--json"}).out);
+  EXPECT_EQ(inc["mode"], "incremental");
+  EXPECT_EQ(inc["pending"], 0);
+  auto full = json::parse(ok({"assoc", "generate", "--full", "--db", url, "--json"}).out);
+  for (const char* k : {"groups_created", "groups_updated", "groups_deleted", "edges_added", "edges_removed"})
+    EXPECT_EQ(full[k], 0) << k;
+  auto st = json::parse(ok({"assoc", "state", "--db", url, "--json"}).out);
+  EXPECT_TRUE(st["exists"].get<bool>());
+  for (const auto& r : st["rules"]) EXPECT_EQ(r["pending"], 0) << r["type"];
+}
+
+// Night 1 (with some observations of night 2 partly written) first, the rest
+// later: incremental generation after each ingest equals the manifest.
+TEST(AssocE2E, NightByNightIncrementalWithFilesystemState) {
+  if (!available()) GTEST_SKIP() << "no 'ingest directory' in this build";
+  test::TempDir tmp;
+  const std::string src = (tmp / "sim").string(), root = (tmp / "data_lmt").string();
+  const std::string dbp = (tmp / "reg.duckdb").string(), url = "duckdb:///" + dbp;
+  const std::string state_dir = (tmp / "assoc_state").string();
+  auto manifest = json::parse(ok({"simulate", src, "--seed", "4", "--nights", "2", "--scale", "0.3", "--json", "-q"}).out);
+  // Split the observations at the largest gap in start time (between nights).
+  std::vector<std::pair<std::string, std::string>> obs;  // start_time, uid
+  for (const auto& o : manifest["raw_obs"]) obs.emplace_back(o["start_time"], o["uid"]);
+  std::sort(obs.begin(), obs.end());
+  std::size_t cut = obs.size() / 2;
+  std::set<std::string> night1;
+  for (std::size_t i = 0; i < cut; ++i) night1.insert(obs[i].second);
+  std::set<std::string> partial;  // the first observations after the cut: half their files early
+  for (std::size_t i = cut; i < std::min(obs.size(), cut + 6); ++i) partial.insert(obs[i].second);
+  std::vector<std::string> later;
+  int k = 0;
+  auto copy = [&](const std::string& rel) {
+    fs::create_directories((fs::path(root) / rel).parent_path());
+    fs::copy_file(fs::path(src) / rel, fs::path(root) / rel, fs::copy_options::overwrite_existing);
+  };
+  for (const auto& f : manifest["files"]) {
+    const std::string rel = f["path"], uid = f["uid"].is_string() ? f["uid"].get<std::string>() : "";
+    if (night1.count(uid) || (partial.count(uid) && (k++ % 2 == 0)))
+      copy(rel);
+    else
+      later.push_back(rel);
+  }
+  ok({"db", "init", "--db", url, "--location", "LMT", "--data-root", root});
+  ok({"ingest", "directory", root, "--location", "LMT", "--db", url, "-q"});
+  auto g1 = json::parse(ok({"assoc", "generate", "--db", url, "--state-dir", state_dir, "--json"}).out);
+  EXPECT_EQ(g1["mode"], "full");
+  EXPECT_TRUE(fs::exists(fs::path(state_dir) / "assoc_state.json"));
+  for (const auto& rel : later) copy(rel);
+  ok({"ingest", "directory", root, "--location", "LMT", "--db", url, "-q"});
+  auto g2 = json::parse(ok({"assoc", "generate", "--incremental", "--db", url, "--state-dir", state_dir, "--json"}).out);
+  EXPECT_EQ(g2["mode"], "incremental");
+  EXPECT_GT(g2["pending"].get<int>(), 0);
+  EXPECT_LT(g2["considered"].get<int>(), static_cast<int>(obs.size()));
+  expect_same(from_db(dbp), from_manifest(manifest), manifest);
+  auto full = json::parse(ok({"assoc", "generate", "--full", "--db", url, "--state-dir", state_dir, "--json"}).out);
+  for (const char* key : {"groups_created", "groups_updated", "groups_deleted", "edges_added", "edges_removed"})
+    EXPECT_EQ(full[key], 0) << key;
+  // The database backend had no state of its own: its first run is a full one.
+  auto db_state = json::parse(ok({"assoc", "state", "--db", url, "--json"}).out);
+  EXPECT_FALSE(db_state["exists"].get<bool>());
+}
