@@ -9,7 +9,7 @@
 #                [--build-dir DIR | --no-build --bin-dir DIR]
 #                [--work DIR] [--results FILE] [--plot FILE.png] [--note TEXT]
 #
-#   small   20 000 names, 1 simulated night with headers, registries 2 000 / 10 000   (< 2 min)
+#   small   10 000 names, 1 short simulated night with headers, registries 1 000 / 5 000   (< 2 min)
 #   medium  200 000 names, 2 nights, registries 10 000 / 100 000
 #   large   1 000 000 names, 4 nights, registries 10 000 / 100 000 / 1 000 000          (< 30 min)
 #
@@ -38,9 +38,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$scale" in
-  small)  names=20000;   nights=1; sizes="2000 10000" ;;
-  medium) names=200000;  nights=2; sizes="10000 100000" ;;
-  large)  names=1000000; nights=4; sizes="10000 100000 1000000" ;;
+  small)  names=10000;   nights=1; sim_scale=0.3; sizes="1000 5000" ;;
+  medium) names=200000;  nights=2; sim_scale=1; sizes="10000 100000" ;;
+  large)  names=1000000; nights=4; sim_scale=1; sizes="10000 100000 1000000" ;;
   *) echo "run.sh: --scale must be small, medium or large" >&2; exit 2 ;;
 esac
 [ "$runs" -ge 1 ] || { echo "run.sh: --runs must be >= 1" >&2; exit 2; }
@@ -75,7 +75,7 @@ fresh_db() { rm -f "$1" "$1.wal"; "$tdb" db init --db "$1" >/dev/null; }
 
 # 1. Ingest -----------------------------------------------------------------
 say "simulating $nights night(s) with headers"
-"$tdb" simulate "$work/hdr" --nights "$nights" --seed 1 --quiet
+"$tdb" simulate "$work/hdr" --nights "$nights" --scale "$sim_scale" --seed 1 --quiet
 n_nc=$(find "$work/hdr" -name '*.nc' -size +0 | wc -l)
 n_all=$(find "$work/hdr" -type f | wc -l)
 say "header ingest vs floor: $n_all files ($n_nc netCDF), $runs runs, --jobs $jobs"
