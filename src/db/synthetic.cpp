@@ -195,6 +195,17 @@ void clear_registry(Session& s) {
   tx.commit();
 }
 
+void delete_associations(Session& s) {
+  auto& con = s.con();
+  Transaction tx(con);
+  con.execute(
+      "DELETE FROM edges WHERE assoc_type IN ('dpa_cal_group_raw_obs', 'dpa_drivefit_raw_obs', "
+      "'dpa_focus_group_raw_obs', 'dpa_astig_group_raw_obs', 'dpa_raw_obs_cal_obs'); "
+      "DELETE FROM products WHERE product_type IN ('dp_cal_group', 'dp_drivefit', 'dp_focus_group', "
+      "'dp_astig_group'); DELETE FROM assoc_state;");
+  tx.commit();
+}
+
 // ---- generator ------------------------------------------------------------------
 
 namespace {

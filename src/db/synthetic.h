@@ -51,6 +51,10 @@ std::int64_t delete_raw_obs(Session& s, const std::vector<std::string>& uids);
 // keeping the schema: a fresh database for tests without re-creating one.
 void clear_registry(Session& s);
 
+// Removes what the association engine made (its groups, their edges, the
+// cal-obs edges, its state): for benchmarks of a first full generation.
+void delete_associations(Session& s);
+
 struct NightOptions {
   std::uint64_t seed = 1;
   std::int64_t n_obs = 200;                 // exactly this many observations
