@@ -15,7 +15,7 @@
 //   BM_FullFromScratch/N  assoc::generate(full) after removing all groups/edges
 //   BM_CliIncremental/N   the whole `tolteca_db assoc generate --incremental` process
 // Counters: pending, considered (observations loaded), peak RSS (MB, process).
-// Run: build/bench/assoc_bench --benchmark_min_time=1   (TOLTECA_BENCH_MAX=100000 to skip 1M)
+// Run: build/bench/assoc_engine_bench --benchmark_min_time=1   (TOLTECA_BENCH_MAX=100000 to skip 1M)
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <fcntl.h>
@@ -107,7 +107,7 @@ std::string base_registry(std::int64_t n) {
     }
     assoc::GenerateOptions g;
     g.mode = assoc::Mode::full;
-    auto r = timed_generate(*s, g);
+    auto r = assoc::generate(*s, g);
     std::cerr << fmt::format("[assoc_bench] built {} ({} raw obs, {} groups, {} edges) in {:.1f} s\n", path, n,
                              r.groups_created, r.edges_added,
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
