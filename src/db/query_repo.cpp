@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "db/admin.h"
 #include "model/error.h"
@@ -158,19 +159,6 @@ bool as_bool(const Value& v) {
   return as_int(v) != 0;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  std::size_t start = 0;
-  for (;;) {
-    auto pos = s.find(sep, start);
-    out.push_back(s.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
-    if (pos == std::string::npos) break;
-    start = pos + 1;
-  }
-  return out;
-}
-
 std::string join_path(const std::string& root, const std::string& rel) {
   if (root.empty()) return rel;
   return (std::filesystem::path(root) / rel).lexically_normal().string();
@@ -294,6 +282,9 @@ query::FileRow read_file_row(const std::vector<Value>& r) {
   return f;
 }
 
+constexpr const char* kFileColumnsNoUid =
+    "s.interface, s.roach, s.data_kind, s.is_raw, s.availability, l.label, s.rel_path, l.root_path, s.size, "
+    "s.file_time, s.problem";
 constexpr const char* kFileColumns =
     "p.uid, s.interface, s.roach, s.data_kind, s.is_raw, s.availability, l.label, s.rel_path, l.root_path, s.size, "
     "s.file_time, s.problem";
@@ -362,51 +353,84 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
     return it == index.end() ? nullptr : &out[it->second];
   };
   auto set = id_set(ids, m);
-  // Files: count, missing, networks, interfaces.
+  // Files: plain indexed rows, summarised here (DISTINCT aggregates in SQL
+  // cost several times the fetch).
+  {
+    std::map<std::int64_t, std::set<std::string>> paths, missing_paths, ifaces;
+    std::map<std::int64_t, std::set<int>> nets;
+    for (auto& r : run(s,
+                       fmt::format("SELECT s.product_id, {} FROM sources s JOIN locations l ON l.id = s.location_id "
+                                   "WHERE s.product_id IN {} ORDER BY s.product_id, s.roach NULLS LAST, s.interface, "
+                                   "s.rel_path, l.priority DESC, l.label",
+                                   kFileColumnsNoUid, set.sql),
+                       set.params)
+                       .rows()) {
+      auto* o = at(r[0]);
+      if (!o) continue;
+      std::vector<Value> row{Value{o->uid}};
+      row.insert(row.end(), r.begin() + 1, r.end());
+      auto f = read_file_row(row);
+      paths[o->id].insert(f.rel_path);
+      if (f.availability == "missing") missing_paths[o->id].insert(f.rel_path);
+      if (f.roach) nets[o->id].insert(*f.roach);
+      ifaces[o->id].insert(f.interface);
+      if (with_files) o->files.push_back(std::move(f));
+    }
+    for (auto& o : out) {
+      o.n_files = static_cast<std::int64_t>(paths[o.id].size());
+      o.n_missing = static_cast<std::int64_t>(missing_paths[o.id].size());
+      o.networks.assign(nets[o.id].begin(), nets[o.id].end());
+      o.interfaces.assign(ifaces[o.id].begin(), ifaces[o.id].end());
+    }
+  }
+  // Edges by index (to groups: dst = obs; to cal observations: src = obs),
+  // then the products at their other ends by id.
+  std::vector<std::tuple<std::int64_t, std::int64_t, bool>> links;  // obs id, other id, is cal
+  std::vector<std::int64_t> others;
   for (auto& r : run(s,
-                     fmt::format("SELECT s.product_id, count(DISTINCT s.rel_path), "
-                                 "count(DISTINCT s.rel_path) FILTER (WHERE s.availability = 'missing'), "
-                                 "string_agg(DISTINCT CAST(s.roach AS VARCHAR), ','), "
-                                 "string_agg(DISTINCT s.interface, ',') FROM sources s WHERE s.product_id IN {} "
-                                 "GROUP BY s.product_id",
+                     fmt::format("SELECT e.dst_product_id, e.src_product_id FROM edges e WHERE e.dst_product_id IN {} "
+                                 "AND e.assoc_type <> 'dpa_raw_obs_cal_obs' AND e.assoc_type <> "
+                                 "'dpa_reduced_obs_raw_obs'",
                                  set.sql),
                      set.params)
                      .rows()) {
-    auto* o = at(r[0]);
-    if (!o) continue;
-    o->n_files = as_int(r[1]);
-    o->n_missing = as_int(r[2]);
-    for (auto& n : split(as_str(r[3]), ',')) o->networks.push_back(std::stoi(n));
-    std::sort(o->networks.begin(), o->networks.end());
-    o->interfaces = split(as_str(r[4]), ',');
-    std::sort(o->interfaces.begin(), o->interfaces.end());
+    links.emplace_back(as_int(r[0]), as_int(r[1]), false);
+    others.push_back(as_int(r[1]));
   }
-  // Groups it belongs to.
   for (auto& r : run(s,
-                     fmt::format("SELECT e.dst_product_id, gp.name FROM edges e JOIN products gp "
-                                 "ON gp.id = e.src_product_id WHERE e.dst_product_id IN {} AND gp.product_type IN {} "
-                                 "ORDER BY gp.name",
-                                 set.sql, kGroupTypes),
-                     set.params)
-                     .rows())
-    if (auto* o = at(r[0])) o->groups.push_back(as_str(r[1]));
-  // Its cal observation(s).
-  for (auto& r : run(s,
-                     fmt::format("SELECT DISTINCT e.src_product_id, cp.uid FROM edges e JOIN products cp "
-                                 "ON cp.id = e.dst_product_id WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' "
-                                 "AND e.src_product_id IN {} ORDER BY cp.uid",
+                     fmt::format("SELECT e.src_product_id, e.dst_product_id FROM edges e WHERE e.src_product_id IN {} "
+                                 "AND e.assoc_type = 'dpa_raw_obs_cal_obs'",
                                  set.sql),
                      set.params)
-                     .rows())
-    if (auto* o = at(r[0])) o->cal.push_back(as_str(r[1]));
-  if (with_files) {
-    std::string fsql = fmt::format(
-        "SELECT {}, s.product_id FROM sources s JOIN products p ON p.id = s.product_id "
-        "JOIN locations l ON l.id = s.location_id WHERE s.product_id IN {} "
-        "ORDER BY s.product_id, s.roach NULLS LAST, s.interface, s.rel_path, l.priority DESC, l.label",
-        kFileColumns, set.sql);
-    for (auto& r : run(s, fsql, set.params).rows())
-      if (auto* o = at(r[12])) o->files.push_back(read_file_row(r));
+                     .rows()) {
+    links.emplace_back(as_int(r[0]), as_int(r[1]), true);
+    others.push_back(as_int(r[1]));
+  }
+  if (!links.empty()) {
+    std::sort(others.begin(), others.end());
+    others.erase(std::unique(others.begin(), others.end()), others.end());
+    std::map<std::int64_t, std::pair<std::string, std::string>> info;  // id -> (uid or name, product_type)
+    for (std::size_t i = 0; i < others.size(); i += kMaxIdList) {
+      std::vector<std::int64_t> chunk(others.begin() + static_cast<std::ptrdiff_t>(i),
+                                      others.begin() + static_cast<std::ptrdiff_t>(std::min(others.size(), i + kMaxIdList)));
+      auto cs = id_set(chunk, {});
+      for (auto& r : run(s, "SELECT id, uid, name, product_type FROM products WHERE id IN " + cs.sql, cs.params).rows())
+        info[as_int(r[0])] = {as_str(r[3]) == "dp_raw_obs" ? as_str(r[1]) : as_str(r[2]), as_str(r[3])};
+    }
+    static const std::set<std::string> group_types{"dp_cal_group", "dp_drivefit", "dp_focus_group", "dp_astig_group",
+                                                   "dp_named_group"};
+    for (auto& [obs_id, other, is_cal] : links) {
+      auto* o = at(Value{obs_id});
+      auto it = info.find(other);
+      if (!o || it == info.end()) continue;
+      if (is_cal) o->cal.push_back(it->second.first);
+      else if (group_types.count(it->second.second)) o->groups.push_back(it->second.first);
+    }
+    for (auto& o : out) {
+      std::sort(o.groups.begin(), o.groups.end());
+      std::sort(o.cal.begin(), o.cal.end());
+      o.cal.erase(std::unique(o.cal.begin(), o.cal.end()), o.cal.end());
+    }
   }
   return out;
 }
