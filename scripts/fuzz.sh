@@ -16,7 +16,7 @@ if [ ! -f "$bdir/CMakeCache.txt" ]; then
   CC=clang CXX=clang++ cmake -S "$here" -B "$bdir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOLTECA_FUZZ=ON \
     -DTOLTECA_BUILD_TESTS=OFF -DTOLTECA_BUILD_BENCH=OFF >/dev/null
 fi
-cmake --build "$bdir" -j"$jobs" --target fuzz_targets >/dev/null
+cmake --build "$bdir" -j"$jobs" --target fuzz_targets >"$bdir/build.log" 2>&1 || { tail -30 "$bdir/build.log"; exit 2; }
 
 targets="${FUZZ_TARGETS:-$(cd "$bdir/fuzz" && ls fuzz_* 2>/dev/null | grep -v '\.' | tr '\n' ' ')}"
 corpus="$bdir/corpus"
