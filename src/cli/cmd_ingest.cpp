@@ -47,6 +47,12 @@ void print_summary(const ingest::IngestSummary& s, const char* what) {
                                          format_count(static_cast<std::int64_t>(s.files_per_s)), s.jobs,
                                          s.jobs == 1 ? "" : "s", s.read_headers ? "headers" : "names only"));
   print_key_values(std::cout, kv);
+  // Per-file reasons of the problem files (all of them are in --json and in the event log).
+  constexpr std::size_t kShown = 20;
+  for (std::size_t i = 0; i < s.problems.size() && i < kShown; ++i)
+    std::cout << fmt::format("  {:<8} {}: {}\n", s.problems[i].status, s.problems[i].path, s.problems[i].reason);
+  std::int64_t more = s.problems_not_listed + static_cast<std::int64_t>(s.problems.size() > kShown ? s.problems.size() - kShown : 0);
+  if (more > 0) std::cout << fmt::format("  … and {} more (see --json, or 'query export --what events')\n", more);
 }
 
 void add_location_options(CLI::App* cmd, std::string& location, std::string& data_root) {

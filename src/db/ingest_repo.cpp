@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 namespace tolteca::db {
@@ -365,6 +366,20 @@ void IngestRepo::insert_events(const std::vector<EventRecord>& events) {
   for (const auto& e : events) st.bind(1, e.kind).bind(2, e.subject).bind(3, e.message).bind(4, e.details_json).execute();
 }
 
+std::unordered_set<std::string> IngestRepo::event_keys(const std::string& kind) {
+  auto st = s_.con().prepare("SELECT subject, message FROM events WHERE kind = $1");
+  st.bind(1, kind);
+  std::unordered_set<std::string> out;
+  auto res = st.execute();
+  for_each_row(res, [&](Chunk& c, std::size_t r) {
+    std::string key(c.is_null(0, r) ? std::string_view() : c.string(0, r));
+    key += '\n';
+    if (!c.is_null(1, r)) key += c.string(1, r);
+    out.insert(std::move(key));
+  });
+  return out;
+}
+
 void IngestRepo::add_events(const std::vector<EventRecord>& events) {
   Transaction tx(s_.con());
   insert_events(events);
@@ -606,6 +621,16 @@ BatchOutcome IngestRepo::apply_tel_meta(const std::vector<TelMetaRecord>& rows,
 
 std::int64_t IngestRepo::count_existing_raw_obs(const std::vector<std::string>& uids) {
   if (uids.empty()) return 0;
+  if (s_.read_only()) {  // dry runs: a read-only database takes no appends, not even to temp tables
+    auto st = s_.con().prepare("SELECT count(*) FROM products WHERE product_type = 'dp_raw_obs' AND uid = $1");
+    std::int64_t n = 0;
+    for (const auto& u : uids) {
+      st.bind(1, u);
+      auto rows = st.execute().rows();
+      if (!rows.empty()) n += std::get<std::int64_t>(rows[0][0]);
+    }
+    return n;
+  }
   ensure_stage();
   auto& con = s_.con();
   con.execute("DELETE FROM ingest_paths");
@@ -625,6 +650,18 @@ std::int64_t IngestRepo::count_existing_raw_obs(const std::vector<std::string>& 
 
 std::int64_t IngestRepo::count_unmatched_tcs_obsnums(const std::vector<std::int64_t>& obsnums) {
   if (obsnums.empty()) return 0;
+  if (s_.read_only()) {  // dry runs: a read-only database takes no appends, not even to temp tables
+    auto st = s_.con().prepare(
+        "SELECT count(*) FROM products WHERE product_type = 'dp_raw_obs' AND master = 'tcs' AND obsnum = $1");
+    std::set<std::int64_t> distinct(obsnums.begin(), obsnums.end());
+    std::int64_t n = 0;
+    for (auto o : distinct) {
+      st.bind(1, o);
+      auto rows = st.execute().rows();
+      if (rows.empty() || std::get<std::int64_t>(rows[0][0]) == 0) ++n;
+    }
+    return n;
+  }
   ensure_stage();
   auto& con = s_.con();
   con.execute("DELETE FROM ingest_ids");

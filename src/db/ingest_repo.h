@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -105,6 +106,8 @@ class IngestRepo {
   // Catalogue rows (tel-csv): upsert and recompute the affected obsnums.
   BatchOutcome apply_tel_meta(const std::vector<TelMetaRecord>& rows, const std::vector<EventRecord>& events);
   void add_events(const std::vector<EventRecord>& events);
+  // subject + '\n' + message of every event of this kind (to log a repeated per-file skip only once).
+  std::unordered_set<std::string> event_keys(const std::string& kind);
 
   // How many of these raw observation uids exist (dry-run reports).
   std::int64_t count_existing_raw_obs(const std::vector<std::string>& uids);

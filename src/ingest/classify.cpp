@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
@@ -197,6 +200,18 @@ Classified classify_file(std::string_view rel_path, const std::string& abs_path,
   const auto* name = std::get_if<files::ParsedName>(&parse);
   if (!name || name->extension != "nc") return classify(rel_path, abs_path, st, nullptr);
   HeaderResult h = files::read_header(abs_path);
+  if (std::holds_alternative<files::HeaderError>(h)) {
+    // Gone since the walk saw it (deleted, renamed, unmounted): nothing to record; a later run with
+    // --prune marks a known file missing.
+    struct stat now;
+    if (::lstat(abs_path.c_str(), &now) != 0 && errno == ENOENT) {
+      Classified c;
+      c.outcome = Outcome::skipped;
+      c.reason = "vanished";
+      c.detail = "the file disappeared between the directory scan and the header read";
+      return c;
+    }
+  }
   return classify(rel_path, abs_path, st, &h);
 }
 

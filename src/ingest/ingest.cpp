@@ -132,19 +132,23 @@ class Writer {
       ++sum_.skipped_reasons[c.reason];
       fo.status = "skipped";
       fo.note = c.reason + (c.detail.empty() ? "" : ": " + c.detail);
+      if (note_problem(d.rel, "skipped", fo.note) && first_time_skipped(d.rel, fo.note))
+        events_.push_back({"skipped", d.rel, fo.note, nlohmann::json{{"reason", c.reason}}.dump()});
     } else {
       if (c.outcome == Outcome::failed) {
         ++sum_.failed;
         ++sum_.failed_reasons[c.reason];
         fo.status = "failed";
-        fo.note = c.detail;
-        events_.push_back({"failed", d.rel, c.detail, nlohmann::json{{"reason", c.reason}}.dump()});
+        fo.note = c.detail.empty() ? c.reason : c.detail;
+        note_problem(d.rel, "failed", fo.note);
+        events_.push_back({"failed", d.rel, fo.note, nlohmann::json{{"reason", c.reason}}.dump()});
       } else {
         d.known ? ++sum_.updated : ++sum_.new_files;
         fo.status = d.known ? "updated" : "new";
         if (c.record.problem) {
           ++sum_.flagged;
           fo.note = *c.record.problem;
+          note_problem(d.rel, "flagged", fo.note);
         }
       }
       pending_.push_back(std::move(d.c.record));
@@ -152,6 +156,24 @@ class Writer {
     if (opts_.collect_files) sum_.files.push_back(std::move(fo));
   }
 
+  // A file skipped for the same reason by an earlier run was logged then: a re-run writes nothing new.
+  bool first_time_skipped(const std::string& rel, const std::string& message) {
+    if (!repo_ || opts_.dry_run) return true;
+    if (!logged_skips_) logged_skips_ = repo_->event_keys("skipped");
+    return logged_skips_->insert(rel + '\n' + message).second;
+  }
+
+  // Lists a problem file in the summary; false once the list is full (then only counted).
+  bool note_problem(const std::string& rel, const char* status, const std::string& reason) {
+    if (sum_.problems.size() >= IngestSummary::kMaxListedProblems) {
+      ++sum_.problems_not_listed;
+      return false;
+    }
+    sum_.problems.push_back({rel, status, reason});
+    return true;
+  }
+
+  std::optional<std::unordered_set<std::string>> logged_skips_;
   db::IngestRepo* repo_;
   const IngestOptions& opts_;
   IngestSummary& sum_;
@@ -183,7 +205,8 @@ Progress make_progress(const Counters& k, const IngestSummary& s, const Writer& 
   return p;
 }
 
-Done work_item(Item& it, const std::string& data_root, bool read_headers) {
+Done work_item(Item& it, const std::string& data_root, bool read_headers,
+               const std::function<void(const std::string&)>& before_read = {}) {
   Done d;
   d.rel = std::move(it.rel);
   d.known = it.known;
@@ -195,13 +218,14 @@ Done work_item(Item& it, const std::string& data_root, bool read_headers) {
   }
   if (!it.error.empty()) {
     d.c.outcome = Outcome::skipped;
-    d.c.reason = "cannot stat";
+    d.c.reason = it.error.rfind("is a directory", 0) == 0 ? "directory with a data file name" : "cannot stat";
     d.c.detail = it.error;
     return d;
   }
   std::string abs = data_root;
   abs += '/';
   abs += d.rel;
+  if (before_read) before_read(d.rel);
   d.c = classify_file(d.rel, abs, it.st, read_headers && !it.unchanged);
   if (it.unchanged) d.c.outcome = Outcome::recorded;
   if (it.known) d.c.record.source_id = it.source_id;
@@ -251,6 +275,10 @@ nlohmann::json to_json(const IngestSummary& s) {
                    {"batches", s.batches},
                    {"elapsed_s", s.elapsed_s},
                    {"files_per_s", s.files_per_s}};
+  nlohmann::json problems = nlohmann::json::array();
+  for (const auto& p : s.problems) problems.push_back({{"path", p.path}, {"status", p.status}, {"reason", p.reason}});
+  j["problems"] = std::move(problems);
+  if (s.problems_not_listed > 0) j["problems_not_listed"] = s.problems_not_listed;
   if (s.from_site_db) {
     j["site_rows"] = s.site_rows;
     j["missing_locally"] = s.missing_locally;
@@ -354,7 +382,7 @@ IngestSummary run_ingest(db::Session& s, const ResolvedLocation& loc, const Inge
   };
   const std::string root = loc.root;
   const bool headers = opts.read_headers;
-  spec.work = [&root, headers](Item& it) { return work_item(it, root, headers); };
+  spec.work = [&root, headers, &opts](Item& it) { return work_item(it, root, headers, opts.before_read); };
   spec.consume = [&](std::vector<Done>& chunk) { writer.consume(chunk); };
   spec.tick = [&] { writer.tick(make_progress(k, sum, writer, t0)); };
   detail::run_pipeline(spec);

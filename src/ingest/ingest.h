@@ -44,6 +44,9 @@ struct IngestOptions {
   double batch_seconds = 2.0;  // commit at least this often while files arrive
   ProgressFn progress;
   double progress_interval_s = 0.1;
+  // Called by a worker thread just before it reads a file (path relative to the data root); for tests
+  // that must change the file system between the walk and the read (e.g. a file that vanishes).
+  std::function<void(const std::string& rel)> before_read;
 };
 
 struct FileOutcome {
@@ -72,6 +75,16 @@ struct IngestSummary {
   std::int64_t batches = 0;
   double elapsed_s = 0, files_per_s = 0;
   std::vector<FileOutcome> files;
+  // Every file that was skipped, failed or flagged, with its reason (the first kMaxListedProblems; the
+  // rest are counted in problems_not_listed). Skipped and failed files also get one event each.
+  struct Problem {
+    std::string path;    // relative to the data root
+    std::string status;  // skipped, failed, flagged
+    std::string reason;
+  };
+  static constexpr std::size_t kMaxListedProblems = 1000;
+  std::vector<Problem> problems;
+  std::int64_t problems_not_listed = 0;
   // ingest toltec-db only
   bool from_site_db = false;
   std::int64_t site_rows = 0;        // rows read from the site database

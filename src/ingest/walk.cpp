@@ -51,6 +51,14 @@ bool walk_tree(const std::string& root, const WalkOptions& opts, const std::func
 
   const bool simple_pattern = opts.pattern.empty() || opts.pattern == "*";
   const bool path_pattern = opts.pattern.find('/') != std::string::npos;
+  // A directory named like a netCDF data file is reported (and still walked): someone may have
+  // unpacked or copied a file into the wrong place.
+  auto report_file_named_directory = [&](const std::string& dir_rel, const char* name) {
+    std::string_view nv(name);
+    if (nv.size() < 4 || nv.substr(nv.size() - 3) != ".nc") return;
+    std::string r = dir_rel.empty() ? std::string(nv) : dir_rel + "/" + std::string(nv);
+    if (simple_pattern || pattern_matches(opts, r)) on_error(r, "is a directory, not a data file");
+  };
   std::vector<std::string> pending{""};  // directories relative to root
   std::string rel;
   std::size_t n = 0;
@@ -75,6 +83,7 @@ bool walk_tree(const std::string& root, const WalkOptions& opts, const std::func
       unsigned char type = e->d_type;
       if (type == DT_DIR) {
         if (opts.recursive && name[0] != '.') subdirs.emplace_back(name);
+        report_file_named_directory(dir_rel, name);
         continue;
       }
       if (type != DT_REG && type != DT_LNK && type != DT_UNKNOWN) continue;  // fifos, sockets, devices
@@ -96,6 +105,7 @@ bool walk_tree(const std::string& root, const WalkOptions& opts, const std::func
         continue;
       }
       if (S_ISDIR(st.st_mode)) {
+        if (type == DT_UNKNOWN) report_file_named_directory(dir_rel, name);
         // DT_UNKNOWN file systems: a real directory (symlinked ones are not followed).
         if (type == DT_UNKNOWN && opts.recursive && name[0] != '.') {
           struct stat lst;

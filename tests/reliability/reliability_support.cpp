@@ -65,7 +65,7 @@ std::vector<std::string> lines(db::Connection& con, const std::string& select_ro
 
 }  // namespace
 
-Canonical canonical_tables(const std::string& db_path) {
+Canonical canonical_tables(const std::string& db_path, bool with_mtime) {
   db::Database database(db_path, /*read_only=*/true);
   db::Connection con(database);
   Canonical c;
@@ -76,7 +76,7 @@ Canonical canonical_tables(const std::string& db_path) {
                         "el_deg, n_items, first_obsnum, last_obsnum, latest_member_time, meta) FROM products");
   c["sources"] = lines(con,
                        "SELECT row(l.label, s.rel_path, p.uid, s.interface, s.roach, s.data_kind, s.is_raw, "
-                       "s.file_time, s.size, s.mtime_ns, s.content_hash, s.availability, s.cal_obsnum, "
+                       "s.file_time, s.size, " + std::string(with_mtime ? "s.mtime_ns" : "NULL") + ", s.content_hash, s.availability, s.cal_obsnum, "
                        "s.cal_subobsnum, s.cal_scannum, s.problem, s.header) "
                        "FROM sources s LEFT JOIN products p ON p.id = s.product_id "
                        "LEFT JOIN locations l ON l.id = s.location_id");

@@ -21,7 +21,8 @@ int kill9(pid_t pid);
 // table name -> sorted rows (one text line each). Tables: locations, products, sources, edges,
 // problems (distinct failed/skipped events: kind, subject, message).
 using Canonical = std::map<std::string, std::vector<std::string>>;
-Canonical canonical_tables(const std::string& db_path);
+// with_mtime=false leaves out sources.mtime_ns (to compare archives written at different times).
+Canonical canonical_tables(const std::string& db_path, bool with_mtime = true);
 // Empty when equal; otherwise a readable account of the first differences of each table.
 std::string describe_differences(const Canonical& expected, const Canonical& actual, std::size_t max_lines = 8);
 
