@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <tuple>
 #include <unordered_set>
 
 #include "assoc/rules.h"
@@ -504,8 +505,19 @@ class Pass {
       auto qf = repo_.facts_by_ids(q_ids);
       facts.insert(facts.end(), qf.begin(), qf.end());
     }
+    // Targets: a pointer whose same-master target is already in memory needs
+    // no lookup (a quartet is unique and the same master wins); the others
+    // are looked up by obsnum.
+    std::map<std::int64_t, std::uint8_t> src_master;
+    for (const auto& f : facts) src_master.emplace(f.id, f.master);
+    std::set<std::tuple<std::int64_t, std::int32_t, std::int32_t, std::uint8_t>> have;
+    for (const auto& f : facts) have.emplace(f.obsnum, f.subobsnum, f.scannum, f.master);
     std::vector<std::int64_t> target_obsnums;
-    for (const auto& p : ptrs) target_obsnums.push_back(p.obsnum);
+    for (const auto& p : ptrs) {
+      auto m = src_master.find(p.src_id);
+      if (m != src_master.end() && have.count({p.obsnum, p.subobsnum, p.scannum, m->second})) continue;
+      target_obsnums.push_back(p.obsnum);
+    }
     auto targets = repo_.facts_by_obsnums(target_obsnums);
     facts.insert(facts.end(), targets.begin(), targets.end());
     note(facts, rep);

@@ -35,7 +35,7 @@ Result run(Connection& con, const std::string& sql) {
   const auto t0 = std::chrono::steady_clock::now();
   Result r = con.query(sql);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "[assoc sql %7.2f ms] %.160s\n", ms, sql.c_str());
+  std::fprintf(stderr, "[assoc sql %7.2f ms] %.400s\n", ms, sql.c_str());
   return r;
 }
 
