@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "assoc/engine.h"
 #include "cli/common.h"
 #include "cli/progress.h"
 #include "db/site_db_reader.h"
@@ -67,11 +68,20 @@ void add_header_flags(CLI::App* cmd, bool& headers) {
                 "Read netCDF headers (default) or trust the file names only (--names-only)");
 }
 
-// Runs association generation after ingest, when requested.
-nlohmann::json run_associations(db::Session&) {
-  throw UserError(
-      "--with-associations is not available yet (the association engine has not landed); run "
-      "'tolteca_db assoc generate --incremental' once it has");
+// Runs incremental association generation after ingest, when requested
+// (database state; a full regeneration when the state does not match).
+nlohmann::json run_associations(db::Session& s) {
+  auto r = assoc::generate(s, assoc::GenerateOptions{});
+  return {{"mode", r.mode},
+          {"full_reason", r.full_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.full_reason)},
+          {"pending", r.pending},
+          {"considered", r.considered},
+          {"groups_created", r.groups_created},
+          {"groups_updated", r.groups_updated},
+          {"groups_deleted", r.groups_deleted},
+          {"edges_added", r.edges_added},
+          {"edges_removed", r.edges_removed},
+          {"elapsed_s", r.elapsed_s}};
 }
 
 void register_file(CLI::App& ingest) {
@@ -175,6 +185,12 @@ void register_directory(CLI::App& ingest) {
       return;
     }
     print_summary(sum, "directory");
+    if (o->with_assoc)
+      std::cout << fmt::format("associations ({}): {} groups created, {} updated, {} deleted; {} edges added, {} "
+                               "removed\n",
+                               assoc["mode"].get<std::string>(), assoc["groups_created"].get<std::int64_t>(),
+                               assoc["groups_updated"].get<std::int64_t>(), assoc["groups_deleted"].get<std::int64_t>(),
+                               assoc["edges_added"].get<std::int64_t>(), assoc["edges_removed"].get<std::int64_t>());
   });
 }
 
