@@ -353,9 +353,44 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
     return it == index.end() ? nullptr : &out[it->second];
   };
   auto set = id_set(ids, m);
-  // Files: plain indexed rows, summarised here (DISTINCT aggregates in SQL
-  // cost several times the fetch).
-  {
+  // Files: for a few observations, plain indexed rows summarised here
+  // (DISTINCT aggregates in SQL cost several times the fetch); for many, the
+  // summary is aggregated in SQL so that millions of file rows never reach
+  // this process (unless --files asks for them).
+  if (ids.size() > kMaxIdList && !with_files) {
+    for (auto& r : run(s,
+                       fmt::format("SELECT s.product_id, count(DISTINCT s.rel_path), "
+                                   "count(DISTINCT s.rel_path) FILTER (WHERE s.availability = 'missing'), "
+                                   "string_agg(DISTINCT CAST(s.roach AS VARCHAR), ','), "
+                                   "string_agg(DISTINCT s.interface, ',') FROM sources s WHERE s.product_id IN {} "
+                                   "GROUP BY s.product_id",
+                                   set.sql),
+                       set.params)
+                       .rows()) {
+      auto* o = at(r[0]);
+      if (!o) continue;
+      o->n_files = as_int(r[1]);
+      o->n_missing = as_int(r[2]);
+      std::set<int> nets;
+      std::set<std::string> ifaces;
+      std::string text = as_str(r[3]);
+      for (std::size_t p = 0; p < text.size();) {
+        auto c = text.find(',', p);
+        if (c == std::string::npos) c = text.size();
+        if (c > p) nets.insert(std::stoi(text.substr(p, c - p)));
+        p = c + 1;
+      }
+      text = as_str(r[4]);
+      for (std::size_t p = 0; p < text.size();) {
+        auto c = text.find(',', p);
+        if (c == std::string::npos) c = text.size();
+        if (c > p) ifaces.insert(text.substr(p, c - p));
+        p = c + 1;
+      }
+      o->networks.assign(nets.begin(), nets.end());
+      o->interfaces.assign(ifaces.begin(), ifaces.end());
+    }
+  } else {
     std::map<std::int64_t, std::set<std::string>> paths, missing_paths, ifaces;
     std::map<std::int64_t, std::set<int>> nets;
     for (auto& r : run(s,
@@ -382,6 +417,26 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
       o.networks.assign(nets[o.id].begin(), nets[o.id].end());
       o.interfaces.assign(ifaces[o.id].begin(), ifaces[o.id].end());
     }
+  }
+  if (ids.size() > kMaxIdList) {
+    // Many observations: join in SQL (one pass) rather than id lookups.
+    for (auto& r : run(s,
+                       fmt::format("SELECT e.dst_product_id, gp.name FROM edges e JOIN products gp "
+                                   "ON gp.id = e.src_product_id WHERE e.dst_product_id IN {} AND gp.product_type IN {} "
+                                   "ORDER BY gp.name",
+                                   set.sql, kGroupTypes),
+                       set.params)
+                       .rows())
+      if (auto* o = at(r[0])) o->groups.push_back(as_str(r[1]));
+    for (auto& r : run(s,
+                       fmt::format("SELECT DISTINCT e.src_product_id, cp.uid FROM edges e JOIN products cp "
+                                   "ON cp.id = e.dst_product_id WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' "
+                                   "AND e.src_product_id IN {} ORDER BY cp.uid",
+                                   set.sql),
+                       set.params)
+                       .rows())
+      if (auto* o = at(r[0])) o->cal.push_back(as_str(r[1]));
+    return out;
   }
   // Edges by index (to groups: dst = obs; to cal observations: src = obs),
   // then the products at their other ends by id.
