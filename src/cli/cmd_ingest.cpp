@@ -134,7 +134,7 @@ void register_directory(CLI::App& ingest) {
     bool recursive = true, headers = true, with_assoc = false, prune = false, dry_run = false, quiet = false,
          json = false;
     int jobs = 0;
-    std::size_t batch_size = 20000;
+    std::size_t batch_size = 100000;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = ingest.add_subcommand(

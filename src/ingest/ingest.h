@@ -40,7 +40,7 @@ struct IngestOptions {
   bool prune = false;
   bool dry_run = false;
   bool collect_files = false;  // fill IngestSummary::files (ingest file)
-  std::size_t batch_size = 20000;
+  std::size_t batch_size = 100000;
   double batch_seconds = 2.0;  // commit at least this often while files arrive
   ProgressFn progress;
   double progress_interval_s = 0.1;
@@ -124,7 +124,7 @@ struct SiteDbOptions {
   std::vector<int> obs_types;    // empty: all
   bool valid_only = true;
   bool dry_run = false;
-  std::size_t batch_size = 20000;
+  std::size_t batch_size = 100000;
   ProgressFn progress;
 };
 
