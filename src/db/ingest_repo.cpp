@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
@@ -14,16 +15,24 @@ namespace tolteca::db {
 
 namespace {
 
-// TOLTECA_INGEST_TRACE=1 prints the time of every batch step to stderr.
+// TOLTECA_INGEST_TRACE=1 prints the wall and this thread's CPU time of every batch step to stderr.
 struct StepTimer {
   bool on = std::getenv("TOLTECA_INGEST_TRACE") != nullptr;
   std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+  double cpu = thread_cpu_ms();
+  static double thread_cpu_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+  }
   void lap(const char* what, std::size_t n = 0) {
     if (!on) return;
     auto now = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "[ingest] %-18s %8.2f ms  (%zu)\n", what,
-                 std::chrono::duration<double, std::milli>(now - t).count(), n);
+    double c = thread_cpu_ms();
+    std::fprintf(stderr, "[ingest] %-18s %8.2f ms wall %8.2f ms cpu (%zu)\n", what,
+                 std::chrono::duration<double, std::milli>(now - t).count(), c - cpu, n);
     t = now;
+    cpu = c;
   }
 };
 
@@ -556,6 +565,7 @@ BatchOutcome IngestRepo::write_batch(const std::vector<FileRecord>& files, const
   insert_events(events);
   tx.commit();
   timer.lap("events + commit", events.size());
+
   return out;
 }
 
