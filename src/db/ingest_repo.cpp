@@ -345,17 +345,28 @@ void read_snapshot(Result& res, Snapshot& out) {
 }
 }  // namespace
 
-Snapshot IngestRepo::load_snapshot(std::string_view prefix) {
-  auto st = s_.con().prepare(std::string(kSnapshotSelect) + " AND starts_with(rel_path, $2)");
-  st.bind(1, location_id_).bind(2, prefix);
+namespace {
+Snapshot load_snapshot_on(Connection& con, std::int64_t location_id, std::string_view prefix) {
+  StepTimer timer;
+  auto st = con.prepare(std::string(kSnapshotSelect) + " AND starts_with(rel_path, $2)");
+  st.bind(1, location_id).bind(2, prefix);
   Snapshot out;
-  auto n = s_.con().prepare("SELECT count(*) FROM sources WHERE location_id = $1 AND starts_with(rel_path, $2)");
-  n.bind(1, location_id_).bind(2, prefix);
+  auto n = con.prepare("SELECT count(*) FROM sources WHERE location_id = $1 AND starts_with(rel_path, $2)");
+  n.bind(1, location_id).bind(2, prefix);
   auto rows = n.execute().rows();
   if (!rows.empty()) out.reserve(static_cast<std::size_t>(std::get<std::int64_t>(rows[0][0])));
   auto res = st.execute();
   read_snapshot(res, out);
+  timer.lap("load snapshot", out.size());
   return out;
+}
+}  // namespace
+
+Snapshot IngestRepo::load_snapshot(std::string_view prefix) { return load_snapshot_on(s_.con(), location_id_, prefix); }
+
+Snapshot load_snapshot_own_connection(Session& s, std::int64_t location_id, std::string_view prefix) {
+  Connection con(s.database());
+  return load_snapshot_on(con, location_id, prefix);
 }
 
 Snapshot IngestRepo::load_snapshot_for(const std::vector<std::string>& rel_paths) {

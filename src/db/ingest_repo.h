@@ -81,6 +81,11 @@ struct SnapshotEntry {
 };
 using Snapshot = std::unordered_map<std::string, SnapshotEntry>;
 
+// The location's snapshot read on a connection of its own, so that it can be
+// loaded on one thread while another walks the tree (the session's connection
+// must not be used concurrently).
+Snapshot load_snapshot_own_connection(Session& s, std::int64_t location_id, std::string_view prefix);
+
 struct BatchOutcome {
   std::vector<std::string> created;  // raw observation uids created
   std::vector<std::string> changed;  // raw observation uids whose ingest_seq was bumped

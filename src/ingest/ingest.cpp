@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <set>
 #include <thread>
 #include <unordered_set>
@@ -370,11 +371,10 @@ ResolvedLocation resolve_location(db::Session& s, const std::string& label, cons
 
 namespace {
 
-IngestSummary run_ingest(db::Session& s, const ResolvedLocation& loc, const IngestOptions& opts,
+IngestSummary run_ingest(Clock::time_point t0, db::Session& s, const ResolvedLocation& loc, const IngestOptions& opts,
                          const std::string& prefix,
                          const std::function<void(db::Snapshot&, Counters&, const std::function<bool(Item&&)>&)>& produce,
-                         db::Snapshot snapshot) {
-  auto t0 = Clock::now();
+                         db::Snapshot& snapshot) {
   IngestSummary sum;
   sum.location = loc.label;
   sum.data_root = loc.root;
@@ -430,6 +430,7 @@ IngestSummary run_ingest(db::Session& s, const ResolvedLocation& loc, const Inge
 }  // namespace
 
 IngestSummary ingest_directory(db::Session& s, const std::string& root, const IngestOptions& opts) {
+  const auto t0 = Clock::now();
   std::string root_abs = canonical_path(root);
   struct stat st;
   if (::stat(root_abs.c_str(), &st) != 0)
@@ -441,46 +442,57 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
     throw UserError(fmt::format("{} is not under the data root {} of location {}", root_abs, loc.root, loc.label));
   const std::string prefix = rel_root->empty() ? std::string() : *rel_root + "/";
 
+  // The snapshot loads on its own connection while the tree is walked.
+  std::future<db::Snapshot> loading;
+  if (loc.id >= 0)
+    loading = std::async(std::launch::async,
+                         [&s, id = loc.id, prefix] { return db::load_snapshot_own_connection(s, id, prefix); });
   db::Snapshot snapshot;
-  if (loc.id >= 0) snapshot = db::IngestRepo(s, loc.id).load_snapshot(prefix);
   WalkOptions wopts{opts.pattern, opts.recursive};
   const bool headers = opts.read_headers;
   auto produce = [&, headers](db::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
-    // Files to (re)read are collected during the walk and handed on in observation order, so that
-    // the files of one observation (one per network directory) land in the same batch: each raw
-    // observation is then created/updated about once instead of once per batch (in DuckDB,
-    // re-updating the same product rows batch after batch grew superlinearly: 22 s of CPU for 1M files).
-    std::vector<Item> todo;
-    std::string full;
+    struct Walked {
+      std::string rel;  // relative to the data root
+      FileStat st;
+      std::string error;
+    };
+    std::vector<Walked> walked;
     walk_tree(
         root_abs, wopts,
         [&](const WalkedFile& f) {
           ++k.found;
-          full.assign(prefix);
-          full.append(f.rel);
-          FileStat fst{f.size, f.mtime_ns};
-          bool known = false;
-          std::int64_t id = -1;
-          if (!snap.empty()) {
-            auto it = snap.find(full);
-            if (it != snap.end()) {
-              known = true;
-              id = it->second.id;
-              it->second.seen = true;
-              if (is_unchanged(it->second, fst, headers, full)) {
-                ++k.unchanged;
-                return;
-              }
-            }
-          }
-          todo.push_back(Item{full, fst, known, false, {}, std::nullopt, id});
+          std::string full;
+          full.reserve(prefix.size() + f.rel.size());
+          full.append(prefix).append(f.rel);
+          walked.push_back({std::move(full), FileStat{f.size, f.mtime_ns}, {}});
         },
         [&](std::string_view rel, std::string_view reason) {
           ++k.found;
-          std::string p = prefix + std::string(rel);
-          if (auto it = snap.find(p); it != snap.end()) it->second.seen = true;  // present, just unreadable
-          todo.push_back(Item{p, {}, false, false, std::string(reason), std::nullopt, -1});
+          walked.push_back({prefix + std::string(rel), {}, std::string(reason)});
         });
+    if (loading.valid()) snap = loading.get();
+    // Unchanged files stop here. The others are handed on in observation order, so that the files
+    // of one observation (one per network directory) land in the same batch: each raw observation
+    // is then created/updated about once instead of once per batch (in DuckDB, re-updating the same
+    // product rows batch after batch grew superlinearly: 22 s of CPU for 1M files).
+    std::vector<Item> todo;
+    for (auto& w : walked) {
+      bool known = false;
+      std::int64_t id = -1;
+      if (auto it = snap.find(w.rel); it != snap.end()) {
+        known = true;
+        id = it->second.id;
+        it->second.seen = true;  // present (even when unreadable)
+        if (w.error.empty() && is_unchanged(it->second, w.st, headers, w.rel)) {
+          ++k.unchanged;
+          continue;
+        }
+      }
+      if (!w.error.empty()) known = false;
+      todo.push_back(Item{std::move(w.rel), w.st, known, false, std::move(w.error), std::nullopt, id});
+    }
+    walked.clear();
+    walked.shrink_to_fit();
     std::vector<std::pair<std::string_view, std::uint32_t>> order;
     order.reserve(todo.size());
     for (std::uint32_t i = 0; i < todo.size(); ++i) order.emplace_back(observation_sort_key(todo[i].rel), i);
@@ -488,7 +500,7 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
     for (const auto& [key, i] : order)
       if (!emit(std::move(todo[i]))) return;
   };
-  auto sum = run_ingest(s, loc, opts, prefix, produce, std::move(snapshot));
+  auto sum = run_ingest(t0, s, loc, opts, prefix, produce, snapshot);
   sum.root = root_abs;
   if (loc.id >= 0 && !opts.dry_run) {
     db::IngestRepo repo(s, loc.id);
@@ -498,6 +510,7 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
 }
 
 IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths, const IngestOptions& opts) {
+  const auto t0 = Clock::now();
   if (paths.empty()) throw UserError("no files given");
   std::vector<std::string> abs;
   std::set<std::string> unique;
@@ -538,7 +551,7 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
   };
   IngestOptions o = opts;
   o.collect_files = true;
-  auto sum = run_ingest(s, loc, o, "", produce, std::move(snapshot));
+  auto sum = run_ingest(t0, s, loc, o, "", produce, snapshot);
   std::sort(sum.files.begin(), sum.files.end(), [](const FileOutcome& a, const FileOutcome& b) { return a.path < b.path; });
   if (loc.id >= 0 && !opts.dry_run) {
     db::IngestRepo repo(s, loc.id);
@@ -664,6 +677,7 @@ Classified classify_site_row(const db::SiteDbRow& row, const std::string& rel, c
 }  // namespace
 
 IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const SiteDbOptions& opts) {
+  const auto t0 = Clock::now();
   db::SiteDbFilter filter;
   auto norm = [](const std::string& t, const char* what) {
     if (t.empty()) return t;
@@ -755,7 +769,7 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
   o.jobs = 1;
   o.batch_size = opts.batch_size;
   o.progress = opts.progress;
-  auto sum = run_ingest(s, loc, o, "", produce, std::move(snapshot));
+  auto sum = run_ingest(t0, s, loc, o, "", produce, snapshot);
   sum.root = source;
   sum.from_site_db = true;
   sum.site_rows = n_rows;
