@@ -550,6 +550,15 @@ void compute_expectations(SimPlan& plan) {
     }
     if (headers && f.type == SimFileType::tel) r.obs_goal = lower(f.tel.obs_goal);
   }
+  // Telescope metadata describes the observation number as a whole (domain.md):
+  // raw observations of an obsnum without a telescope file of their own (the
+  // scan-1 tune) carry their obsnum's goal, as ingest records it.
+  std::map<std::pair<Master, std::int64_t>, std::string> goal_of_obsnum;
+  for (const auto& [q, r] : obs)
+    if (r.obs_goal) goal_of_obsnum.emplace(std::pair{q.master, q.obsnum}, *r.obs_goal);
+  for (auto& [q, r] : obs)
+    if (!r.obs_goal)
+      if (auto it = goal_of_obsnum.find({q.master, q.obsnum}); it != goal_of_obsnum.end()) r.obs_goal = it->second;
   // Resolve cal pointers: the same master when that observation exists, else another master's.
   auto resolve = [&](Master m, const Triple& t) -> std::optional<Quartet> {
     Quartet same{m, t.obsnum, t.sub, t.scan};

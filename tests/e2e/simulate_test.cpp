@@ -132,6 +132,16 @@ TEST(SimulateE2E, ANightIsReadableAndAgreesWithItsManifest) {
   EXPECT_GT(reduced_files, 0);
   EXPECT_EQ(m["reduced_obs"].size(), 3u);
 
+  // Telescope metadata describes the obsnum as a whole: observations without a
+  // telescope file of their own take their obsnum's goal.
+  std::map<std::string, std::string> goal_of_obsnum;  // "master-obsnum" -> goal
+  auto obsnum_key = [](const std::string& uid) { return uid.substr(0, uid.find('-', uid.find('-') + 1)); };
+  for (const auto& [uid, a] : agg)
+    if (a.goal) goal_of_obsnum.emplace(obsnum_key(uid), *a.goal);
+  for (auto& [uid, a] : agg)
+    if (!a.goal)
+      if (auto it = goal_of_obsnum.find(obsnum_key(uid)); it != goal_of_obsnum.end()) a.goal = it->second;
+
   // Raw observations rebuilt from the headers equal the manifest's.
   ASSERT_EQ(agg.size(), m["raw_obs"].size());
   std::vector<SimRawObs> rebuilt;

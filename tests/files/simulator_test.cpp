@@ -154,14 +154,17 @@ TEST(SimPlan, ANightHasEverythingTheSpecDescribes) {
   EXPECT_EQ(tsc->obs_goal, "pointing");
   EXPECT_NE(std::find(tsc->interfaces.begin(), tsc->interfaces.end(), "hwpr"), tsc->interfaces.end());
   EXPECT_NE(std::find(tsc->interfaces.begin(), tsc->interfaces.end(), "tel_toltec"), tsc->interfaces.end());
-  // Focus: one run of 5, then two runs split only by an obsnum gap; astigmatism: one run of 3.
+  // Focus: one run of 5 obsnums, then two runs split only by an obsnum gap; astigmatism: one run of 3.
+  // Each obsnum has a tune (scan 1) and a timestream (scan 2); the telescope metadata of the obsnum
+  // (its goal) describes both, so a run of k obsnums has 2k members.
   ASSERT_EQ(count_groups(plan, "focus_group"), 3u);
-  EXPECT_EQ(find_group(plan, "focus_group", 0)->name, "tcs-131281to131285-g5-focus");
-  EXPECT_EQ(find_group(plan, "focus_group", 1)->name, "tcs-131294to131296-g3-focus");
-  EXPECT_EQ(find_group(plan, "focus_group", 2)->name, "tcs-131298to131299-g2-focus");
+  EXPECT_EQ(find_group(plan, "focus_group", 0)->name, "tcs-131281to131285-g10-focus");
+  EXPECT_EQ(find_group(plan, "focus_group", 1)->name, "tcs-131294to131296-g6-focus");
+  EXPECT_EQ(find_group(plan, "focus_group", 2)->name, "tcs-131298to131299-g4-focus");
+  EXPECT_EQ(find_obs(plan, "tcs-131281-0-1")->obs_goal, "focus");  // the tune inherits its obsnum's goal
   EXPECT_EQ(find_obs(plan, "tcs-131297-0-2"), nullptr);  // the gap
   ASSERT_EQ(count_groups(plan, "astig_group"), 1u);
-  EXPECT_EQ(find_group(plan, "astig_group")->name, "tcs-131287to131289-g3-astig");
+  EXPECT_EQ(find_group(plan, "astig_group")->name, "tcs-131287to131289-g6-astig");
   EXPECT_EQ(find_obs(plan, "tcs-131289-0-2")->obs_goal, "astig");
   EXPECT_EQ(find_obs(plan, "tcs-131287-0-2")->obs_goal, "astigmatism");
   // M2 Z is stepped through the focus sequence.
