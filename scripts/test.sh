@@ -38,7 +38,8 @@ if [ "${TOLTECA_TSAN:-0}" = "1" ]; then
     -DTOLTECA_BUILD_BENCH=OFF >/dev/null
   cmake --build "$here/build-tsan" -j"$jobs" --target test_ingest tolteca_db
   # libduckdb.so is not instrumented: tests/tsan.supp drops reports that originate inside it.
-  TSAN_OPTIONS="suppressions=$here/tests/tsan.supp:halt_on_error=1:second_deadlock_stack=1" \
+  # detect_deadlocks=0: locks taken/released inside libduckdb overflow the detector (64 held locks).
+  TSAN_OPTIONS="suppressions=$here/tests/tsan.supp:halt_on_error=1:detect_deadlocks=0" \
     "$here/build-tsan/tests/test_ingest"
   end "build + test (TSan, ingest)"
 fi
