@@ -215,20 +215,6 @@ std::int64_t now_micros() {
       .count();
 }
 
-// An appender on a subset of columns (the others take their defaults).
-Appender column_appender(Connection& con, const std::string& table, const std::vector<const char*>& cols) {
-  duckdb_appender app = nullptr;
-  if (duckdb_appender_create(con.handle(), nullptr, table.c_str(), &app) == DuckDBError) {
-    std::string msg = duckdb_appender_error(app) ? duckdb_appender_error(app) : "cannot create appender";
-    duckdb_appender_destroy(&app);
-    throw DbError(fmt::format("appender for {}: {}", table, msg));
-  }
-  Appender a(app, table);
-  for (const char* c : cols)
-    if (duckdb_appender_add_column(app, c) == DuckDBError)
-      throw DbError(fmt::format("appender for {}: cannot add column {}", table, c));
-  return a;
-}
 
 std::vector<std::int64_t> next_ids(Connection& con, const char* sequence, std::size_t n) {
   std::vector<std::int64_t> ids;
@@ -583,7 +569,7 @@ void AssocRepo::apply(const StoreDiff& d) {
 
   std::vector<std::int64_t> group_ids = next_ids(con, "seq_products", d.created.size());
   if (!d.created.empty()) {
-    auto app = column_appender(con, "products",
+    auto app = con.appender("products",
                                {"id", "product_type", "uid", "name", "master", "obsnum", "subobsnum", "scannum",
                                 "data_kind", "obs_start_time", "n_items", "first_obsnum", "last_obsnum",
                                 "latest_member_time", "created_at", "updated_at"});
@@ -602,7 +588,7 @@ void AssocRepo::apply(const StoreDiff& d) {
   if (n_edges > 0) {
     std::vector<std::int64_t> edge_ids = next_ids(con, "seq_edges", n_edges);
     std::size_t k = 0;
-    auto app = column_appender(con, "edges",
+    auto app = con.appender("edges",
                                {"id", "assoc_type", "src_product_id", "dst_product_id", "context", "created_at"});
     auto member_edge = [&](GroupType t, std::int64_t src, std::int64_t dst) {
       app.append(edge_ids[k++]).append(assoc::group_edge_type(t)).append(src).append(dst).append_null();

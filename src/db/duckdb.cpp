@@ -103,6 +103,14 @@ Appender Connection::appender(const std::string& table, const std::string& schem
   return Appender(app, table);
 }
 
+Appender Connection::appender(const std::string& table, const std::vector<const char*>& columns) {
+  Appender a = appender(table);
+  for (const char* c : columns)
+    if (duckdb_appender_add_column(a.handle(), c) == DuckDBError)
+      throw_error(fmt::format("appender for {}: cannot add column {}", table, c));
+  return a;
+}
+
 std::optional<std::int64_t> Connection::scalar_int(const std::string& sql) {
   auto rows = query(sql).rows();
   if (rows.empty() || rows[0].empty()) return std::nullopt;

@@ -72,6 +72,8 @@ class Connection {
   void execute(const std::string& sql);
   Statement prepare(const std::string& sql);
   Appender appender(const std::string& table, const std::string& schema = "");
+  // An appender on a subset of the table's columns (the others take their defaults).
+  Appender appender(const std::string& table, const std::vector<const char*>& columns);
   // Convenience: first column of first row, nullopt when no row or NULL.
   std::optional<std::int64_t> scalar_int(const std::string& sql);
   std::optional<std::string> scalar_string(const std::string& sql);
@@ -192,6 +194,7 @@ class Appender {
   Appender& end_row();
   void flush();
   void close();  // flushes; further use throws
+  duckdb_appender handle() const { return app_; }
 
  private:
   void check(duckdb_state st, const char* what);

@@ -26,19 +26,6 @@ std::vector<std::int64_t> next_values(Connection& con, const char* sequence, std
   return ids;
 }
 
-Appender appender_for(Connection& con, const char* table, const std::vector<const char*>& cols) {
-  duckdb_appender app = nullptr;
-  if (duckdb_appender_create(con.handle(), nullptr, table, &app) == DuckDBError) {
-    std::string msg = duckdb_appender_error(app) ? duckdb_appender_error(app) : "cannot create appender";
-    duckdb_appender_destroy(&app);
-    throw DbError(fmt::format("appender for {}: {}", table, msg));
-  }
-  Appender a(app, table);
-  for (const char* c : cols)
-    if (duckdb_appender_add_column(app, c) == DuckDBError)
-      throw DbError(fmt::format("appender for {}: cannot add column {}", table, c));
-  return a;
-}
 
 std::int64_t now_micros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -84,7 +71,7 @@ SyntheticWriteResult write_synthetic(Session& s, const std::vector<SyntheticObs>
   std::vector<std::int64_t> product_id(obs.size());
   const std::int64_t now = now_micros();
   {
-    auto app = appender_for(con, "products",
+    auto app = con.appender("products",
                             {"id", "product_type", "uid", "name", "master", "obsnum", "subobsnum", "scannum",
                              "data_kind", "obs_start_time", "obs_goal", "ingest_seq", "created_at", "updated_at"});
     auto upd = con.prepare(
@@ -124,7 +111,7 @@ SyntheticWriteResult write_synthetic(Session& s, const std::vector<SyntheticObs>
     std::size_t n_src = 0;
     for (const auto& o : obs) n_src += o.networks.size() + (has(o.kind, DataKind::LmtTel) ? 1 : 0);
     std::vector<std::int64_t> src_ids = next_values(con, "seq_sources", n_src);
-    auto app = appender_for(con, "sources",
+    auto app = con.appender("sources",
                             {"id", "product_id", "location_id", "rel_path", "interface", "roach", "data_kind",
                              "is_raw", "file_time", "availability", "cal_obsnum", "cal_subobsnum", "cal_scannum",
                              "ingest_time"});

@@ -360,49 +360,20 @@ NameParse parse_filename(std::string_view path) {
   return out;
 }
 
-namespace {
-
-struct Civil {
-  int y, mo, d, h, mi, s;
-};
-
-Civil civil(UnixMicros t) {
-  std::int64_t secs = t / 1'000'000;
-  if (t % 1'000'000 < 0) --secs;
-  std::int64_t days = secs / 86400, rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  return {static_cast<int>(y), static_cast<int>(m), static_cast<int>(d), static_cast<int>(rem / 3600),
-          static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60)};
-}
-
-}  // namespace
 
 std::string format_filename(const ParsedName& n) {
   if (!n.file_time) throw std::invalid_argument("format_filename: the name has no file time");
-  Civil c = civil(*n.file_time);
+  const CivilTime c = civil_from_micros(*n.file_time);
   const int w = n.subobsnum_width > 0 ? n.subobsnum_width : 3;
   fmt::memory_buffer b;
   auto out = std::back_inserter(b);
   auto date_form = [&](std::string_view prefix) {
-    fmt::format_to(out, "{}_{:04}-{:02}-{:02}_{:06}_{:0{}}_{:04}.{}", prefix, c.y, c.mo, c.d, n.obsnum, n.subobsnum, w,
+    fmt::format_to(out, "{}_{:04}-{:02}-{:02}_{:06}_{:0{}}_{:04}.{}", prefix, c.year, c.month, c.day, n.obsnum, n.subobsnum, w,
                    n.scannum, n.extension);
   };
   auto stamp_form = [&](std::string_view prefix) {
     fmt::format_to(out, "{}_{:06}_{:0{}}_{:04}_{:04}_{:02}_{:02}_{:02}_{:02}_{:02}", prefix, n.obsnum, n.subobsnum, w,
-                   n.scannum, c.y, c.mo, c.d, c.h, c.mi, c.s);
+                   n.scannum, c.year, c.month, c.day, c.hour, c.minute, c.second);
     if (!n.suffix.empty()) fmt::format_to(out, "_{}", n.suffix);
     fmt::format_to(out, ".{}", n.extension);
   };

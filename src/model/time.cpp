@@ -26,14 +26,13 @@ std::optional<UnixMicros> make_utc(int y, int mo, int d, int h, int mi, int s) {
   return ((days * 24 + h) * 60 + mi) * 60 * 1'000'000LL + static_cast<std::int64_t>(s) * 1'000'000LL;
 }
 
-std::string format_iso8601(UnixMicros t) {
+CivilTime civil_from_micros(UnixMicros t) {
   std::int64_t secs = t / 1'000'000;
-  std::int64_t frac = t % 1'000'000;
-  if (frac < 0) { frac += 1'000'000; --secs; }
+  if (t % 1'000'000 < 0) --secs;
   std::int64_t days = secs / 86400;
   std::int64_t rem = secs % 86400;
   if (rem < 0) { rem += 86400; --days; }
-  // civil_from_days
+  // Howard Hinnant's civil_from_days.
   days += 719468;
   const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(days - era * 146097);
@@ -44,9 +43,18 @@ std::string format_iso8601(UnixMicros t) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   if (m <= 2) ++y;
+  return {static_cast<int>(y), static_cast<int>(m), static_cast<int>(d), static_cast<int>(rem / 3600),
+          static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60)};
+}
+
+std::string format_iso8601(UnixMicros t) {
+  const CivilTime c = civil_from_micros(t);
+  std::int64_t frac = t % 1'000'000;
+  if (frac < 0) frac += 1'000'000;
   if (frac)
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", y, m, d, rem / 3600, rem / 60 % 60, rem % 60, frac);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, rem / 3600, rem / 60 % 60, rem % 60);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", c.year, c.month, c.day, c.hour, c.minute,
+                       c.second, frac);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, c.hour, c.minute, c.second);
 }
 
 std::optional<UnixMicros> parse_iso8601(std::string_view text) {

@@ -15,6 +15,12 @@ constexpr UnixMicros micros_from_seconds(double s) { return static_cast<UnixMicr
 std::int64_t days_from_civil(int y, unsigned m, unsigned d);
 // Validated: returns nullopt for impossible dates/times.
 std::optional<UnixMicros> make_utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0);
+// Broken-down UTC time (proleptic Gregorian).
+struct CivilTime {
+  int year, month, day, hour, minute, second;
+};
+CivilTime civil_from_micros(UnixMicros t);
+
 // "2024-11-13T17:24:46Z" (seconds resolution unless fractional part is non-zero).
 std::string format_iso8601(UnixMicros t);
 // Accepts "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS][Z]".
