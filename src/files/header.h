@@ -29,6 +29,7 @@ struct TelescopeMeta {
   std::vector<double> m1_zernike;           // micron, 7 values when present
   std::optional<double> az_user_off, el_user_off, az_paddle_off, el_paddle_off;  // rad
   std::optional<int> crane_in_beam;
+  bool operator==(const TelescopeMeta&) const = default;
 };
 
 struct HeaderInfo {
@@ -56,10 +57,12 @@ struct HeaderInfo {
   // Problems inside the file that do not prevent reading it (kept, flagged): "LoFreq is 0", "unknown
   // ObsType 9", "RoachIndex 17 out of range", … Name/header disagreements come from compare_with_name().
   std::vector<std::string> problems;
+  bool operator==(const HeaderInfo&) const = default;
 };
 
 struct HeaderError {
   std::string reason;  // "not a netCDF file", "truncated or corrupt: …", "permission denied", "empty file" …
+  bool operator==(const HeaderError&) const = default;
 };
 
 // Reads the header facts; never reads data arrays (one element of LoFreq / TelTime at most).

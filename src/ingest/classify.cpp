@@ -1,5 +1,7 @@
 #include "ingest/classify.h"
 
+#include "files/header_process.h"
+
 #include <fmt/format.h>
 
 #include <sys/stat.h>
@@ -199,7 +201,7 @@ Classified classify_file(std::string_view rel_path, const std::string& abs_path,
   files::NameParse parse = files::parse_filename(abs_path);
   const auto* name = std::get_if<files::ParsedName>(&parse);
   if (!name || name->extension != "nc") return classify(rel_path, abs_path, st, nullptr);
-  HeaderResult h = files::read_header(abs_path);
+  HeaderResult h = files::read_header_isolated(abs_path);
   if (std::holds_alternative<files::HeaderError>(h)) {
     // Gone since the walk saw it (deleted, renamed, unmounted): nothing to record; a later run with
     // --prune marks a known file missing.
