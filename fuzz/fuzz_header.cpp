@@ -4,7 +4,9 @@
 // netCDF-C itself is not instrumented; its own leaks are not ours (see fuzz/lsan.supp).
 // netCDF-4 (HDF5) inputs are skipped unless TOLTECA_FUZZ_HDF5=1: Debian's libhdf5 1.10 frees wild
 // pointers on some corrupt files within seconds of fuzzing (an HDF5 bug, not ours; see
-// docs/RELIABILITY.md), which would stop every run before it reaches our code.
+// docs/RELIABILITY.md), which would stop every run before it reaches our code. Ingest reads netCDF-4
+// headers in a helper process (files/header_process.h) because of it; this target calls read_header()
+// in-process on purpose, to see our own code under the sanitizers.
 #include <unistd.h>
 
 #include <cstddef>

@@ -1,38 +1,47 @@
 #!/usr/bin/env bash
-# Build everything and run the whole test suite with ctest.
+# Build everything and run the whole test suite with ctest (README, command 2).
 #   TOLTECA_SANITIZE=1      also build (Debug, build-asan/) and run the whole suite under ASan+UBSan
 #   TOLTECA_TSAN=1          also build (build-tsan/) and run the ingest tests under ThreadSanitizer
-#   TOLTECA_FUZZ_SECONDS=N  also run every libFuzzer target for N seconds (scripts/fuzz.sh)
+#   TOLTECA_FUZZ_SECONDS=N  also run every libFuzzer target for N seconds (scripts/fuzz.sh); 0 = skip
 #   TOLTECA_SKIP_MAIN=1     skip the normal (Release) build and suite
-# Each phase prints its wall time; the script stops at the first failing phase.
-set -euo pipefail
+# Every requested phase runs even when an earlier one failed; each prints its wall time, a summary
+# follows, and the exit status is non-zero when any phase failed.
+set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs="$(nproc)"
-phase_start=0
-begin() { phase_start=$(date +%s); echo "=== $1"; }
-end() { echo "=== $1: $(( $(date +%s) - phase_start )) s"; }
+summary=()
+failed=0
 
-if [ "${TOLTECA_SKIP_MAIN:-0}" != "1" ]; then
-  begin "build + test (Release)"
+# Runs one phase (a function) in a subshell with errexit, so its first failing command ends it.
+phase() {
+  local name="$1"; shift
+  echo "=== $name"
+  local start; start=$(date +%s)
+  ( set -e; "$@" ) &
+  local rc=0
+  wait $! || rc=$?
+  local secs=$(( $(date +%s) - start ))
+  if [ "$rc" -eq 0 ]; then summary+=("ok      ${secs}s  $name"); else summary+=("FAILED  ${secs}s  $name (exit $rc)"); failed=1; fi
+  echo "=== $name: $([ "$rc" -eq 0 ] && echo ok || echo "FAILED (exit $rc)"), ${secs} s"
+}
+
+main_suite() {
   "$here/scripts/build.sh" "$here/build"
-  (cd "$here/build" && ctest --output-on-failure -j"$jobs" --timeout 600)
-  end "build + test (Release)"
-fi
+  cd "$here/build"
+  ctest --output-on-failure -j"$jobs" --timeout 600
+}
 
-if [ "${TOLTECA_SANITIZE:-0}" = "1" ]; then
-  begin "build + test (ASan+UBSan, Debug)"
+asan_suite() {
   CMAKE_BUILD_TYPE=Debug "$here/scripts/build.sh" "$here/build-asan" -DTOLTECA_SANITIZE=ON -DTOLTECA_BUILD_BENCH=OFF
+  cd "$here/build-asan"
   # netCDF-C/HDF5 (uninstrumented system libraries) leak on corrupt files: fuzz/lsan.supp.
-  (cd "$here/build-asan" &&
-    ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1" \
-    LSAN_OPTIONS="suppressions=$here/fuzz/lsan.supp:print_suppressions=0" \
-    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-    ctest --output-on-failure -j"$jobs" --timeout 1800)
-  end "build + test (ASan+UBSan, Debug)"
-fi
+  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1" \
+  LSAN_OPTIONS="suppressions=$here/fuzz/lsan.supp:print_suppressions=0" \
+  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    ctest --output-on-failure -j"$jobs" --timeout 1800
+}
 
-if [ "${TOLTECA_TSAN:-0}" = "1" ]; then
-  begin "build + test (TSan, ingest)"
+tsan_ingest() {
   "$here/scripts/setup.sh" >/dev/null
   cmake -S "$here" -B "$here/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOLTECA_TSAN=ON \
     -DTOLTECA_BUILD_BENCH=OFF >/dev/null
@@ -41,11 +50,20 @@ if [ "${TOLTECA_TSAN:-0}" = "1" ]; then
   # detect_deadlocks=0: locks taken/released inside libduckdb overflow the detector (64 held locks).
   TSAN_OPTIONS="suppressions=$here/tests/tsan.supp:halt_on_error=1:detect_deadlocks=0" \
     "$here/build-tsan/tests/test_ingest"
-  end "build + test (TSan, ingest)"
+}
+
+fuzz_all() {
+  "$here/scripts/setup.sh" >/dev/null
+  FUZZ_BUILD_JOBS="$jobs" TOLTECA_DB="$here/build/tolteca_db" "$here/scripts/fuzz.sh" "$TOLTECA_FUZZ_SECONDS"
+}
+
+[ "${TOLTECA_SKIP_MAIN:-0}" = "1" ] || phase "build + test (Release)" main_suite
+[ "${TOLTECA_SANITIZE:-0}" != "1" ] || phase "build + test (ASan+UBSan, Debug)" asan_suite
+[ "${TOLTECA_TSAN:-0}" != "1" ] || phase "build + test (TSan, ingest)" tsan_ingest
+if [ -n "${TOLTECA_FUZZ_SECONDS:-}" ] && [ "${TOLTECA_FUZZ_SECONDS}" != "0" ]; then
+  phase "fuzz (${TOLTECA_FUZZ_SECONDS} s per target)" fuzz_all
 fi
 
-if [ -n "${TOLTECA_FUZZ_SECONDS:-}" ]; then
-  begin "fuzz (${TOLTECA_FUZZ_SECONDS} s per target)"
-  FUZZ_BUILD_JOBS="$jobs" TOLTECA_DB="$here/build/tolteca_db" "$here/scripts/fuzz.sh" "$TOLTECA_FUZZ_SECONDS"
-  end "fuzz (${TOLTECA_FUZZ_SECONDS} s per target)"
-fi
+echo "=== summary"
+printf '  %s\n' "${summary[@]}"
+exit "$failed"

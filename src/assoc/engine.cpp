@@ -198,10 +198,11 @@ void reconcile_cal_edges(const std::vector<CalEdge>& computed, const std::vector
     diff.cal_added.push_back(e);
     ++rep.edges_added;
   }
-  for (const auto& [k, e] : have) {
+  for (const auto& [key, e] : have) {
     if (keep.count(e->id)) continue;
     diff.removed_edges.push_back(e->id);
     ++rep.edges_removed;
+    const auto& k = key;  // clang 14 cannot capture a structured binding in a lambda
     if (std::none_of(computed.begin(), computed.end(), [&](const CalEdge& c) { return c.src == k.src && c.dst == k.dst; }))
       ++rep.deleted;
   }
