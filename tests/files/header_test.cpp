@@ -47,14 +47,6 @@ NetworkFileSpec tune_spec(NcFormat f, HeaderStyle style) {
   return s;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-void write_bytes(const fs::path& p, const std::string& bytes) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f << bytes;
-}
 
 }  // namespace
 
@@ -312,11 +304,11 @@ TEST(Header, EveryFailureHasAClearReason) {
   test::TempDir dir;
   EXPECT_EQ(error_of((dir / "missing.nc").string()), "no such file");
   EXPECT_EQ(error_of(dir.str()), "is a directory");
-  write_bytes(dir / "empty.nc", "");
+  test::write_bytes(dir / "empty.nc", "");
   EXPECT_EQ(error_of((dir / "empty.nc").string()), "empty file (0 bytes)");
-  write_bytes(dir / "text.nc", "this is not netCDF at all\n");
+  test::write_bytes(dir / "text.nc", "this is not netCDF at all\n");
   EXPECT_EQ(error_of((dir / "text.nc").string()), "not a netCDF file (no netCDF/HDF5 signature)");
-  write_bytes(dir / "tiny.nc", "CD");
+  test::write_bytes(dir / "tiny.nc", "CD");
   EXPECT_EQ(error_of((dir / "tiny.nc").string()), "not a netCDF file (only 2 bytes)");
 
   for (NcFormat f : kFormats) {
@@ -325,19 +317,19 @@ TEST(Header, EveryFailureHasAClearReason) {
     auto spec = tune_spec(f, {});
     spec.n_samples = 200;  // data large enough that truncation can keep the header whole
     write_network_file(good, spec);
-    std::string bytes = slurp(good);
+    std::string bytes = test::read_bytes(good);
     ASSERT_GT(bytes.size(), 1000u);
     // Truncated at several points: the header itself, or the data after it.
     for (double frac : {0.02, 0.1, 0.5, 0.9, 0.99}) {
       SCOPED_TRACE(frac);
-      write_bytes(dir / "cut.nc", bytes.substr(0, static_cast<std::size_t>(double(bytes.size()) * frac)));
+      test::write_bytes(dir / "cut.nc", bytes.substr(0, static_cast<std::size_t>(double(bytes.size()) * frac)));
       std::string why = error_of((dir / "cut.nc").string());
       EXPECT_TRUE(why.find("truncated") != std::string::npos || why.find("corrupt") != std::string::npos) << why;
     }
     // Garbage after a valid signature.
     std::string junk = bytes.substr(0, 8);
     for (int i = 0; i < 2000; ++i) junk.push_back(static_cast<char>((i * 7919) & 0xff));
-    write_bytes(dir / "junk.nc", junk);
+    test::write_bytes(dir / "junk.nc", junk);
     std::string why = error_of((dir / "junk.nc").string());
     EXPECT_TRUE(why.find("truncated") != std::string::npos || why.find("corrupt") != std::string::npos) << why;
   }
@@ -418,9 +410,9 @@ TEST(Header, LargeClassicHeaderIsReadInFull) {
   ASSERT_NE(as_header(r), nullptr) << as_error(r)->reason;
   EXPECT_EQ(as_header(r)->obsnum, 4242);
   EXPECT_EQ(as_header(r)->file_class, FileClass::network);
-  std::string bytes = slurp(path);
+  std::string bytes = test::read_bytes(path);
   for (std::size_t cut : {bytes.size() - 1, std::size_t(20000), std::size_t(100)}) {
-    write_bytes(dir / "cut.nc", bytes.substr(0, cut));
+    test::write_bytes(dir / "cut.nc", bytes.substr(0, cut));
     EXPECT_NE(error_of((dir / "cut.nc").string()).find("truncated"), std::string::npos) << cut;
   }
 }

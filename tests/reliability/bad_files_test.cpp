@@ -32,11 +32,6 @@ std::string net_name(int roach, int obsnum, const std::string& suffix = "vnaswee
   return buf;
 }
 
-void write_bytes(const fs::path& p, const std::string& bytes) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << bytes;
-}
-
 std::string random_bytes(std::size_t n, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::string s(n, '\0');

@@ -22,16 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-void spit(const fs::path& p, const std::string& bytes) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f << bytes;
-}
-
 // Damage: 1-4 random bytes overwritten (half the time in the first 4 KiB, where HDF5 keeps its
 // superblock and object headers; otherwise anywhere), or a truncation, or both.
 std::string damage(std::string bytes, std::mt19937& rng) {
@@ -72,7 +62,7 @@ TEST(CorruptNetcdf4, EveryDamagedFileIsAccountedForAndTheIngestCompletes) {
     std::snprintf(name, sizeof name, "toltec2_%06d_000_0000_2024_11_13_17_24_46_tune.nc", 30000 + i);
     const fs::path p = sub / name;
     files::write_network_file(p.string(), spec);
-    spit(p, damage(slurp(p), rng));
+    write_bytes(p, damage(read_bytes(p), rng));
     written[name] = true;
   }
   ASSERT_EQ(run_cli({"db", "init", "--db", db.string(), "--location", "LMT", "--data-root", root.string()}).exit_code, 0);

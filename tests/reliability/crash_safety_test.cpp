@@ -41,11 +41,6 @@ void copy_db(const fs::path& from, const fs::path& to) {
 
 double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
 struct Fixture {
   TempDir dir;
   fs::path root = dir / "data_lmt";
@@ -103,7 +98,7 @@ bool run_and_kill(const std::vector<std::string>& args, double typical_s, std::m
     ++tally.killed;
     return true;
   }
-  EXPECT_EQ(rc, 0) << slurp(log);
+  EXPECT_EQ(rc, 0) << read_bytes(log);
   ++tally.finished_before_kill;
   return false;
 }
@@ -122,7 +117,7 @@ TEST(CrashSafety, KillNineDuringIngestThenRerunEqualsUninterrupted) {
     // Killed runs may be killed again: a second interruption before the final run.
     if (i % 3 == 2) run_and_kill(f.ingest_args(db), f.ingest_s, rng, log, tally);
     auto again = run_cli(f.ingest_args(db));
-    ASSERT_EQ(again.exit_code, 0) << "iteration " << i << ": " << again.err << slurp(log);
+    ASSERT_EQ(again.exit_code, 0) << "iteration " << i << ": " << again.err << read_bytes(log);
     auto as = run_cli({"assoc", "generate", "--db", db.string()});
     ASSERT_EQ(as.exit_code, 0) << as.err;
     auto got = canonical_tables(db.string());
@@ -175,7 +170,7 @@ TEST(CrashSafety, KillNineDuringAssocGenerateWithFilesystemState) {
     // Whatever the kill left, the state directory holds no torn file: either no state or valid JSON.
     for (const auto& e : fs::directory_iterator(state)) {
       if (e.path().extension() != ".json") continue;
-      EXPECT_TRUE(nlohmann::json::accept(slurp(e.path()))) << e.path();
+      EXPECT_TRUE(nlohmann::json::accept(read_bytes(e.path()))) << e.path();
     }
     auto again = run_cli(args);
     ASSERT_EQ(again.exit_code, 0) << "iteration " << i << ": " << again.err;

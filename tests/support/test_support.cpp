@@ -34,6 +34,16 @@ TempDir::~TempDir() {
 
 std::string cli_binary() { return TOLTECA_DB_BINARY; }
 
+std::string read_bytes(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+}
+
 RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   TempDir tmp;
   std::string out_path = (tmp / "out").string(), err_path = (tmp / "err").string();

@@ -32,4 +32,9 @@ RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::s
 // Path of the tolteca_db binary under test.
 std::string cli_binary();
 
+// A whole file's bytes ("" when it cannot be read).
+std::string read_bytes(const std::filesystem::path& p);
+// Writes the bytes (binary, truncating), creating parent directories.
+void write_bytes(const std::filesystem::path& p, const std::string& bytes);
+
 }  // namespace tolteca::test
