@@ -168,13 +168,20 @@ HeaderResult HeaderReaderProcess::read(const std::string& path) {
   for (int attempt = 0;; ++attempt) {
     if (pid_ < 0) start();
     switch (exchange(path, reply)) {
-      case Exchange::ok:
+      case Exchange::ok: {
+        HeaderResult r;
         try {
-          return decode_header_result(reply);
+          r = decode_header_result(reply);
         } catch (const std::exception& e) {  // a torn reply: treat the helper as broken
           stop(true);
           return HeaderError{fmt::format("header reader sent a bad reply ({})", e.what())};
         }
+        // A file libhdf5 could not read may have left its heap damaged without a crash (under ASan,
+        // one damaged netCDF-4 file in six is a memory error: docs/RELIABILITY.md); a fresh helper
+        // reads the next file.
+        if (std::holds_alternative<HeaderError>(r)) stop(true);
+        return r;
+      }
       case Exchange::timed_out: {
         stop(true);
         auto secs = std::chrono::duration<double>(timeout_).count();

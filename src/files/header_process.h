@@ -36,6 +36,7 @@ class HeaderReaderProcess {
   // helper dies, the file is retried once in a fresh helper (a crash can be the late effect of an
   // earlier file); a second death gives HeaderError "the netCDF/HDF5 library crashed reading this file
   // (…)". A read that takes longer than the timeout kills the helper: HeaderError "… did not finish …".
+  // After any HeaderError the helper is retired (its heap may be damaged); the next read starts one.
   HeaderResult read(const std::string& path);
 
   pid_t pid() const { return pid_; }  // -1 when no helper runs

@@ -57,7 +57,9 @@ TEST(HeaderProcess, SameResultAsInProcessForEveryFormat) {
   EXPECT_EQ(helper.helpers_started(), 1) << "one helper serves every read";
   for (std::string bad : {std::string("/no/such/file.nc"), (dir / "").string()}) {
     EXPECT_EQ(helper.read(bad), read_header(bad));
+    EXPECT_EQ(helper.pid(), -1) << "a helper that failed a file is retired";
   }
+  EXPECT_EQ(helper.helpers_started(), 2);
 }
 
 TEST(HeaderProcess, CrashingFileGetsAReasonAndTheNextFileIsRead) {
