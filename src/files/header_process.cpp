@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <spawn.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -13,9 +14,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
 
 namespace tolteca::files {
 namespace {
@@ -71,15 +73,23 @@ int read_exact_until(int fd, char* p, std::size_t n, std::chrono::steady_clock::
 
 constexpr std::uint32_t kMaxMessage = 64u << 20;
 
-[[noreturn]] void serve(int fd, const HeaderReaderProcess::ChildHook& before_read) {
+constexpr const char* kHelperFdEnv = "TOLTECA_HEADER_HELPER_FD";
+constexpr const char* kHelperFaultEnv = "TOLTECA_HEADER_HELPER_FAULT";
+constexpr int kHelperFd = 3;
+
+[[noreturn]] void serve(int fd, std::string_view fault) {
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGPIPE, SIG_IGN);
+  std::string_view crash_on, hang_on;
+  if (fault.starts_with("crash-on:")) crash_on = fault.substr(9);
+  if (fault.starts_with("hang-on:")) hang_on = fault.substr(8);
   for (;;) {
     std::uint32_t n = 0;
     if (!read_exact(fd, reinterpret_cast<char*>(&n), 4) || n > kMaxMessage) ::_exit(0);
     std::string path(n, '\0');
     if (!read_exact(fd, path.data(), n)) ::_exit(0);
-    if (before_read) before_read(path);
+    if (!crash_on.empty() && path.find(crash_on) != std::string::npos) ::raise(SIGSEGV);
+    if (!hang_on.empty() && path.find(hang_on) != std::string::npos) ::sleep(3600);
     HeaderResult r;
     try {
       r = read_header(path);
@@ -89,6 +99,16 @@ constexpr std::uint32_t kMaxMessage = 64u << 20;
     if (!send_message(fd, encode_header_result(r))) ::_exit(0);
   }
 }
+
+// A helper started by HeaderReaderProcess::start() serves here, during static initialisation, before
+// the program's main() (it is this same executable). Everything serve() uses is initialised on first
+// use, so the order of static initialisation does not matter.
+[[maybe_unused]] const bool started_as_helper = [] {
+  const char* fd = std::getenv(kHelperFdEnv);
+  if (!fd || std::string_view(fd) != "3") return false;
+  const char* fault = std::getenv(kHelperFaultEnv);
+  serve(kHelperFd, fault ? fault : "");
+}();
 
 std::string describe_death(int status) {
   if (WIFSIGNALED(status)) {
@@ -104,8 +124,8 @@ std::string describe_death(int status) {
 
 }  // namespace
 
-HeaderReaderProcess::HeaderReaderProcess(std::chrono::milliseconds timeout, ChildHook before_read)
-    : timeout_(timeout), before_read_(std::move(before_read)) {}
+HeaderReaderProcess::HeaderReaderProcess(std::chrono::milliseconds timeout, std::string fault_for_tests)
+    : timeout_(timeout), fault_(std::move(fault_for_tests)) {}
 
 HeaderReaderProcess::~HeaderReaderProcess() { stop(true); }
 
@@ -113,23 +133,34 @@ void HeaderReaderProcess::start() {
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     throw std::runtime_error(fmt::format("cannot start the header reader: socketpair: {}", std::strerror(errno)));
-  // Forking with the netCDF lock held: no other thread is inside netCDF-C/HDF5, so the child's copy of
-  // their global state is consistent.
-  std::unique_lock lock(netcdf_mutex());
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    lock.unlock();  // the child's only thread owns the copy of the lock
-    // Keep stdio and the socket (as fd 3); drop everything else (other helpers' sockets, the database).
-    if (sv[1] != 3 && ::dup2(sv[1], 3) < 0) ::_exit(127);
-    ::close_range(4, ~0U, 0);
-    serve(3, before_read_);
-  }
-  const int fork_errno = errno;
-  lock.unlock();
+  // The child's end becomes fd 3 (dup2 clears close-on-exec); it must not already be 3, where dup2
+  // would be a no-op that keeps the flag.
+  int child_end = sv[1];
+  if (child_end == kHelperFd) child_end = ::fcntl(sv[1], F_DUPFD_CLOEXEC, kHelperFd + 1);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e)
+    if (!std::string_view(*e).starts_with(kHelperFdEnv) && !std::string_view(*e).starts_with(kHelperFaultEnv))
+      env_s.emplace_back(*e);
+  env_s.push_back(fmt::format("{}={}", kHelperFdEnv, kHelperFd));
+  if (!fault_.empty()) env_s.push_back(fmt::format("{}={}", kHelperFaultEnv, fault_));
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string name = "tolteca-header-reader";
+  char* argv[] = {name.data(), nullptr};
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  int rc = child_end < 0 ? errno : posix_spawn_file_actions_adddup2(&fa, child_end, kHelperFd);
+  if (rc == 0) rc = posix_spawn_file_actions_adddup2(&fa, 2, 1);  // never the parent's stdout (--json)
+  pid_t pid = -1;
+  if (rc == 0) rc = ::posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  if (child_end != sv[1] && child_end >= 0) ::close(child_end);
   ::close(sv[1]);
-  if (pid < 0) {
+  if (rc != 0) {
     ::close(sv[0]);
-    throw std::runtime_error(fmt::format("cannot start the header reader: fork: {}", std::strerror(fork_errno)));
+    throw std::runtime_error(fmt::format("cannot start the header reader: {}", std::strerror(rc)));
   }
   sock_ = sv[0];
   pid_ = pid;

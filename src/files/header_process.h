@@ -8,13 +8,15 @@
 // the next file. Separate processes also read netCDF-4 headers in parallel, which netCDF-C's one-lock
 // rule (engineering-facts.md) forbids inside one process.
 //
-// The helper is fork()ed (no exec) with netcdf_mutex() held, so netCDF/HDF5 state is consistent in the
-// child; the child keeps only its socket and stdio, ignores SIGINT (Ctrl-C stops the parent, which then
-// closes the socket), and leaves with _exit on end of input.
+// The helper is this same executable, started with posix_spawn (fork+exec: the only safe way to start
+// a process from a multi-threaded one; a plain fork() child deadlocked under ASan when another thread
+// held the allocator's lock). An environment variable makes it serve before main() runs (see
+// header_process.cpp), so every program that links the library — tolteca_db, tests, benchmarks — can
+// be its own helper. The helper ignores SIGINT (Ctrl-C stops the parent, which then closes the
+// socket) and leaves with _exit on end of input.
 #include <sys/types.h>
 
 #include <chrono>
-#include <functional>
 #include <string>
 
 #include "files/header_codec.h"
@@ -23,11 +25,10 @@ namespace tolteca::files {
 
 class HeaderReaderProcess {
  public:
-  // Runs in the child just before each read (tests use it to crash or hang the helper on purpose).
-  using ChildHook = std::function<void(const std::string& path)>;
-
+  // fault_for_tests: "crash-on:TEXT" or "hang-on:TEXT" makes the helper die (SIGSEGV) or hang when a
+  // path contains TEXT; empty in production.
   explicit HeaderReaderProcess(std::chrono::milliseconds timeout = std::chrono::seconds(120),
-                               ChildHook before_read = {});
+                               std::string fault_for_tests = {});
   ~HeaderReaderProcess();
   HeaderReaderProcess(const HeaderReaderProcess&) = delete;
   HeaderReaderProcess& operator=(const HeaderReaderProcess&) = delete;
@@ -49,7 +50,7 @@ class HeaderReaderProcess {
   Exchange exchange(const std::string& path, std::string& reply);
 
   std::chrono::milliseconds timeout_;
-  ChildHook before_read_;
+  std::string fault_;
   int sock_ = -1;
   pid_t pid_ = -1;
   int started_ = 0;

@@ -44,11 +44,12 @@ void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
 }
 
-RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+namespace {
+
+// Runs argv_s[0] (an absolute path) with the arguments, capturing output.
+RunResult run_program(std::vector<std::string> argv_s, const std::vector<std::string>& env) {
   TempDir tmp;
   std::string out_path = (tmp / "out").string(), err_path = (tmp / "err").string();
-  std::vector<std::string> argv_s{cli_binary()};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -71,7 +72,7 @@ RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::s
   pid_t pid = 0;
   int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("cannot spawn " + cli_binary());
+  if (rc != 0) throw std::runtime_error("cannot spawn " + argv_s[0]);
   int status = 0;
   waitpid(pid, &status, 0);
   RunResult r;
@@ -85,6 +86,22 @@ RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::s
   r.out = slurp(out_path);
   r.err = slurp(err_path);
   return r;
+}
+
+}  // namespace
+
+RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  std::vector<std::string> argv{cli_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(std::move(argv), env);
+}
+
+std::optional<RunResult> run_cli_as_nobody(const std::vector<std::string>& args) {
+  const char* setpriv = "/usr/bin/setpriv";
+  if (::geteuid() != 0 || ::access(setpriv, X_OK) != 0) return std::nullopt;
+  std::vector<std::string> argv{setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--", cli_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(std::move(argv), {});
 }
 
 }  // namespace tolteca::test

@@ -2,6 +2,7 @@
 // Helpers shared by the tests: temporary directories and running the real
 // tolteca_db binary.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct RunResult {
 
 // Runs the tolteca_db binary with the arguments (no shell), capturing output.
 RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+// run_cli as the unprivileged user nobody (uid/gid 65534, no groups) through setpriv(1), so a test
+// running as root sees what an ordinary user sees (a mode-000 file is unreadable). nullopt when this
+// process is not root or setpriv is missing. Files the command needs must be reachable by nobody.
+std::optional<RunResult> run_cli_as_nobody(const std::vector<std::string>& args);
 // Path of the tolteca_db binary under test.
 std::string cli_binary();
 
