@@ -4,10 +4,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,7 +20,6 @@
 #include "ingest/ingest_helpers.h"
 #include "support/test_support.h"
 
-extern char** environ;
 
 using namespace tolteca;
 namespace fs = std::filesystem;
@@ -47,27 +44,11 @@ std::unique_ptr<db::Session> open_ro(const fs::path& db) {
   return db::Session::open(db.string(), db::OpenOptions{db::OpenMode::ReadOnly, 0});
 }
 
-// A child process (no shell) whose pid we keep, to kill it.
+// A child process (no shell, output dropped) whose pid we keep, to kill it.
 struct Child {
   pid_t pid = -1;
-  explicit Child(const std::vector<std::string>& args) {
-    std::vector<std::string> a{test::cli_binary()};
-    a.insert(a.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : a) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  int wait() {
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return st;
-  }
+  explicit Child(const std::vector<std::string>& args) : pid(test::spawn_cli(args, "/dev/null")) {}
+  int wait() { return test::wait_cli(pid); }  // exit code, or 128 + signal
   bool running() {
     int st = 0;
     return waitpid(pid, &st, WNOHANG) == 0;
@@ -398,5 +379,5 @@ TEST(IngestE2E, ScanFileAndLockedDatabase) {
     auto waited = test::run_cli({"ingest", "directory", root.string(), "--db", db.string(), "-q", "--wait", "60"});
     EXPECT_EQ(waited.exit_code, 0) << waited.err;
   }
-  EXPECT_EQ(WEXITSTATUS(writer.wait()), 0);
+  EXPECT_EQ(writer.wait(), 0);
 }

@@ -8,12 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "support/test_support.h"
+
 namespace tolteca::test {
 
-// Starts tolteca_db with the arguments; stdout/stderr go to log_path. Returns the pid.
-pid_t spawn_cli(const std::vector<std::string>& args, const std::string& log_path);
-// Waits for the process; returns its exit code, or 128 + signal.
-int wait_cli(pid_t pid);
+// spawn_cli and wait_cli are in support/test_support.h.
 // SIGKILL, then reap. Returns what wait_cli returns (137 when the kill landed, the exit code when the
 // process had already finished).
 int kill9(pid_t pid);

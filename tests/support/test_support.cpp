@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -46,49 +47,68 @@ void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
 
 namespace {
 
-// Runs argv_s[0] (an absolute path) with the arguments, capturing output.
-RunResult run_program(std::vector<std::string> argv_s, const std::vector<std::string>& env) {
-  TempDir tmp;
-  std::string out_path = (tmp / "out").string(), err_path = (tmp / "err").string();
+// Starts argv_s[0] (an absolute path) with the arguments, no shell: stdin from /dev/null; stdout to
+// out_path and stderr to err_path (both truncated), or both appended to out_path when err_path is
+// empty. The environment is this process's without TOLTECA_DB_URL (tests pass --db), plus extra_env.
+pid_t spawn_program(std::vector<std::string> argv_s, const std::vector<std::string>& extra_env,
+                    const std::string& out_path, const std::string& err_path) {
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_s;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
-    if (kv.rfind("TOLTECA_DB_URL=", 0) == 0) continue;  // tests pass --db explicitly
+    if (kv.rfind("TOLTECA_DB_URL=", 0) == 0) continue;
     env_s.push_back(kv);
   }
-  env_s.insert(env_s.end(), env.begin(), env.end());
+  env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
 
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (err_path.empty()) {
+    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  } else {
+    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  }
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   pid_t pid = 0;
   int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) throw std::runtime_error("cannot spawn " + argv_s[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  return pid;
+}
+
+// Runs argv_s[0] (an absolute path) with the arguments to the end, capturing output.
+RunResult run_program(std::vector<std::string> argv_s, const std::vector<std::string>& env) {
+  TempDir tmp;
+  const std::string out_path = (tmp / "out").string(), err_path = (tmp / "err").string();
   RunResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  };
-  r.out = slurp(out_path);
-  r.err = slurp(err_path);
+  r.exit_code = wait_cli(spawn_program(std::move(argv_s), env, out_path, err_path));
+  r.out = read_bytes(out_path);
+  r.err = read_bytes(err_path);
   return r;
 }
 
 }  // namespace
+
+pid_t spawn_cli(const std::vector<std::string>& args, const std::string& log_path) {
+  std::vector<std::string> argv{cli_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return spawn_program(std::move(argv), {}, log_path, "");
+}
+
+int wait_cli(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw std::runtime_error("waitpid failed");
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   std::vector<std::string> argv{cli_binary()};

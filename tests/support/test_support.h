@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the tests: temporary directories and running the real
 // tolteca_db binary.
+#include <sys/types.h>
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,6 +32,11 @@ struct RunResult {
 
 // Runs the tolteca_db binary with the arguments (no shell), capturing output.
 RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+// Starts tolteca_db with the arguments (no shell) and returns its pid at once: stdin from /dev/null,
+// stdout and stderr appended to log_path ("/dev/null" drops them).
+pid_t spawn_cli(const std::vector<std::string>& args, const std::string& log_path);
+// Waits for a process; returns its exit code, or 128 + signal.
+int wait_cli(pid_t pid);
 // run_cli as the unprivileged user nobody (uid/gid 65534, no groups) through setpriv(1), so a test
 // running as root sees what an ordinary user sees (a mode-000 file is unreadable). nullopt when this
 // process is not root or setpriv is missing. Files the command needs must be reachable by nobody.
