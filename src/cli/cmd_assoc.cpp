@@ -14,6 +14,8 @@ namespace tolteca::cli {
 
 namespace {
 
+constexpr const char* kDefaultStateDir = "./.tolteca_db_state";  // the seed's default
+
 struct StateCli {
   std::string backend = "database";
   std::string dir;
@@ -23,8 +25,7 @@ struct StateCli {
     const bool explicit_backend = backend_opt && backend_opt->count() > 0;
     if (backend == "filesystem" || (!explicit_backend && !dir.empty())) {
       s.backend = assoc::StateBackend::filesystem;
-      if (dir.empty()) throw UserError("--state filesystem needs --state-dir DIR");
-      s.dir = dir;
+      s.dir = dir.empty() ? std::string(kDefaultStateDir) : dir;
     } else if (!dir.empty()) {
       throw UserError("--state-dir is for --state filesystem");
     }
@@ -33,9 +34,13 @@ struct StateCli {
 };
 
 void add_state_options(CLI::App* cmd, StateCli& s) {
-  s.backend_opt = cmd->add_option("--state", s.backend, "Where the engine keeps its state: database (default) or filesystem")
+  s.backend_opt = cmd->add_option("--state,--backend", s.backend,
+                                  "Where the engine keeps its state: database (default) or filesystem (--backend is "
+                                  "the seed's name)")
                       ->check(CLI::IsMember({"database", "filesystem"}));
-  cmd->add_option("--state-dir", s.dir, "Directory of the filesystem state (assoc_state.json); implies --state filesystem");
+  cmd->add_option("--state-dir", s.dir,
+                  "Directory of the filesystem state (assoc_state.json; default ./.tolteca_db_state); implies --state "
+                  "filesystem");
 }
 
 nlohmann::json rule_json(const assoc::RuleReport& r) {
@@ -83,12 +88,47 @@ void print_generate(const assoc::GenerateReport& r, bool json) {
                            r.watermark_before, r.watermark_after, r.elapsed_s);
 }
 
+// `assoc generate --limit N`: one stream batch of N pending observations.
+void generate_limited(db::Session& s, const assoc::GenerateOptions& g, std::int64_t limit, bool json) {
+  assoc::StreamOptions so;
+  so.state = g.state;
+  so.types = g.types;
+  so.batch_size = limit;
+  so.commit_every = 1;
+  so.max_batches = 1;
+  so.dry_run = g.dry_run;
+  auto rep = assoc::stream(s, so, [](const assoc::BatchReport&) {});
+  std::int64_t obs = 0, created = 0, updated = 0, deleted = 0, added = 0, removed = 0;
+  for (const auto& b : rep.batches) {
+    obs += b.observations;
+    created += b.groups_created;
+    updated += b.groups_updated;
+    deleted += b.groups_deleted;
+    added += b.edges_added;
+    removed += b.edges_removed;
+  }
+  if (json) {
+    print_json(std::cout, {{"mode", rep.full_reason.empty() ? "incremental" : "full"},
+                           {"full_reason", rep.full_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(rep.full_reason)},
+                           {"dry_run", g.dry_run}, {"limit", limit}, {"processed", obs}, {"remaining", rep.remaining},
+                           {"groups_created", created}, {"groups_updated", updated}, {"groups_deleted", deleted},
+                           {"edges_added", added}, {"edges_removed", removed}, {"elapsed_s", rep.elapsed_s}});
+    return;
+  }
+  if (!rep.full_reason.empty()) std::cerr << "tolteca_db: full regeneration first (" << rep.full_reason << ")\n";
+  std::cout << fmt::format("assoc generate --limit {}: {} observation(s) processed{}, {} still pending\n", limit, obs,
+                           g.dry_run ? " (dry run: nothing written)" : "", rep.remaining);
+  std::cout << fmt::format("{} groups created, {} updated, {} deleted; {} edges written, {} removed; {:.3f} s\n", created,
+                           updated, deleted, added, removed, rep.elapsed_s);
+}
+
 void register_generate(CLI::App& parent) {
   struct Opts {
     DbOptions db;
     StateCli state;
     bool incremental = false, full = false, dry_run = false, json = false;
     std::string types;
+    std::optional<std::int64_t> limit;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = parent.add_subcommand("generate", "Generate the associations (groups and cal-obs edges)");
@@ -101,10 +141,18 @@ void register_generate(CLI::App& parent) {
   add_state_options(cmd, o->state);
   cmd->add_option("--types", o->types,
                   "Comma-separated subset: cal_group, drivefit, focus_group, astig_group, raw_obs_cal_obs");
-  cmd->add_flag("--dry-run", o->dry_run, "Compute and show what would change; write nothing");
+  cmd->add_flag("--dry-run,!--commit", o->dry_run,
+                "--dry-run: compute and show what would change, write nothing; --commit (default): write");
+  cmd->add_option("--limit,-n", o->limit,
+                  "Process at most N pending observations this run, oldest first (the rest stay pending for the next "
+                  "run; the seed took the N newest, which would leave older ones unprocessed below the watermark). "
+                  "Runs like 'assoc stream --batch-size N --max-batches 1': without a state, one full generation "
+                  "comes first");
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db assoc generate\n"
+               "  tolteca_db assoc generate --incremental --state filesystem --state-dir ./state\n"
+               "  tolteca_db assoc generate --limit 100 --dry-run\n"
                "  tolteca_db assoc generate --full --json\n"
                "  tolteca_db assoc generate --types cal_group,drivefit --dry-run\n"
                "  tolteca_db assoc generate --state filesystem --state-dir /archive/assoc_state\n");
@@ -114,7 +162,10 @@ void register_generate(CLI::App& parent) {
     g.state = o->state.resolve();
     if (!o->types.empty()) g.types = assoc::parse_rule_types(o->types);
     g.dry_run = o->dry_run;
+    if (o->limit && *o->limit <= 0) throw UserError("--limit must be positive");
+    if (o->limit && o->full) throw UserError("--limit and --full do not go together (a full run takes everything)");
     auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
+    if (o->limit) return generate_limited(*s, g, *o->limit, o->json);
     print_generate(assoc::generate(*s, g), o->json);
   });
 }
@@ -123,7 +174,7 @@ void register_stream(CLI::App& parent) {
   struct Opts {
     DbOptions db;
     StateCli state;
-    std::int64_t batch_size = 1000, commit_every = 1, max_batches = 0;
+    std::int64_t batch_size = 20, commit_every = 5, max_batches = 0;  // the seed's defaults
     bool dry_run = false, json = false;
     std::string types;
   };
@@ -200,7 +251,9 @@ void register_state(CLI::App& parent) {
   add_db_options(cmd, o->db);
   add_state_options(cmd, o->state);
   add_json_flag(cmd, o->json);
-  set_examples(cmd, "  tolteca_db assoc state\n  tolteca_db assoc state --state-dir /archive/assoc_state --json\n");
+  set_examples(cmd,
+               "  tolteca_db assoc state\n  tolteca_db assoc state --state-dir /archive/assoc_state --json\n"
+               "  tolteca_db assoc state --backend filesystem --state-dir ./state\n");
   cmd->callback([o] {
     auto st = o->state.resolve();
     auto s = open_session(o->db, db::OpenMode::ReadOnly);
@@ -260,7 +313,7 @@ void register_reset_state(CLI::App& parent) {
   add_state_options(cmd, o->state);
   cmd->add_flag("--yes,-y", o->yes, "Do not ask");
   add_json_flag(cmd, o->json);
-  set_examples(cmd, "  tolteca_db assoc reset-state --yes\n  tolteca_db assoc reset-state --state-dir DIR --yes\n");
+  set_examples(cmd, "  tolteca_db assoc reset-state --yes\n  tolteca_db assoc reset-state --backend filesystem --state-dir ./state -y\n");
   cmd->callback([o] {
     auto st = o->state.resolve();
     auto s = open_session(o->db, db::OpenMode::ReadWrite);

@@ -4,7 +4,12 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include <filesystem>
+
 #include "db/admin.h"
+#include "db/location_repo.h"
+#include "ingest/data_root.h"
+#include "ingest/ingest.h"
 #include "model/error.h"
 
 namespace tolteca::cli {
@@ -15,29 +20,59 @@ nlohmann::json location_json(const db::Location& l) {
   return {{"id", l.id}, {"label", l.label}, {"root_path", l.root_path}, {"priority", l.priority}};
 }
 
+// The location db init was asked for: created, or updated when its root is the same or nothing is
+// recorded under it yet. Re-rooting a location with files is refused (the relative paths would then
+// point elsewhere and a re-ingest would duplicate every file): `db location move` does that consistently.
+db::Location init_location(db::Session& s, const std::string& label, const std::string& data_root,
+                           std::int64_t priority) {
+  const std::string root = ingest::absolute_root(data_root);
+  if (auto existing = db::find_location(s, label);
+      existing && ingest::canonical_path(existing->root_path) != ingest::canonical_path(root)) {
+    auto u = db::location_usage(s, existing->id);
+    if (u.files > 0)
+      throw UserError(fmt::format(
+          "location {} has data root {} and {} file(s) recorded relative to it; db init does not re-root it. If the "
+          "archive moved, or to take in a parent directory: tolteca_db db location move {} {}; for a second copy: "
+          "tolteca_db db location add LABEL {}",
+          label, existing->root_path, u.files, label, root, root));
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(root, ec))
+    std::cerr << fmt::format("tolteca_db: warning: data root {} does not exist (yet)\n", root);
+  return db::upsert_location(s, label, root, priority);
+}
+
 void register_init(CLI::App& db) {
   struct Opts {
     DbOptions db;
-    std::string location, data_root;
+    std::string location = "LMT", data_root;
     std::int64_t priority = 0;
-    bool json = false;
+    bool registry = true, json = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = db.add_subcommand("init", "Create the schema and registries (idempotent); optionally add a location");
   add_db_options(cmd, o->db);
-  cmd->add_option("--location", o->location, "Location label to add or update (e.g. LMT)");
-  cmd->add_option("--data-root", o->data_root, "Data root of the location (the directory holding data_lmt/...)");
+  auto* loc_opt = cmd->add_option("--location", o->location, "Label of the location --data-root names")
+                      ->capture_default_str();
+  cmd->add_option("--data-root", o->data_root,
+                  "Data root of the location (the directory holding tel/ and toltec/); stored absolute: ~ expanded, "
+                  "normalised, symlinks kept; a root that does not exist is a warning");
   cmd->add_option("--priority", o->priority, "Location priority (higher is preferred)");
+  cmd->add_flag("--registry,!--no-registry", o->registry,
+                "Fill the registries of product types, association types and data kinds (default). They are part "
+                "of the schema the engine needs, so --no-registry (seed compatibility) still fills them, with a note");
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db db init\n"
+               "  tolteca_db db init --url duckdb:///toltec.duckdb\n"
                "  tolteca_db db init --db duckdb:////archive/toltec.duckdb --location LMT --data-root /data_lmt\n");
-  cmd->callback([o] {
-    if (o->location.empty() != o->data_root.empty())
-      throw UserError("--location and --data-root go together");
+  cmd->callback([o, loc_opt] {
+    if (o->data_root.empty() && loc_opt->count() > 0) throw UserError("--location needs --data-root");
     auto s = open_session(o->db, db::OpenMode::Create);
+    if (!o->registry)
+      std::cerr << "tolteca_db: note: --no-registry: the registries are part of the schema and were filled anyway\n";
     std::optional<db::Location> loc;
-    if (!o->location.empty()) loc = db::upsert_location(*s, o->location, o->data_root, o->priority);
+    if (!o->data_root.empty()) loc = init_location(*s, o->location, o->data_root, o->priority);
     if (o->json) {
       nlohmann::json j{{"url", s->url().text}, {"created", s->created_schema()}};
       j["location"] = loc ? location_json(*loc) : nlohmann::json(nullptr);
@@ -178,13 +213,15 @@ void register_import(CLI::App& db) {
 void register_vacuum(CLI::App& db) {
   struct Opts {
     DbOptions db;
-    bool json = false;
+    bool analyze = false, json = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = db.add_subcommand("vacuum", "CHECKPOINT, VACUUM and ANALYZE; report the size before and after");
   add_db_options(cmd, o->db);
+  cmd->add_flag("--analyze", o->analyze,
+                "Refresh the query planner's statistics (ANALYZE); done on every vacuum, accepted for the seed");
   add_json_flag(cmd, o->json);
-  set_examples(cmd, "  tolteca_db db vacuum\n");
+  set_examples(cmd, "  tolteca_db db vacuum\n  tolteca_db db vacuum --analyze\n");
   cmd->callback([o] {
     auto s = open_session(o->db, db::OpenMode::ReadWrite);
     auto r = db::vacuum(*s);
@@ -201,13 +238,14 @@ void register_vacuum(CLI::App& db) {
 }  // namespace
 
 void register_db_commands(CLI::App& app) {
-  auto* db = app.add_subcommand("db", "Database management: init, info, export, import, vacuum");
+  auto* db = app.add_subcommand("db", "Database management: init, info, export, import, vacuum, location");
   db->require_subcommand(1);
   register_init(*db);
   register_info(*db);
   register_export(*db);
   register_import(*db);
   register_vacuum(*db);
+  register_location_commands(*db);
 }
 
 }  // namespace tolteca::cli

@@ -1,12 +1,17 @@
 // `tolteca_db ingest …`: file, directory, scan, toltec-db, tel-csv.
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 #include "assoc/engine.h"
 #include "cli/common.h"
 #include "cli/progress.h"
+#include "db/admin.h"
 #include "db/site_db_reader.h"
+#include "files/filename.h"
 #include "ingest/ingest.h"
 #include "ingest/tel_csv.h"
 #include "model/error.h"
@@ -30,6 +35,9 @@ void print_summary(const ingest::IngestSummary& s, const char* what) {
   std::vector<std::pair<std::string, std::string>> kv;
   kv.emplace_back(what, s.root.empty() ? "(files)" : s.root);
   kv.emplace_back("location", fmt::format("{} ({}){}", s.location, s.data_root, s.location_created ? " [created]" : ""));
+  if (!s.root_extended_from.empty())
+    kv.emplace_back("root extended", fmt::format("{} -> {} ({} stored path(s) rewritten{})", s.root_extended_from,
+                                                 s.data_root, s.paths_rewritten, s.dry_run ? "; dry run" : ""));
   if (s.dry_run) kv.emplace_back("dry run", "nothing was written");
   if (s.site_rows > 0 || s.missing_locally > 0) {
     kv.emplace_back("site rows", std::to_string(s.site_rows));
@@ -57,10 +65,35 @@ void print_summary(const ingest::IngestSummary& s, const char* what) {
 }
 
 void add_location_options(CLI::App* cmd, std::string& location, std::string& data_root) {
-  cmd->add_option("--location", location,
-                  "Location label (default: the only location; a new one is named 'local')");
+  cmd->add_option("--location,-l", location,
+                  "Location label (default: the only location; a new one is named 'local'). A new location's root "
+                  "is found from the layout (the nearest directory holding tel/ or toltec/{ics,tcs,clip}/), a "
+                  "directory outside an existing root extends it (see 'db location')");
   cmd->add_option("--data-root", data_root,
                   "Data root of the location (creates it on first use; paths are stored relative to it)");
+}
+
+// --master M / --nw-id N (the seed's ingestor defaults).
+struct FallbackCli {
+  std::string master;
+  std::optional<int> nw_id;
+  void apply(ingest::IngestOptions& io) const {
+    if (!master.empty()) {
+      io.fallback_master = parse_master(master);
+      if (!io.fallback_master) throw UserError(fmt::format("--master '{}': expected tcs, ics or clip", master));
+    }
+    io.fallback_network = nw_id;
+  }
+};
+
+void add_fallback_options(CLI::App* cmd, FallbackCli& f) {
+  cmd->add_option("--master", f.master,
+                  "Master (tcs, ics or clip) of files whose directory (toltec/{ics,tcs,clip}/) and header name none; "
+                  "without it such files are skipped as 'master unknown'");
+  cmd->add_option("--nw-id", f.nw_id,
+                  "Network of files whose name carries none (seed compatibility: TolTEC names always carry it, "
+                  "toltecN_…, so this changes nothing for them)")
+      ->check(CLI::Range(0, 12));
 }
 
 void add_header_flags(CLI::App* cmd, bool& headers) {
@@ -84,20 +117,50 @@ nlohmann::json run_associations(db::Session& s) {
           {"elapsed_s", r.elapsed_s}};
 }
 
+// `ingest file --dry-run`: the fields the name gives, per file (the seed printed these).
+void print_parsed_fields(const std::vector<std::string>& paths) {
+  Table t{{"file", "interface", "roach", "master", "obsnum", "subobsnum", "scannum", "kind", "time"},
+          {},
+          {false, false, true, false, true, true, true, false, false}};
+  for (const auto& p : paths) {
+    std::string name = std::filesystem::path(p).filename().string();
+    auto parse = files::parse_filename(std::filesystem::absolute(p).lexically_normal().string());
+    if (const auto* n = files::as_parsed(parse)) {
+      t.rows.push_back({name, n->interface, n->roach ? std::to_string(*n->roach) : "",
+                        n->master ? std::string(to_string(*n->master)) : "(unknown)", std::to_string(n->obsnum),
+                        std::to_string(n->subobsnum), std::to_string(n->scannum), data_kind_names(n->data_kind),
+                        n->file_time ? format_iso8601(*n->file_time) : ""});
+    } else {
+      t.rows.push_back({name, "PARSE ERROR", "", "", "", "", "", files::as_rejection(parse)->detail, ""});
+    }
+  }
+  print_table(std::cout, t, OutputFormat::table);
+  std::cout << '\n';
+}
+
+void print_assoc_line(const nlohmann::json& assoc) {
+  std::cout << fmt::format("associations ({}): {} groups created, {} updated, {} deleted; {} edges added, {} removed\n",
+                           assoc["mode"].get<std::string>(), assoc["groups_created"].get<std::int64_t>(),
+                           assoc["groups_updated"].get<std::int64_t>(), assoc["groups_deleted"].get<std::int64_t>(),
+                           assoc["edges_added"].get<std::int64_t>(), assoc["edges_removed"].get<std::int64_t>());
+}
+
 void register_file(CLI::App& ingest) {
   struct Opts {
     DbOptions db;
     std::vector<std::string> paths;
     std::string location, data_root;
+    FallbackCli fallback;
     bool headers = true, dry_run = false, json = false, quiet = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = ingest.add_subcommand("file", "Ingest one or more files; prints what was recorded per file");
-  cmd->add_option("PATH", o->paths, "Files to ingest")->required();
+  cmd->add_option("FILE_PATH", o->paths, "Files to ingest")->required();
   add_db_options(cmd, o->db);
   add_location_options(cmd, o->location, o->data_root);
+  add_fallback_options(cmd, o->fallback);
   add_header_flags(cmd, o->headers);
-  cmd->add_flag("--dry-run", o->dry_run, "Show what would be recorded; write nothing");
+  cmd->add_flag("--dry-run", o->dry_run, "Print the parsed fields of each file and what would be recorded; write nothing");
   cmd->add_flag("--quiet,-q", o->quiet, "Print nothing but errors (and --json output)");
   add_json_flag(cmd, o->json);
   set_examples(cmd,
@@ -111,6 +174,8 @@ void register_file(CLI::App& ingest) {
     io.read_headers = o->headers;
     io.dry_run = o->dry_run;
     io.jobs = 1;
+    o->fallback.apply(io);
+    if (o->dry_run && !o->json && !o->quiet) print_parsed_fields(o->paths);
     auto sum = ingest::ingest_files(*s, o->paths, io);
     if (o->json) {
       print_json(std::cout, ingest::to_json(sum));
@@ -131,29 +196,39 @@ void register_directory(CLI::App& ingest) {
   struct Opts {
     DbOptions db;
     std::string root, pattern, location, data_root;
+    FallbackCli fallback;
     bool recursive = true, headers = true, with_assoc = false, prune = false, dry_run = false, quiet = false,
-         json = false;
+         json = false, skip_existing = false;
     int jobs = 0;
     std::size_t batch_size = 100000;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = ingest.add_subcommand(
       "directory", "Walk a tree and ingest every TolTEC file (parallel, batched, idempotent, resumable)");
-  cmd->add_option("ROOT", o->root, "Directory to walk (under the location's data root)")->required();
-  cmd->add_option("--pattern", o->pattern, "Glob on file names, e.g. '*.nc' (on relative paths when it has '/')");
-  cmd->add_flag("--recursive,!--no-recursive", o->recursive, "Descend into subdirectories (default) or not");
+  cmd->add_option("ROOT_PATH", o->root,
+                  "Directory to walk (inside the location's data root, or beside it: the root then grows to their "
+                  "common parent)")
+      ->required();
+  cmd->add_option("--pattern,-p", o->pattern, "Glob on file names, e.g. '*.nc' (on relative paths when it has '/')");
+  cmd->add_flag("--recursive,-r,!--no-recursive", o->recursive, "Descend into subdirectories (default) or not");
+  cmd->add_flag("--skip-existing", o->skip_existing,
+                "Do not look again at files the database knows (default: re-read those whose size or time changed)");
+  add_fallback_options(cmd, o->fallback);
   add_header_flags(cmd, o->headers);
   cmd->add_option("--jobs,-j", o->jobs, "Worker threads (default: all cores)");
   cmd->add_flag("--with-associations", o->with_assoc, "Run incremental association generation afterwards");
   cmd->add_flag("--prune", o->prune, "Mark files the database knows under ROOT but that are gone as missing");
   cmd->add_flag("--dry-run", o->dry_run, "Report what would change; write nothing");
   add_location_options(cmd, o->location, o->data_root);
-  cmd->add_option("--batch-size", o->batch_size, "Files per transaction")->capture_default_str();
+  cmd->add_option("--batch-size,--commit-interval", o->batch_size,
+                  "Files per transaction (--commit-interval is the seed's name)")
+      ->capture_default_str();
   cmd->add_flag("--quiet,-q", o->quiet, "No progress display");
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db ingest directory /data_lmt --location LMT\n"
+               "  tolteca_db ingest directory /data_lmt/toltec/tcs -l LMT -p '*.nc' --skip-existing --commit-interval 500\n"
                "  tolteca_db ingest directory /data_lmt/toltec/ics --pattern '*.nc' --jobs 2\n"
                "  tolteca_db ingest directory data_lmt --names-only --prune --json\n"
                "  tolteca_db ingest directory data_lmt --with-associations --wait 30\n");
@@ -172,6 +247,8 @@ void register_directory(CLI::App& ingest) {
     io.prune = o->prune;
     io.dry_run = o->dry_run;
     io.batch_size = o->batch_size;
+    io.skip_existing = o->skip_existing;
+    o->fallback.apply(io);
     io.progress = progress.callback();
     auto sum = ingest::ingest_directory(*s, o->root, io);
     progress.finish();
@@ -185,13 +262,34 @@ void register_directory(CLI::App& ingest) {
       return;
     }
     print_summary(sum, "directory");
-    if (o->with_assoc)
-      std::cout << fmt::format("associations ({}): {} groups created, {} updated, {} deleted; {} edges added, {} "
-                               "removed\n",
-                               assoc["mode"].get<std::string>(), assoc["groups_created"].get<std::int64_t>(),
-                               assoc["groups_updated"].get<std::int64_t>(), assoc["groups_deleted"].get<std::int64_t>(),
-                               assoc["edges_added"].get<std::int64_t>(), assoc["edges_removed"].get<std::int64_t>());
+    if (o->with_assoc) print_assoc_line(assoc);
   });
+}
+
+constexpr std::size_t kDetailRows = 50;
+
+// `ingest scan --details`: the first 50 files by path, recognised or not (as the seed showed them).
+void print_scan_details(const ingest::ScanReport& r) {
+  struct Row {
+    std::string path, obsnum, interface, kind;
+  };
+  std::vector<Row> rows;
+  for (const auto& f : r.files) {
+    auto parse = files::parse_filename(f.path);
+    const auto* n = files::as_parsed(parse);
+    rows.push_back({f.path, n ? std::to_string(n->obsnum) : "", f.interface, data_kind_names(f.data_kind)});
+  }
+  for (const auto& x : r.rejections) rows.push_back({x.path, "PARSE ERROR", "", x.reason});
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.path < b.path; });
+  const std::int64_t total = r.recognised + r.skipped + r.failed;
+  Table t{{"name", "obsnum", "interface", "kind"}, {}, {false, true, false, false}};
+  for (std::size_t i = 0; i < rows.size() && i < kDetailRows; ++i)
+    t.rows.push_back({std::filesystem::path(rows[i].path).filename().string(), rows[i].obsnum, rows[i].interface,
+                      rows[i].kind});
+  std::cout << '\n';
+  print_table(std::cout, t, OutputFormat::table);
+  if (total > static_cast<std::int64_t>(t.rows.size()))
+    std::cout << fmt::format("(showing the first {} of {} files)\n", t.rows.size(), total);
 }
 
 void register_scan(CLI::App& ingest) {
@@ -204,11 +302,13 @@ void register_scan(CLI::App& ingest) {
   auto o = std::make_shared<Opts>();
   auto* cmd = ingest.add_subcommand(
       "scan", "Dry run without a database: what would be ingested, counts per interface/kind/master, rejections");
-  cmd->add_option("ROOT", o->root, "Directory to walk")->required();
-  cmd->add_option("--pattern", o->pattern, "Glob on file names, e.g. '*.nc'");
-  cmd->add_flag("--recursive,!--no-recursive", o->recursive, "Descend into subdirectories (default) or not");
+  cmd->add_option("ROOT_PATH", o->root, "Directory to walk")->required();
+  cmd->add_option("--pattern,-p", o->pattern, "Glob on file names, e.g. '*.nc'");
+  cmd->add_flag("--recursive,-r,!--no-recursive", o->recursive, "Descend into subdirectories (default) or not");
   cmd->add_flag("--headers,!--names-only", o->headers, "Also read netCDF headers (default: names only)");
-  cmd->add_flag("--details", o->details, "List every recognised file");
+  cmd->add_flag("--details", o->details,
+                "A table of the first 50 files: name, obsnum, interface, kind, or PARSE ERROR (--json: every "
+                "recognised file)");
   cmd->add_option("--rejections,-n", o->max_rejections, "Show the first N rejections")->capture_default_str();
   cmd->add_option("--jobs,-j", o->jobs, "Worker threads (default: all cores)");
   cmd->add_flag("--quiet,-q", o->quiet, "No progress display");
@@ -224,7 +324,7 @@ void register_scan(CLI::App& ingest) {
     so.recursive = o->recursive;
     so.read_headers = o->headers;
     so.details = o->details;
-    so.max_rejections = o->max_rejections;
+    so.max_rejections = o->details ? std::max<std::size_t>(o->max_rejections, kDetailRows) : o->max_rejections;
     so.jobs = o->jobs;
     so.progress = progress.callback();
     auto r = ingest::scan_directory(o->root, so);
@@ -253,85 +353,148 @@ void register_scan(CLI::App& ingest) {
     counts("master", r.per_master);
     counts("interface", r.per_interface);
     counts("kind", r.per_kind);
-    if (!r.rejections.empty()) {
-      std::cout << fmt::format("\nfirst {} rejection(s):\n", r.rejections.size());
+    if (!r.rejections.empty() && o->max_rejections > 0) {
+      const std::size_t n = std::min(r.rejections.size(), o->max_rejections);
+      std::cout << fmt::format("\nfirst {} rejection(s):\n", n);
       Table t{{"path", "reason", "detail"}, {}, {}};
-      for (const auto& x : r.rejections) t.rows.push_back({x.path, x.reason, x.detail});
+      for (std::size_t i = 0; i < n; ++i)
+        t.rows.push_back({r.rejections[i].path, r.rejections[i].reason, r.rejections[i].detail});
       print_table(std::cout, t, OutputFormat::table);
     }
-    if (o->details) {
-      std::cout << '\n';
-      Table t{{"path", "uid", "interface", "kind", "raw", "problem"}, {}, {}};
-      for (const auto& f : r.files)
-        t.rows.push_back({f.path, f.uid, f.interface, data_kind_names(f.data_kind), f.is_raw ? "yes" : "no", f.problem});
-      print_table(std::cout, t, OutputFormat::table);
-    }
+    if (o->details) print_scan_details(r);
   });
+}
+
+std::string env_or(const char* name, const std::string& fallback = {}) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
 }
 
 void register_toltec_db(CLI::App& ingest) {
   struct Opts {
     DbOptions db;
-    std::string source, location, data_root, since, until, obstype;
-    bool valid_only = true, dry_run = false, quiet = false, json = false;
+    std::string source, source_url, location, data_root, since, until, obstype, master;
+    std::optional<std::int64_t> limit;
+    bool valid_only = true, dry_run = false, quiet = false, json = false, with_assoc = false;
+    CLI::Option* skip = nullptr;
+    bool skip_existing = true;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = ingest.add_subcommand("toltec-db", "Ingest from the site file database (a SQLite extract)");
-  cmd->add_option("SOURCE", o->source, "sqlite:///path/to/toltec.sqlite, or a path")->required();
+  cmd->alias("from-toltec-db");
+  cmd->add_option("TOLTEC_DB", o->source,
+                  "sqlite:///path/to/toltec.sqlite, or a path (default: --toltec-db-url, else $TOLTEC_DB_URL)");
+  cmd->add_option("--toltec-db-url", o->source_url, "The site database as a URL (sqlite:///…; mysql:// not yet)");
   add_location_options(cmd, o->location, o->data_root);
-  cmd->add_option("--since", o->since, "Only rows from this date (YYYY-MM-DD[ HH:MM:SS], inclusive)");
-  cmd->add_option("--until", o->until, "Only rows up to this date (inclusive)");
-  cmd->add_option("--obstype", o->obstype, "Comma-separated: nominal, timestream, vna, targ, tune (or 0..4)");
+  cmd->add_option("--master", o->master, "Master (tcs, ics or clip) of rows whose Master code is missing or unknown");
+  cmd->add_option("--since,--start-date", o->since, "Only rows from this Date (YYYY-MM-DD[ HH:MM:SS], inclusive)");
+  cmd->add_option("--until,--end-date", o->until, "Only rows up to this Date (inclusive)");
+  cmd->add_option("--obstype", o->obstype,
+                  "Comma-separated, any case: Nominal, Timestream, VNA, TARG, TUNE (or 0..4)");
+  cmd->add_option("--limit", o->limit, "Only the first N matching rows (in id order)");
+  o->skip = cmd->add_flag("--skip-existing,!--no-skip-existing", o->skip_existing,
+                          "--skip-existing: do not look again at files already recorded; --no-skip-existing: record "
+                          "them again. Default: look again at those whose size or time changed");
   cmd->add_flag("--valid-only,!--include-invalid", o->valid_only,
                 "Only rows with Valid = 1 (default); --include-invalid records the others, flagged");
   cmd->add_flag("--dry-run", o->dry_run, "Report what would change; write nothing");
+  cmd->add_flag("--with-associations", o->with_assoc, "Run incremental association generation afterwards");
   cmd->add_flag("--quiet,-q", o->quiet, "No progress display");
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db ingest toltec-db sqlite:///toltec_db.sqlite --data-root /archive/data_lmt --location LMT\n"
-               "  tolteca_db ingest toltec-db toltec_db.sqlite --since 2024-11-13 --until 2024-11-14 --obstype vna,targ\n");
+               "  tolteca_db ingest toltec-db toltec_db.sqlite --since 2024-11-13 --until 2024-11-14 --obstype vna,targ\n"
+               "  tolteca_db ingest from-toltec-db --toltec-db-url sqlite:///toltec_db.sqlite --start-date 2024-11-13 "
+               "--limit 100 --dry-run\n");
+  cmd->footer(cmd->get_footer() +
+              "\nAlias: from-toltec-db (the seed's name). Environment: TOLTEC_DB_URL (default site database),\n"
+              "TOLTECA_WEB_DATA_LMT_ROOTPATH (default --data-root).");
   cmd->callback([o] {
-    db::site_db_path(o->source);  // an unsupported source is reported before the database is opened
+    if (o->with_assoc && o->dry_run) throw UserError("--with-associations and --dry-run do not go together");
+    if (!o->source.empty() && !o->source_url.empty() && o->source != o->source_url)
+      throw UserError("give the site database once: TOLTEC_DB or --toltec-db-url");
+    std::string source = !o->source.empty() ? o->source : !o->source_url.empty() ? o->source_url : env_or("TOLTEC_DB_URL");
+    if (source.empty())
+      throw UserError("no site database: give TOLTEC_DB (a SQLite file or sqlite:///path), --toltec-db-url, or set "
+                      "$TOLTEC_DB_URL");
+    db::site_db_path(source);  // an unsupported source is reported before the database is opened
     auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
     ProgressDisplay progress("toltec-db", o->quiet);
     ingest::SiteDbOptions so;
     so.location = o->location;
-    so.data_root = o->data_root;
+    so.data_root = o->data_root.empty() ? env_or("TOLTECA_WEB_DATA_LMT_ROOTPATH") : o->data_root;
     so.since = o->since;
     so.until = o->until;
     if (!o->obstype.empty()) so.obs_types = ingest::parse_obs_types(o->obstype);
+    if (!o->master.empty()) {
+      so.fallback_master = parse_master(o->master);
+      if (!so.fallback_master) throw UserError(fmt::format("--master '{}': expected tcs, ics or clip", o->master));
+    }
+    if (o->limit && *o->limit < 0) throw UserError("--limit must not be negative");
+    so.limit = o->limit;
+    if (o->skip->count() > 0) {
+      so.skip_existing = o->skip_existing;
+      so.reingest_existing = !o->skip_existing;
+    }
     so.valid_only = o->valid_only;
     so.dry_run = o->dry_run;
     so.progress = progress.callback();
-    auto sum = ingest::ingest_toltec_db(*s, o->source, so);
+    auto sum = ingest::ingest_toltec_db(*s, source, so);
     progress.finish();
+    nlohmann::json assoc;
+    if (o->with_assoc) assoc = run_associations(*s);
     if (o->json) {
       auto j = ingest::to_json(sum);
       j.erase("files");
+      if (o->with_assoc) j["associations"] = assoc;
       print_json(std::cout, j);
       return;
     }
     print_summary(sum, "site database");
+    if (o->with_assoc) print_assoc_line(assoc);
   });
 }
 
 void register_tel_csv(CLI::App& ingest) {
   struct Opts {
     DbOptions db;
-    std::string csv;
-    bool include_invalid = false, dry_run = false, json = false;
+    std::string csv, location;
+    bool include_invalid = false, dry_run = false, json = false, skip_existing = false, create_prods = true;
+    std::int64_t batch_size = 0;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = ingest.add_subcommand("tel-csv", "Attach the LMT metadata catalogue (CSV) to tcs raw observations");
-  cmd->add_option("CSV", o->csv, "The catalogue CSV file")->required();
+  cmd->alias("from-tel-csv");
+  cmd->add_option("CSV_PATH", o->csv, "The catalogue CSV file (required: the seed's LMT web-API mode needs a network)");
+  cmd->add_option("--location,-l", o->location,
+                  "Seed compatibility: the catalogue describes observations, not files, so no location is used; "
+                  "a given label must exist");
+  cmd->add_flag("--skip-existing", o->skip_existing,
+                "Seed compatibility: storing a row again is idempotent (same values, nothing changes), so rows "
+                "already stored are in effect skipped; a changed row is updated");
+  cmd->add_flag("--create-data-prods,!--no-create-data-prods", o->create_prods,
+                "Seed compatibility: observations are created by ingesting their files; rows of obsnums not "
+                "ingested yet are kept and attach when the files arrive (reported as 'obsnums without a tcs raw "
+                "observation') either way");
+  cmd->add_option("--batch-size", o->batch_size,
+                  "Seed compatibility: the whole catalogue is applied in one transaction (all or nothing)");
   cmd->add_flag("--include-invalid", o->include_invalid, "Also apply rows with Valid = 0");
   cmd->add_flag("--dry-run", o->dry_run, "Parse and report; write nothing");
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
-  set_examples(cmd, "  tolteca_db ingest tel-csv lmt_metadata.csv\n  tolteca_db ingest tel-csv lmt_metadata.csv --json\n");
+  set_examples(cmd,
+               "  tolteca_db ingest tel-csv lmt_metadata.csv\n  tolteca_db ingest tel-csv lmt_metadata.csv --json\n"
+               "  tolteca_db ingest from-tel-csv lmt_metadata.csv -l LMT --skip-existing\n");
+  cmd->footer(cmd->get_footer() + "\nAlias: from-tel-csv (the seed's name).");
   cmd->callback([o] {
+    if (o->csv.empty())
+      throw UserError("no CSV_PATH: the seed's LMT web-API mode cannot work offline; download the metadata "
+                      "catalogue and give its path (tolteca_db ingest tel-csv lmt_metadata.csv)");
+    if (o->batch_size < 0) throw UserError("--batch-size must not be negative");
     auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
+    if (!o->location.empty() && !db::find_location(*s, o->location))
+      throw UserError(fmt::format("location {} does not exist (see 'tolteca_db db location list')", o->location));
     auto r = ingest::ingest_tel_csv(*s, o->csv, o->include_invalid, o->dry_run);
     if (o->json) {
       nlohmann::json probs = nlohmann::json::array();
@@ -362,7 +525,8 @@ void register_tel_csv(CLI::App& ingest) {
 }  // namespace
 
 void register_ingest_commands(CLI::App& app) {
-  auto* ingest = app.add_subcommand("ingest", "Ingest files: file, directory, scan, toltec-db, tel-csv");
+  auto* ingest = app.add_subcommand(
+      "ingest", "Ingest files: file, directory, scan, toltec-db (from-toltec-db), tel-csv (from-tel-csv)");
   ingest->require_subcommand(1);
   register_file(*ingest);
   register_directory(*ingest);

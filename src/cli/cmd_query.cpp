@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/common.h"
+#include "cli/suggest.h"
 #include "db/query_repo.h"
 #include "model/error.h"
 #include "query/options.h"
@@ -97,7 +98,7 @@ std::vector<std::string> take_specs(CLI::App* cmd, bool required) {
   std::vector<std::string> specs = cmd->remaining();
   for (const auto& a : specs)
     if (!a.empty() && a[0] == '-')
-      throw UserError(fmt::format("unknown option '{}' for 'query {}'; see --help", a, cmd->get_name()));
+      throw UserError(unknown_option_message(*cmd, "tolteca_db query " + cmd->get_name(), a));
   if (required && specs.empty())
     throw UserError(fmt::format("'query {}' needs at least one observation spec ('[]' for all)", cmd->get_name()));
   return specs;
@@ -115,6 +116,24 @@ std::vector<std::string> split_list(const std::vector<std::string>& items) {
     }
   }
   return out;
+}
+
+// --obsnum N (the seed's option): the spec "N"; it does not combine with specs.
+std::vector<std::string> with_obsnum(std::vector<std::string> specs, const std::optional<std::int64_t>& obsnum) {
+  if (!obsnum) return specs;
+  if (!specs.empty()) throw UserError("give either observation specs or --obsnum, not both");
+  if (*obsnum < 0) throw UserError(fmt::format("--obsnum {}: must not be negative", *obsnum));
+  return {std::to_string(*obsnum)};
+}
+
+// `query obs --limit`: given -> it (0 = all); else 20 for a table (the seed's default), all otherwise.
+std::optional<std::int64_t> effective_limit(const std::optional<std::int64_t>& limit, OutputFormat format) {
+  if (limit) {
+    if (*limit < 0) throw UserError("--limit must not be negative");
+    return *limit == 0 ? std::nullopt : limit;
+  }
+  if (format == OutputFormat::table) return 20;
+  return std::nullopt;
 }
 
 // ---- query obs -------------------------------------------------------------
@@ -205,7 +224,7 @@ void register_obs(CLI::App& q) {
     FormatOptions out;
     std::vector<std::string> kinds;
     std::string master, goal, source, project, since, until, sort = "start";
-    std::optional<std::int64_t> limit;
+    std::optional<std::int64_t> limit, obsnum;
     bool files = false;
   };
   auto o = std::make_shared<Opts>();
@@ -221,7 +240,10 @@ void register_obs(CLI::App& q) {
   cmd->add_option("--project", o->project, "Only this project id (any case)");
   cmd->add_option("--since", o->since, "Start time >= T (UTC, e.g. 2024-11-13 or 2024-11-13T17:00)");
   cmd->add_option("--until", o->until, "Start time < T (UTC)");
-  cmd->add_option("--limit", o->limit, "At most N observations");
+  cmd->add_option("--obsnum", o->obsnum, "Only this obsnum (same as the spec N; the seed's option)");
+  cmd->add_option("--limit,-n", o->limit,
+                  "At most N observations (0: all). Default on a terminal table: 20 (the seed's), with a note when "
+                  "more match; json/csv/tsv: all");
   cmd->add_option("--sort", o->sort, "Order: start (sequence order, default) or obsnum")
       ->check(CLI::IsMember({"start", "obsnum"}));
   cmd->add_flag("--files", o->files, "Add one line per file (absolute path resolved against its location)");
@@ -234,7 +256,7 @@ void register_obs(CLI::App& q) {
                "  tolteca_db query obs latest/7 --format csv\n");
   cmd->callback([o, cmd] {
     query::ObsFilter f;
-    f.specs = query::parse_specs(take_specs(cmd, false));
+    f.specs = query::parse_specs(with_obsnum(take_specs(cmd, false), o->obsnum));
     if (!o->master.empty()) {
       f.master = parse_master(o->master);
       if (!f.master) throw UserError(fmt::format("--master '{}': expected tcs, ics or clip", o->master));
@@ -252,11 +274,14 @@ void register_obs(CLI::App& q) {
     if (!o->project.empty()) f.project = o->project;
     f.since = parse_time_option(o->since, "--since");
     f.until = parse_time_option(o->until, "--until");
-    f.limit = o->limit;
     f.sort = o->sort == "obsnum" ? query::ObsSort::obsnum : query::ObsSort::start;
     auto format = o->out.resolve();
+    const auto shown = effective_limit(o->limit, format);
+    if (shown) f.limit = *shown + 1;  // one more: tells whether there are more
     auto s = open_session(o->db, db::OpenMode::ReadOnly);
     auto rows = db::query_obs(*s, f, o->files);
+    const bool more = shown && static_cast<std::int64_t>(rows.size()) > *shown;
+    if (more) rows.resize(static_cast<std::size_t>(*shown));
     if (rows.empty()) {
       print_empty(format, obs_table({}, false), "no observations match");
       return;
@@ -291,6 +316,8 @@ void register_obs(CLI::App& q) {
       print_table(std::cout, t, OutputFormat::table);
     }
     if (stdout_is_tty()) std::cout << fmt::format("{} observation(s)\n", rows.size());
+    if (more && !o->limit)
+      std::cerr << fmt::format("tolteca_db: showing the first {} observations; --limit N (0: all) for more\n", *shown);
   });
 }
 
@@ -384,7 +411,7 @@ void register_groups(CLI::App& q) {
     FormatOptions out;
     std::vector<std::string> types;
     std::string since;
-    std::optional<std::int64_t> limit;
+    std::optional<std::int64_t> limit, obsnum;
     bool members = false;
   };
   auto o = std::make_shared<Opts>();
@@ -395,7 +422,8 @@ void register_groups(CLI::App& q) {
                   "cal_group, drivefit, focus_group, astig_group, named_group; comma-separated or repeated")
       ->allow_extra_args(false);
   cmd->add_option("--since", o->since, "Latest member time >= T (UTC)");
-  cmd->add_option("--limit", o->limit, "At most N groups");
+  cmd->add_option("--obsnum", o->obsnum, "Only groups with a member of this obsnum (same as the spec N)");
+  cmd->add_option("--limit,-n", o->limit, "At most N groups");
   cmd->add_flag("--members", o->members, "List the member observations (quartet, kinds, start)");
   add_format_options(cmd, o->out);
   set_examples(cmd,
@@ -406,7 +434,7 @@ void register_groups(CLI::App& q) {
   cmd->callback([o, cmd] {
     query::GroupFilter f;
     f.types = split_list(o->types);
-    f.specs = query::parse_specs(take_specs(cmd, false));
+    f.specs = query::parse_specs(with_obsnum(take_specs(cmd, false), o->obsnum));
     f.since = parse_time_option(o->since, "--since");
     f.limit = o->limit;
     f.members = o->members;
@@ -459,20 +487,47 @@ void register_groups(CLI::App& q) {
 
 // ---- query export ----------------------------------------------------------
 
+// "a = 1 AND b < 2" -> {"a = 1", "b < 2"} (AND in any case, outside quotes).
+std::vector<std::string> split_and(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  char quote = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == ' ' && i + 5 <= text.size() && (text[i + 1] | 0x20) == 'a' && (text[i + 2] | 0x20) == 'n' &&
+               (text[i + 3] | 0x20) == 'd' && text[i + 4] == ' ') {
+      out.push_back(cur);
+      cur.clear();
+      i += 4;
+      continue;
+    }
+    cur += c;
+  }
+  out.push_back(cur);
+  return out;
+}
+
 void register_export(CLI::App& q) {
   struct Opts {
     DbOptions db;
     std::string output, what = "obs", format;
-    std::vector<std::string> where;
+    std::vector<std::string> where, filter;
+    std::optional<std::int64_t> limit;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = q.add_subcommand("export", "Write observations, files, groups, edges or a table to CSV/Parquet/JSON "
                                          "(DuckDB COPY)");
-  cmd->add_option("OUTPUT", o->output, "Output file (.csv, .parquet, .json)")->required();
+  cmd->add_option("OUTPUT_FILE", o->output, "Output file (.csv, .parquet, .json)")->required();
   accept_specs(cmd, false);
   add_db_options(cmd, o->db);
-  cmd->add_option("--what", o->what, "obs (default), files, groups, edges, or a table name (products, sources, …)")
+  cmd->add_option("--what,--table,-t", o->what,
+                  "obs (default), files, groups, edges, or a table name (products, sources, …); --table/-t is the "
+                  "seed's name")
       ->capture_default_str();
   cmd->add_option("--format", o->format, "csv, parquet or json (default: from the OUTPUT extension)")
       ->check(CLI::IsMember({"csv", "parquet", "json"}));
@@ -480,9 +535,15 @@ void register_export(CLI::App& q) {
                   "Filter 'COLUMN OP VALUE' (OP: = != < <= > >= like ilike); repeat to AND; values are bound, "
                   "columns checked against the export's columns")
       ->allow_extra_args(false);
+  cmd->add_option("--filter", o->filter,
+                  "The seed's filter: 'COLUMN OP VALUE [AND COLUMN OP VALUE …]', parsed like --where (values "
+                  "bound, columns checked; never SQL)")
+      ->allow_extra_args(false);
+  cmd->add_option("--limit,-n", o->limit, "At most N rows");
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db query export obs.parquet\n"
+               "  tolteca_db query export products.csv --table products --filter 'obsnum > 18340' -n 10\n"
                "  tolteca_db query export night.csv 'ics-[18300:18400]'\n"
                "  tolteca_db query export files.json --what files '[]/7' --where 'availability = missing'\n"
                "  tolteca_db query export focus.csv --where 'obs_goal = focus' --where 'tau < 0.2'\n"
@@ -493,6 +554,10 @@ void register_export(CLI::App& q) {
     r.what = o->what;
     r.specs = query::parse_specs(take_specs(cmd, false));
     for (const auto& w : o->where) r.where.push_back(query::parse_where(w));
+    for (const auto& f : o->filter)
+      for (const auto& term : split_and(f)) r.where.push_back(query::parse_where(term));
+    if (o->limit && *o->limit < 0) throw UserError("--limit must not be negative");
+    r.limit = o->limit;
     if (!o->format.empty()) {
       r.format = *query::parse_export_format(o->format);
     } else if (auto f = query::export_format_from_path(o->output)) {

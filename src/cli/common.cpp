@@ -7,7 +7,8 @@ namespace tolteca::cli {
 
 void add_db_options(CLI::App* cmd, DbOptions& opts) {
   opts.url = db::default_db_url();
-  cmd->add_option("--db", opts.url, "Database URL (default: $TOLTECA_DB_URL, else duckdb:///./tolteca.duckdb)")
+  cmd->add_option("--db,--url", opts.url,
+                  "Database URL (default: $TOLTECA_DB_URL, else duckdb:///./tolteca.duckdb); --url is the seed's name")
       ->capture_default_str();
   cmd->add_option("--wait", opts.wait_seconds, "Wait up to SECONDS for another process's lock on the database");
   cmd->add_flag("--read-only", opts.read_only,

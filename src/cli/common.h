@@ -35,6 +35,7 @@ void set_examples(CLI::App* cmd, const std::string& examples);
 
 // Each part of the CLI registers its subcommands here (one file each).
 void register_db_commands(CLI::App& app);
+void register_location_commands(CLI::App& db);  // `db location …` (cmd_location.cpp)
 void register_simulate_command(CLI::App& app);
 void register_ingest_commands(CLI::App& app);
 void register_assoc_commands(CLI::App& app);

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "cli/suggest.h"
 #include "db/duckdb.h"
 #include "model/error.h"
 #include "tolteca/version.h"
@@ -63,7 +64,9 @@ int main(int argc, char** argv) {
       "  tolteca_db assoc generate --incremental\n"
       "  tolteca_db query obs ics-18366 --json\n"
       "\nExit codes: 0 success, 1 user error (bad input; one line on stderr), 2 internal error.\n"
-      "Environment: TOLTECA_DB_URL (default database URL), NO_COLOR.");
+      "Environment: TOLTECA_DB_URL (default database URL), TOLTEC_DB_URL (default site database of\n"
+      "'ingest toltec-db'), TOLTECA_WEB_DATA_LMT_ROOTPATH (its default --data-root), NO_COLOR.\n"
+      "Seed compatibility: the original tool's names work as aliases (--url, from-toltec-db, …; README).");
   cli::register_db_commands(app);
   cli::register_simulate_command(app);
   cli::register_ingest_commands(app);
@@ -79,6 +82,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::RequiredError& e) {
+    if (auto hint = cli::did_you_mean_message(app, argc, argv); !hint.empty()) {
+      std::cerr << "tolteca_db: error: " << hint << '\n';
+      return 1;
+    }
     if (auto msg = missing_command_message(app, argc, argv);
         !msg.empty() && std::string(e.what()).find("subcommand") != std::string::npos) {
       std::cerr << "tolteca_db: error: " << msg << '\n';
@@ -87,6 +94,10 @@ int main(int argc, char** argv) {
     app.exit(e);
     return 1;
   } catch (const CLI::ParseError& e) {
+    if (auto hint = cli::did_you_mean_message(app, argc, argv); !hint.empty()) {
+      std::cerr << "tolteca_db: error: " << hint << '\n';
+      return 1;
+    }
     app.exit(e);
     return 1;
   } catch (const UserError& e) {

@@ -934,6 +934,7 @@ query::ExportResult export_query(Session& s, const query::ExportRequest& r) {
     }
   }
   full.sql = fmt::format("SELECT * FROM ({}) x WHERE {} ORDER BY {}", sel.select.sql, join_and(conds), sel.order);
+  if (r.limit) full.sql += fmt::format(" LIMIT {}", std::max<std::int64_t>(0, *r.limit));
   const char* options = "(FORMAT CSV, HEADER true)";
   const char* fmt_name = "csv";
   if (r.format == query::ExportFormat::parquet) {

@@ -43,7 +43,7 @@ std::string text(sqlite3_stmt* st, int col) {
 std::string site_db_path(const std::string& source) {
   constexpr std::string_view kSqlite = "sqlite:///";
   if (source.rfind(kSqlite, 0) == 0) return source.substr(kSqlite.size());
-  if (source.rfind("mysql://", 0) == 0 || source.rfind("mariadb://", 0) == 0)
+  if (source.rfind("mysql://", 0) == 0 || source.rfind("mysql+", 0) == 0 || source.rfind("mariadb://", 0) == 0)
     throw UserError(fmt::format("{}: reading the live MySQL site database is not supported yet; use a SQLite "
                                 "extract (sqlite:///path or a path)",
                                 source));

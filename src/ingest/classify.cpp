@@ -101,7 +101,7 @@ db::TelMetaRecord tel_meta_from_header(const files::TelescopeMeta& t) {
 }
 
 Classified classify(std::string_view rel_path, std::string_view name_path, const FileStat& st,
-                    const HeaderResult* header) {
+                    const HeaderResult* header, std::optional<Master> fallback_master) {
   Classified c;
   files::NameParse parse = files::parse_filename(name_path);
   if (const auto* rej = std::get_if<files::NameRejection>(&parse)) {
@@ -163,6 +163,7 @@ Classified classify(std::string_view rel_path, std::string_view name_path, const
       }
     }
   }
+  if (!master) master = fallback_master;
   if (!master) {
     c.outcome = Outcome::skipped;
     c.reason = "master unknown";
@@ -194,13 +195,13 @@ Classified classify(std::string_view rel_path, std::string_view name_path, const
 }
 
 Classified classify_file(std::string_view rel_path, const std::string& abs_path, const FileStat& st,
-                         bool read_header) {
-  if (!read_header) return classify(rel_path, abs_path, st, nullptr);
+                         bool read_header, std::optional<Master> fallback_master) {
+  if (!read_header) return classify(rel_path, abs_path, st, nullptr, fallback_master);
   // Parse first: a name that is not TolTEC is never opened.
   // A name that is not TolTEC is never opened, nor is a non-netCDF product (.txt, .ecsv tables).
   files::NameParse parse = files::parse_filename(abs_path);
   const auto* name = std::get_if<files::ParsedName>(&parse);
-  if (!name || name->extension != "nc") return classify(rel_path, abs_path, st, nullptr);
+  if (!name || name->extension != "nc") return classify(rel_path, abs_path, st, nullptr, fallback_master);
   HeaderResult h = files::read_header_isolated(abs_path);
   if (std::holds_alternative<files::HeaderError>(h)) {
     // Gone since the walk saw it (deleted, renamed, unmounted): nothing to record; a later run with
@@ -214,7 +215,7 @@ Classified classify_file(std::string_view rel_path, const std::string& abs_path,
       return c;
     }
   }
-  return classify(rel_path, abs_path, st, &h);
+  return classify(rel_path, abs_path, st, &h, fallback_master);
 }
 
 }  // namespace tolteca::ingest

@@ -36,14 +36,15 @@ using HeaderResult = std::variant<files::HeaderInfo, files::HeaderError>;
 
 // rel_path: relative to the data root (stored); name_path: what the name parser
 // sees (a path whose directories give the master). header: nullptr in
-// names-only mode.
+// names-only mode. fallback_master: the master of a file whose directory and
+// header name none (`ingest --master`); otherwise such a file is skipped.
 Classified classify(std::string_view rel_path, std::string_view name_path, const FileStat& st,
-                    const HeaderResult* header);
+                    const HeaderResult* header, std::optional<Master> fallback_master = std::nullopt);
 
 // Reads the header when read_header is true (netCDF calls are serialised by
 // files::netcdf_mutex()), then classify().
 Classified classify_file(std::string_view rel_path, const std::string& abs_path, const FileStat& st,
-                         bool read_header);
+                         bool read_header, std::optional<Master> fallback_master = std::nullopt);
 
 // The header facts as a JSON object (stored in sources.header).
 std::string header_json(const files::HeaderInfo& h);

@@ -17,6 +17,7 @@
 #include "db/ingest_repo.h"
 #include "db/site_db_reader.h"
 #include "ingest/classify.h"
+#include "ingest/data_root.h"
 #include "ingest/pipeline.h"
 #include "ingest/walk.h"
 #include "model/error.h"
@@ -220,7 +221,8 @@ Progress make_progress(const Counters& k, const IngestSummary& s, const Writer& 
 }
 
 Done work_item(Item& it, const std::string& data_root, bool read_headers,
-               const std::function<void(const std::string&)>& before_read = {}) {
+               const std::function<void(const std::string&)>& before_read = {},
+               std::optional<Master> fallback_master = std::nullopt) {
   Done d;
   d.rel = std::move(it.rel);
   d.known = it.known;
@@ -240,7 +242,7 @@ Done work_item(Item& it, const std::string& data_root, bool read_headers,
   abs += '/';
   abs += d.rel;
   if (before_read) before_read(d.rel);
-  d.c = classify_file(d.rel, abs, it.st, read_headers && !it.unchanged);
+  d.c = classify_file(d.rel, abs, it.st, read_headers && !it.unchanged, fallback_master);
   if (it.unchanged) d.c.outcome = Outcome::recorded;
   if (it.known) d.c.record.source_id = it.source_id;
   return d;
@@ -271,6 +273,9 @@ nlohmann::json to_json(const IngestSummary& s) {
                    {"data_root", s.data_root},
                    {"root", s.root},
                    {"location_created", s.location_created},
+                   {"root_extended_from", s.root_extended_from.empty() ? nlohmann::json(nullptr)
+                                                                       : nlohmann::json(s.root_extended_from)},
+                   {"paths_rewritten", s.paths_rewritten},
                    {"dry_run", s.dry_run},
                    {"headers", s.read_headers},
                    {"jobs", s.jobs},
@@ -327,46 +332,6 @@ std::optional<std::string> relative_to(const std::string& path, const std::strin
   return std::nullopt;
 }
 
-ResolvedLocation resolve_location(db::Session& s, const std::string& label, const std::string& data_root,
-                                  const std::string& fallback_root, bool create) {
-  std::string want_root = data_root.empty() ? std::string() : canonical_path(data_root);
-  std::optional<db::Location> loc;
-  std::string use_label = label;
-  if (!label.empty()) {
-    loc = db::find_location(s, label);
-  } else {
-    auto all = db::list_locations(s);
-    if (all.size() == 1) {
-      loc = all[0];
-      use_label = loc->label;
-    } else if (all.size() > 1) {
-      std::string names;
-      for (const auto& l : all) names += (names.empty() ? "" : ", ") + l.label;
-      throw UserError(fmt::format("the database has several locations ({}); choose one with --location", names));
-    } else {
-      use_label = "local";
-    }
-  }
-  ResolvedLocation out;
-  out.label = use_label;
-  if (loc) {
-    out.id = loc->id;
-    out.root = loc->root_path;
-    if (!want_root.empty() && want_root != canonical_path(loc->root_path))
-      throw UserError(fmt::format("location {} has data root {}, not {}; paths are stored relative to it", loc->label,
-                                  loc->root_path, want_root));
-    return out;
-  }
-  out.root = !want_root.empty() ? want_root : canonical_path(fallback_root);
-  if (out.root.empty())
-    throw UserError(fmt::format("location {} does not exist: give its data root with --data-root", use_label));
-  if (!create) return out;
-  auto made = db::upsert_location(s, use_label, out.root);
-  out.id = made.id;
-  out.created = true;
-  return out;
-}
-
 // ---- ingest directory / files ------------------------------------------------
 
 namespace {
@@ -379,6 +344,8 @@ IngestSummary run_ingest(Clock::time_point t0, db::Session& s, const ResolvedLoc
   sum.location = loc.label;
   sum.data_root = loc.root;
   sum.location_created = loc.created;
+  sum.root_extended_from = loc.extended_from;
+  sum.paths_rewritten = loc.paths_rewritten;
   sum.dry_run = opts.dry_run;
   sum.read_headers = opts.read_headers;
   sum.jobs = default_jobs(opts.jobs);
@@ -395,7 +362,9 @@ IngestSummary run_ingest(Clock::time_point t0, db::Session& s, const ResolvedLoc
   };
   const std::string root = loc.root;
   const bool headers = opts.read_headers;
-  spec.work = [&root, headers, &opts](Item& it) { return work_item(it, root, headers, opts.before_read); };
+  spec.work = [&root, headers, &opts](Item& it) {
+    return work_item(it, root, headers, opts.before_read, opts.fallback_master);
+  };
   spec.consume = [&](std::vector<Done>& chunk) { writer.consume(chunk); };
   spec.tick = [&] { writer.tick(make_progress(k, sum, writer, t0)); };
   detail::run_pipeline(spec);
@@ -436,7 +405,7 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
   if (::stat(root_abs.c_str(), &st) != 0)
     throw UserError(fmt::format("cannot read directory {}: {}", root, std::strerror(errno)));
   if (!S_ISDIR(st.st_mode)) throw UserError(fmt::format("{} is not a directory", root));
-  auto loc = resolve_location(s, opts.location, opts.data_root, root_abs, !opts.dry_run);
+  auto loc = resolve_location(s, opts.location, opts.data_root, absolute_root(root), !opts.dry_run);
   auto rel_root = relative_to(root_abs, canonical_path(loc.root));
   if (!rel_root)
     throw UserError(fmt::format("{} is not under the data root {} of location {}", root_abs, loc.root, loc.label));
@@ -483,7 +452,7 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
         known = true;
         id = it->second.id;
         it->second.seen = true;  // present (even when unreadable)
-        if (w.error.empty() && is_unchanged(it->second, w.st, headers, w.rel)) {
+        if (w.error.empty() && (opts.skip_existing || is_unchanged(it->second, w.st, headers, w.rel))) {
           ++k.unchanged;
           continue;
         }
@@ -521,9 +490,13 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
     if (!S_ISREG(st.st_mode)) throw UserError(fmt::format("{} is not a regular file", p));
     if (unique.insert(a).second) abs.push_back(a);
   }
-  std::string fallback = fs::path(abs.front()).parent_path().string();
-  auto loc = resolve_location(s, opts.location, opts.data_root, opts.data_root.empty() ? std::string() : fallback,
-                              !opts.dry_run);
+  // The location must contain every file's directory (as the user named them: symlinks kept).
+  std::string dirs;
+  for (const auto& p : paths) {
+    std::string d = fs::path(absolute_root(p)).parent_path().string();
+    dirs = dirs.empty() ? d : common_ancestor(dirs, d);
+  }
+  auto loc = resolve_location(s, opts.location, opts.data_root, dirs, !opts.dry_run);
   std::vector<std::string> rels;
   for (const auto& a : abs) {
     auto r = relative_to(a, canonical_path(loc.root));
@@ -603,7 +576,8 @@ std::string site_relative_path(const std::string& file_name) {
 namespace {
 
 // The record a site database row describes (facts from the row; no header).
-Classified classify_site_row(const db::SiteDbRow& row, const std::string& rel, const FileStat& st, bool available) {
+Classified classify_site_row(const db::SiteDbRow& row, const std::string& rel, const FileStat& st, bool available,
+                             std::optional<Master> fallback_master) {
   Classified c;
   auto skip = [&](std::string reason, std::string detail) {
     c.outcome = Outcome::skipped;
@@ -612,6 +586,7 @@ Classified classify_site_row(const db::SiteDbRow& row, const std::string& rel, c
     return c;
   };
   std::optional<Master> master = row.master ? master_from_code(static_cast<int>(*row.master)) : std::nullopt;
+  if (!master) master = fallback_master;
   if (!master)
     return skip("unknown master code",
                 fmt::format("row {}: Master = {}", row.id, row.master ? std::to_string(*row.master) : "NULL"));
@@ -698,6 +673,10 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
   // Read every row first: one record per file (the latest row wins).
   std::vector<db::SiteDbRow> rows;
   std::int64_t n_rows = db::read_site_db(source, filter, [&](const db::SiteDbRow& r) { rows.push_back(r); });
+  if (opts.limit && static_cast<std::int64_t>(rows.size()) > *opts.limit) {
+    rows.resize(static_cast<std::size_t>(*opts.limit));
+    n_rows = *opts.limit;
+  }
   std::unordered_map<std::string, std::size_t> by_rel;
   std::vector<std::pair<std::string, std::size_t>> order;
   std::vector<Item> unmappable;
@@ -747,7 +726,8 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
         known = true;
         id = it->second.id;
         it->second.seen = true;
-        bool same = available ? is_unchanged(it->second, fst, false, rel) : !it->second.available;
+        bool same = !opts.reingest_existing &&
+                    (opts.skip_existing || (available ? is_unchanged(it->second, fst, false, rel) : !it->second.available));
         if (same) {
           ++k.unchanged;
           continue;
@@ -758,7 +738,7 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
       item.st = fst;
       item.known = known;
       item.source_id = id;
-      item.pre = classify_site_row(row, rel, fst, available);
+      item.pre = classify_site_row(row, rel, fst, available, opts.fallback_master);
       if (!emit(std::move(item))) return;
     }
   };

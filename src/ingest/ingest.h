@@ -18,6 +18,7 @@
 
 #include "db/session.h"
 #include "model/data_kind.h"
+#include "model/master.h"
 
 namespace tolteca::ingest {
 
@@ -33,6 +34,9 @@ using ProgressFn = std::function<void(const Progress&)>;
 struct IngestOptions {
   std::string location;   // label; empty: the only location, or a new "local" one
   std::string data_root;  // data root of the location (required to differ from ROOT only when creating it)
+  std::optional<Master> fallback_master;  // --master: for files whose directory and header name none
+  std::optional<int> fallback_network;    // --nw-id: seed compatibility (TolTEC names always carry it)
+  bool skip_existing = false;             // files the database knows are not looked at again
   std::string pattern;    // glob on file names (or on paths relative to ROOT when it has '/'); empty = all
   bool recursive = true;
   bool read_headers = true;
@@ -63,6 +67,8 @@ struct IngestSummary {
   std::string data_root;
   std::string root;  // what was walked (or "" for files)
   bool location_created = false;
+  std::string root_extended_from;     // the location's root before this run extended it ("" = unchanged)
+  std::int64_t paths_rewritten = 0;   // stored paths given the new prefix by that extension
   bool dry_run = false;
   bool read_headers = true;
   int jobs = 1;
@@ -96,16 +102,35 @@ nlohmann::json to_json(const IngestSummary& s);
 struct ResolvedLocation {
   std::int64_t id = -1;  // -1: does not exist (dry run)
   std::string label;
-  std::string root;  // canonical absolute path
+  std::string root;  // absolute (ingest/data_root.h absolute_root(): symlinks not resolved)
   bool created = false;
+  // The root was extended to take in `must_contain` (or would be, in a dry run): the old root, and
+  // how many stored paths were rewritten (0 in a dry run).
+  std::string extended_from;
+  std::int64_t paths_rewritten = 0;
 };
 
-// label given: that location (created with data_root, else fallback_root, when
-// missing). No label: the only location, or a new one named "local". A
-// data_root that differs from an existing location's root is an error.
-// create=false (dry run): a missing location is reported with id -1.
+// label given: that location; no label: the only location, or a new one named
+// "local". A missing location is created (create=true; dry run: id -1) with
+// data_root, else with the data root detected from must_contain
+// (detect_data_root: the nearest ancestor holding tel/ or toltec/{ics,tcs,clip}/).
+// An existing location whose root does not contain must_contain is extended to
+// the common ancestor of both (every stored rel_path gains the prefix, in one
+// transaction, before the caller writes anything); refused (UserError, nothing
+// written) when that ancestor is "/" or symlinks make the two views disagree.
+// A data_root that differs from an existing location's root is an error.
 ResolvedLocation resolve_location(db::Session& s, const std::string& label, const std::string& data_root,
-                                  const std::string& fallback_root, bool create);
+                                  const std::string& must_contain, bool create);
+
+// `db location move LABEL NEWROOT`: NEWROOT an ancestor of the root -> every rel_path gains the prefix;
+// inside the root -> every rel_path loses it (refused when a file lies outside NEWROOT); otherwise (or
+// keep_paths) the archive moved: rel_paths stay. One transaction. Throws UserError for an unknown label.
+struct LocationMove {
+  std::string label, old_root, new_root;
+  std::string mode;  // "unchanged", "ancestor", "descendant", "moved"
+  std::int64_t files = 0, rewritten = 0;
+};
+LocationMove move_location(db::Session& s, const std::string& label, const std::string& new_root, bool keep_paths);
 
 // Canonical absolute form of a path (symlinks resolved as far as it exists).
 std::string canonical_path(const std::string& path);
@@ -126,6 +151,10 @@ struct SiteDbOptions {
   bool dry_run = false;
   std::size_t batch_size = 100000;
   ProgressFn progress;
+  std::optional<Master> fallback_master;  // for rows whose Master code is missing or unknown
+  std::optional<std::int64_t> limit;      // only the first N matching rows (id order)
+  bool skip_existing = false;             // files already recorded are not looked at again
+  bool reingest_existing = false;         // files already recorded are recorded again even when unchanged
 };
 
 // ObsType names (nominal, timestream, vna, targ, tune, data-kind names, or

@@ -198,6 +198,7 @@ struct ExportRequest {
   std::vector<ObsSpec> specs;
   std::vector<WhereTerm> where;
   ExportFormat format = ExportFormat::csv;
+  std::optional<std::int64_t> limit;  // at most N rows (in the export's order)
 };
 
 // From the extension of a path (.csv, .parquet/.pq, .json/.ndjson); nullopt otherwise.

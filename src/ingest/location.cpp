@@ -1,0 +1,114 @@
+// resolve_location(): which location an ingest writes to, creating it or
+// extending its root first (see ingest.h).
+#include <fmt/format.h>
+
+#include "db/admin.h"
+#include "db/location_repo.h"
+#include "ingest/data_root.h"
+#include "ingest/ingest.h"
+#include "model/error.h"
+
+namespace tolteca::ingest {
+
+namespace {
+
+std::optional<db::Location> pick_location(db::Session& s, const std::string& label, std::string& use_label) {
+  use_label = label;
+  if (!label.empty()) return db::find_location(s, label);
+  auto all = db::list_locations(s);
+  if (all.size() == 1) {
+    use_label = all[0].label;
+    return all[0];
+  }
+  if (all.size() > 1) {
+    std::string names;
+    for (const auto& l : all) names += (names.empty() ? "" : ", ") + l.label;
+    throw UserError(fmt::format("the database has several locations ({}); choose one with --location", names));
+  }
+  use_label = "local";
+  return std::nullopt;
+}
+
+// Extends loc's root so that it contains dir (both absolute), or throws before anything is written.
+void extend_root(db::Session& s, const db::Location& loc, const std::string& dir, bool write, ResolvedLocation& out) {
+  const std::string old_root = absolute_root(loc.root_path);
+  const std::string new_root = common_ancestor(old_root, dir);
+  auto refuse = [&](const std::string& why) {
+    return UserError(fmt::format("{} is not under the data root {} of location {}, and {}; nothing was written. "
+                                 "Ingest it into another location (--location NAME creates one), or re-root with "
+                                 "'tolteca_db db location move {} NEWROOT'",
+                                 dir, loc.root_path, loc.label, why, loc.label));
+  };
+  if (new_root == "/") throw refuse("their only common ancestor is /");
+  const auto lex = lexical_relative(old_root, new_root);
+  const auto real = relative_to(canonical_path(old_root), canonical_path(new_root));
+  if (!lex || !real || *lex != *real) throw refuse(fmt::format("symlinks make {} ambiguous", new_root));
+  out.root = new_root;
+  out.extended_from = loc.root_path;
+  if (write) out.paths_rewritten = db::rebase_location(s, loc.id, new_root, "", *lex + "/");
+}
+
+}  // namespace
+
+ResolvedLocation resolve_location(db::Session& s, const std::string& label, const std::string& data_root,
+                                  const std::string& must_contain, bool create) {
+  const std::string want_root = data_root.empty() ? std::string() : absolute_root(data_root);
+  std::string use_label;
+  std::optional<db::Location> loc = pick_location(s, label, use_label);
+  ResolvedLocation out;
+  out.label = use_label;
+  if (loc) {
+    out.id = loc->id;
+    out.root = loc->root_path;
+    if (!want_root.empty() && canonical_path(want_root) != canonical_path(loc->root_path))
+      throw UserError(fmt::format("location {} has data root {}, not {}; paths are stored relative to it (to change "
+                                  "it: tolteca_db db location move {} {})",
+                                  loc->label, loc->root_path, want_root, loc->label, want_root));
+    if (!must_contain.empty()) {
+      const std::string dir = absolute_root(must_contain);
+      if (!relative_to(canonical_path(dir), canonical_path(loc->root_path))) extend_root(s, *loc, dir, create, out);
+    }
+    return out;
+  }
+  if (!want_root.empty())
+    out.root = want_root;
+  else if (!must_contain.empty())
+    out.root = detect_data_root(must_contain);
+  else
+    throw UserError(fmt::format("location {} does not exist: give its data root with --data-root", use_label));
+  if (!must_contain.empty() && !relative_to(canonical_path(must_contain), canonical_path(out.root)))
+    throw UserError(fmt::format("{} is not under the data root {} given for the new location {}; nothing was written",
+                                must_contain, out.root, use_label));
+  if (!create) return out;
+  auto made = db::upsert_location(s, use_label, out.root);
+  out.id = made.id;
+  out.created = true;
+  return out;
+}
+
+LocationMove move_location(db::Session& s, const std::string& label, const std::string& new_root, bool keep_paths) {
+  auto loc = db::find_location(s, label);
+  if (!loc) throw UserError(fmt::format("location {} does not exist (see 'tolteca_db db location list')", label));
+  LocationMove m;
+  m.label = label;
+  m.old_root = loc->root_path;
+  m.new_root = absolute_root(new_root);
+  m.files = db::location_usage(s, loc->id).files;
+  const std::string old_root = absolute_root(loc->root_path);
+  std::string strip, add;
+  if (m.new_root == old_root) {
+    m.mode = "unchanged";
+  } else if (auto up = lexical_relative(old_root, m.new_root); up && !keep_paths) {
+    m.mode = "ancestor";
+    add = *up + "/";
+  } else if (auto down = lexical_relative(m.new_root, old_root); down && !keep_paths) {
+    m.mode = "descendant";
+    strip = *down + "/";
+  } else {
+    m.mode = "moved";
+  }
+  m.rewritten = db::rebase_location(s, loc->id, m.new_root, strip, add);
+  return m;
+}
+
+}  // namespace tolteca::ingest
