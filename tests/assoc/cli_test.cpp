@@ -85,9 +85,9 @@ TEST(AssocCli, StreamAndTypes) {
   auto bad = reg.run({"assoc", "generate", "--types", "cal_group,nope"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("unknown association type 'nope'"), std::string::npos) << bad.err;
-  auto nodir = reg.run({"assoc", "generate", "--state", "filesystem"});
-  EXPECT_EQ(nodir.exit_code, 1);
-  EXPECT_NE(nodir.err.find("--state-dir"), std::string::npos);
+  // --state filesystem without --state-dir: the seed's default directory ./.tolteca_db_state.
+  auto nodir = reg.ok({"assoc", "state", "--state", "filesystem"});
+  EXPECT_EQ(nodir["location"], "./.tolteca_db_state/assoc_state.json");
   auto fsst = reg.ok({"assoc", "state", "--state-dir", (reg.tmp / "st").string()});
   EXPECT_EQ(fsst["backend"], "filesystem");
   EXPECT_FALSE(fsst["exists"].get<bool>());
