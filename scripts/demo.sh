@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Build everything, then run the main job on a generated demo night:
+# Build the tolteca_db binary only (not the tests or benchmarks), then run the main job on a generated
+# demo night:
 # simulate a night of TolTEC data, ingest it into an embedded DuckDB database,
 # generate the associations, and show what the registry holds.
 # Everything goes to ./demo/ (git-ignored); re-running starts afresh.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$here/scripts/build.sh" "$here/build"
+"$here/scripts/build.sh" "$here/build" --target tolteca_db
 bin="$here/build/tolteca_db"
 demo="$here/demo"
 rm -rf "$demo" && mkdir -p "$demo"
