@@ -19,9 +19,9 @@ step "Simulate one night of TolTEC data (with a few bad files)" \
 step "Create the database and register the data root as location LMT" \
   "$bin" db init --db "$db" --location LMT --data-root "$demo/data_lmt"
 step "Ingest every file (headers read on all cores), then group observations" \
-  "$bin" ingest directory "$demo/data_lmt" --db "$db" --location LMT --with-associations --quiet
+  "$bin" ingest directory "$demo/data_lmt" --db "$db" --location LMT --with-associations
 step "Ingest again: nothing changed, nothing re-read" \
-  "$bin" ingest directory "$demo/data_lmt" --db "$db" --location LMT --quiet
+  "$bin" ingest directory "$demo/data_lmt" --db "$db" --location LMT
 step "Incremental association generation: nothing pending" \
   "$bin" assoc generate --incremental --db "$db"
 step "What the registry holds" \

@@ -10,6 +10,7 @@
 #include "ingest/ingest.h"
 #include "ingest/tel_csv.h"
 #include "model/error.h"
+#include "model/time_arg.h"
 
 namespace tolteca::cli {
 
@@ -44,6 +45,14 @@ void print_summary(const ingest::IngestSummary& s, const char* what) {
   if (s.flagged) kv.emplace_back("flagged", fmt::format("{} (recorded with a problem)", s.flagged));
   if (s.missing) kv.emplace_back("missing", fmt::format("{} (marked missing by --prune)", s.missing));
   kv.emplace_back("raw observations", fmt::format("{} created, {} updated", s.raw_obs_created, s.raw_obs_updated));
+  if (!s.obsnum_ranges.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& r : s.obsnum_ranges)
+      parts.push_back(r.first == r.last ? fmt::format("{} {} ({} files)", r.master, r.first, r.files)
+                                        : fmt::format("{} {}-{} ({} files)", r.master, r.first, r.last, r.files));
+    kv.emplace_back(s.dry_run ? "would record" : "recorded", fmt::format("{}", fmt::join(parts, ", ")));
+    kv.emplace_back("nights", s.nights.empty() ? std::string("-") : fmt::format("{}", fmt::join(s.nights, ", ")));
+  }
   kv.emplace_back("elapsed", fmt::format("{:.2f} s ({} files/s, {} job{}, {})", s.elapsed_s,
                                          format_count(static_cast<std::int64_t>(s.files_per_s)), s.jobs,
                                          s.jobs == 1 ? "" : "s", s.read_headers ? "headers" : "names only"));
@@ -98,7 +107,7 @@ void register_file(CLI::App& ingest) {
   add_location_options(cmd, o->location, o->data_root);
   add_header_flags(cmd, o->headers);
   cmd->add_flag("--dry-run", o->dry_run, "Show what would be recorded; write nothing");
-  cmd->add_flag("--quiet,-q", o->quiet, "Print nothing but errors (and --json output)");
+  add_quiet_flag(cmd, o->quiet);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db ingest file /data_lmt/toltec/ics/toltec0/toltec0_018341_000_0000_2024_11_13_17_24_46_vnasweep.nc\n"
@@ -118,6 +127,8 @@ void register_file(CLI::App& ingest) {
     }
     if (o->quiet) return;
     Table t{{"path", "status", "uid", "interface", "kind", "note"}, {}, {}};
+    t.whole = {true, false, true, false, false, false};
+    t.wrap_last = true;
     for (const auto& f : sum.files)
       t.rows.push_back({f.path, f.status, f.uid, f.interface, data_kind_names(f.data_kind), f.note});
     print_table(std::cout, t, OutputFormat::table);
@@ -149,7 +160,7 @@ void register_directory(CLI::App& ingest) {
   cmd->add_flag("--dry-run", o->dry_run, "Report what would change; write nothing");
   add_location_options(cmd, o->location, o->data_root);
   cmd->add_option("--batch-size", o->batch_size, "Files per transaction")->capture_default_str();
-  cmd->add_flag("--quiet,-q", o->quiet, "No progress display");
+  add_quiet_flag(cmd, o->quiet);
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
@@ -184,6 +195,7 @@ void register_directory(CLI::App& ingest) {
       print_json(std::cout, j);
       return;
     }
+    if (o->quiet) return;
     print_summary(sum, "directory");
     if (o->with_assoc)
       std::cout << fmt::format("associations ({}): {} groups created, {} updated, {} deleted; {} edges added, {} "
@@ -211,7 +223,7 @@ void register_scan(CLI::App& ingest) {
   cmd->add_flag("--details", o->details, "List every recognised file");
   cmd->add_option("--rejections,-n", o->max_rejections, "Show the first N rejections")->capture_default_str();
   cmd->add_option("--jobs,-j", o->jobs, "Worker threads (default: all cores)");
-  cmd->add_flag("--quiet,-q", o->quiet, "No progress display");
+  add_quiet_flag(cmd, o->quiet);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db ingest scan /data_lmt\n"
@@ -235,6 +247,7 @@ void register_scan(CLI::App& ingest) {
       print_json(std::cout, j);
       return;
     }
+    if (o->quiet) return;
     print_key_values(std::cout, {{"root", r.root},
                                  {"scanned", std::to_string(r.scanned)},
                                  {"recognised", std::to_string(r.recognised)},
@@ -256,12 +269,16 @@ void register_scan(CLI::App& ingest) {
     if (!r.rejections.empty()) {
       std::cout << fmt::format("\nfirst {} rejection(s):\n", r.rejections.size());
       Table t{{"path", "reason", "detail"}, {}, {}};
+      t.whole = {true, false, false};
+      t.wrap_last = true;
       for (const auto& x : r.rejections) t.rows.push_back({x.path, x.reason, x.detail});
       print_table(std::cout, t, OutputFormat::table);
     }
     if (o->details) {
       std::cout << '\n';
       Table t{{"path", "uid", "interface", "kind", "raw", "problem"}, {}, {}};
+      t.whole = {true, true, false, false, false, false};
+      t.wrap_last = true;
       for (const auto& f : r.files)
         t.rows.push_back({f.path, f.uid, f.interface, data_kind_names(f.data_kind), f.is_raw ? "yes" : "no", f.problem});
       print_table(std::cout, t, OutputFormat::table);
@@ -279,13 +296,14 @@ void register_toltec_db(CLI::App& ingest) {
   auto* cmd = ingest.add_subcommand("toltec-db", "Ingest from the site file database (a SQLite extract)");
   cmd->add_option("SOURCE", o->source, "sqlite:///path/to/toltec.sqlite, or a path")->required();
   add_location_options(cmd, o->location, o->data_root);
-  cmd->add_option("--since", o->since, "Only rows from this date (YYYY-MM-DD[ HH:MM:SS], inclusive)");
-  cmd->add_option("--until", o->until, "Only rows up to this date (inclusive)");
+  cmd->add_option("--since", o->since,
+                  std::string("Only rows from this time (inclusive): ") + time_arg_forms());
+  cmd->add_option("--until", o->until, "Only rows up to this time (inclusive; a day covers the whole day)");
   cmd->add_option("--obstype", o->obstype, "Comma-separated: nominal, timestream, vna, targ, tune (or 0..4)");
   cmd->add_flag("--valid-only,!--include-invalid", o->valid_only,
                 "Only rows with Valid = 1 (default); --include-invalid records the others, flagged");
   cmd->add_flag("--dry-run", o->dry_run, "Report what would change; write nothing");
-  cmd->add_flag("--quiet,-q", o->quiet, "No progress display");
+  add_quiet_flag(cmd, o->quiet);
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
@@ -312,6 +330,7 @@ void register_toltec_db(CLI::App& ingest) {
       print_json(std::cout, j);
       return;
     }
+    if (o->quiet) return;
     print_summary(sum, "site database");
   });
 }

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "cli/help_format.h"
 #include "db/duckdb.h"
 #include "model/error.h"
 #include "tolteca/version.h"
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
                "groups observations into associations, and answers queries and exports.",
                "tolteca_db"};
   app.require_subcommand(1);
+  cli::install_help_formatter(app);
   app.set_version_flag("--version",
                        fmt::format("tolteca_db {} (DuckDB {})", kVersion, db::library_version()));
   app.footer(
