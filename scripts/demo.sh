@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Build everything, then run the main job on a generated demo night:
+# Build the tolteca_db binary only (not the tests or benchmarks), then run the main job on a generated
+# demo night:
 # simulate a night of TolTEC data, ingest it into an embedded DuckDB database,
 # generate the associations, and show what the registry holds.
 # Everything goes to ./demo/ (git-ignored); re-running starts afresh.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$here/scripts/build.sh" "$here/build"
+"$here/scripts/build.sh" "$here/build" --target tolteca_db
 bin="$here/build/tolteca_db"
 demo="$here/demo"
 rm -rf "$demo" && mkdir -p "$demo"
@@ -18,9 +19,9 @@ step "Simulate one night of TolTEC data (with a few bad files)" \
 step "Create the database and register the data root as location LMT" \
   "$bin" db init --db "$db" --location LMT --data-root "$demo/data_lmt"
 step "Ingest every file (headers read on all cores), then group observations" \
-  "$bin" ingest directory "$demo/data_lmt" --db "$db" --location LMT --with-associations --quiet
+  "$bin" ingest directory "$demo/data_lmt" --db "$db" --location LMT --with-associations
 step "Ingest again: nothing changed, nothing re-read" \
-  "$bin" ingest directory "$demo/data_lmt" --db "$db" --location LMT --quiet
+  "$bin" ingest directory "$demo/data_lmt" --db "$db" --location LMT
 step "Incremental association generation: nothing pending" \
   "$bin" assoc generate --incremental --db "$db"
 step "What the registry holds" \

@@ -83,7 +83,8 @@ std::string now_iso() {
 // ---- reconciliation -----------------------------------------------------------
 
 void reconcile_groups(GroupType t, std::vector<Group> computed, std::vector<db::StoredGroup> stored_in,
-                      db::AssocRepo& repo, bool stored_is_complete, db::StoreDiff& diff, RuleReport& rep) {
+                      db::AssocRepo& repo, bool stored_is_complete, db::StoreDiff& diff, RuleReport& rep,
+                      std::vector<GroupChange>& changes) {
   // Deduplicate stored groups (windows may load one twice).
   std::unordered_map<std::int64_t, db::StoredGroup> stored;
   stored.reserve(stored_in.size());
@@ -118,6 +119,7 @@ void reconcile_groups(GroupType t, std::vector<Group> computed, std::vector<db::
     if (it == by_uid.end()) {
       ++rep.created;
       rep.edges_added += g.n();
+      changes.push_back({rep.type, "created", uids[i], g.name(), "", g.n(), 0});
       diff.created.push_back(std::move(g));
       continue;
     }
@@ -151,6 +153,9 @@ void reconcile_groups(GroupType t, std::vector<Group> computed, std::vector<db::
                     s.first_pos.time != g.first_time;
     if (u.row_changed || !u.add_members.empty() || diff.removed_edges.size() != removed_before) {
       ++rep.updated;
+      const std::int64_t before = static_cast<std::int64_t>(s.members.size());
+      changes.push_back({rep.type, g.n() > before ? "grown" : g.n() < before ? "shrunk" : "changed", s.uid, g.name(),
+                         s.name, g.n(), before});
       rep.edges_added += static_cast<std::int64_t>(u.add_members.size());
       u.group = std::move(g);
       diff.updated.push_back(std::move(u));
@@ -161,6 +166,7 @@ void reconcile_groups(GroupType t, std::vector<Group> computed, std::vector<db::
   for (const auto& [id, s] : stored) {
     if (used.count(id)) continue;
     ++rep.deleted;
+    changes.push_back({rep.type, "deleted", s.uid, s.name, s.name, 0, static_cast<std::int64_t>(s.members.size())});
     rep.edges_removed += static_cast<std::int64_t>(s.members.size());
     diff.deleted.push_back(id);
   }
@@ -232,6 +238,12 @@ class Pass {
     return *all_sorted_;
   }
 
+  std::vector<GroupChange>& changes() { return changes_; }
+  // What is stored for a rule before this run writes: groups of its type, or cal-obs edges.
+  std::int64_t stored_count(RuleType r) {
+    return r == RuleType::cal_obs ? repo_.count_cal_edges() : repo_.count_groups(group_type(r));
+  }
+
   std::int64_t considered() const {
     return considered_all_ ? static_cast<std::int64_t>(all_->size()) : static_cast<std::int64_t>(seen_.size());
   }
@@ -253,7 +265,7 @@ class Pass {
             break;
           }
       }
-      reconcile_groups(t, std::move(groups), repo_.groups_all(t), repo_, true, diff_, rep);
+      reconcile_groups(t, std::move(groups), repo_.groups_all(t), repo_, true, diff_, rep, changes_);
     }
     rep.considered = static_cast<std::int64_t>(all_facts().size());
   }
@@ -403,7 +415,7 @@ class Pass {
     std::vector<db::StoredGroup> stored;
     for (auto& [id, g] : R) stored.push_back(std::move(g));
     repo_.load_members(GroupType::cal_group, stored);
-    reconcile_groups(GroupType::cal_group, cal_groups(window), std::move(stored), repo_, false, diff_, rep);
+    reconcile_groups(GroupType::cal_group, cal_groups(window), std::move(stored), repo_, false, diff_, rep, changes_);
   }
 
   void drivefit_incremental(const std::vector<ObsFact>& pending, RuleReport& rep) {
@@ -419,7 +431,7 @@ class Pass {
     auto stored = repo_.groups_with_first_obsnums(GroupType::drivefit, obsnums);
     std::erase_if(stored, [&](const db::StoredGroup& g) { return !keys.count({g.first_pos.master, g.first_pos.obsnum}); });
     repo_.load_members(GroupType::drivefit, stored);
-    reconcile_groups(GroupType::drivefit, drivefit_groups(facts), std::move(stored), repo_, false, diff_, rep);
+    reconcile_groups(GroupType::drivefit, drivefit_groups(facts), std::move(stored), repo_, false, diff_, rep, changes_);
   }
 
   void run_incremental(GroupType t, const std::vector<ObsFact>& pending, RuleReport& rep) {
@@ -469,7 +481,7 @@ class Pass {
       std::vector<db::StoredGroup> stored;
       for (auto& [id, g] : R) stored.push_back(std::move(g));
       repo_.load_members(t, stored);
-      reconcile_groups(t, run_groups(facts, t), std::move(stored), repo_, false, diff_, rep);
+      reconcile_groups(t, run_groups(facts, t), std::move(stored), repo_, false, diff_, rep, changes_);
     }
   }
 
@@ -529,6 +541,7 @@ class Pass {
 
   db::AssocRepo& repo_;
   db::StoreDiff& diff_;
+  std::vector<GroupChange> changes_;
   db::RawObsStats stats_;
   std::optional<std::vector<ObsFact>> all_, all_sorted_;
   bool considered_all_ = false;
@@ -611,6 +624,7 @@ void sum_report(GenerateReport& r) {
       continue;
     }
     r.groups_created += rr.created;
+    r.groups_unchanged += rr.unchanged;
     r.groups_updated += rr.updated;
     r.groups_deleted += rr.deleted;
     r.edges_added += rr.edges_added;
@@ -640,7 +654,10 @@ void run_rules(Pass& pass, Plan& plan, const std::vector<ObsFact>& pending, std:
       std::vector<ObsFact> mine;
       for (const auto& f : pending)
         if (f.ingest_seq > rs.watermark) mine.push_back(f);
+      const std::int64_t stored = pass.stored_count(t);
       pass.incremental(t, mine, rep, rs.last_vna_time);
+      // Everything stored that the run did not touch is unchanged too (a no-op run: all of it).
+      rep.unchanged = std::max(rep.unchanged, stored - rep.updated - rep.deleted);
     }
     rs.watermark = std::max(rs.watermark, new_watermark);
     rs.raw_count = stats.total;
@@ -705,6 +722,7 @@ GenerateReport generate(db::Session& session, const GenerateOptions& opt) {
     if (!opt.dry_run) tx.emplace(session.con());
     run_rules(pass, plan, pending, stats.max_ingest_seq, stats, rep.rules);
     rep.considered = pass.considered();
+    rep.changes = std::move(pass.changes());
     rep.watermark_after = stats.max_ingest_seq;
     sum_report(rep);
     plan.state.updated_at = now_iso();

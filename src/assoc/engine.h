@@ -49,8 +49,19 @@ struct GenerateOptions {
   double auto_full_fraction = 0.25;
 };
 
+// One group the run created, changed or deleted, by name.
+struct GroupChange {
+  std::string type;    // cal_group, drivefit, focus_group, astig_group
+  std::string change;  // "created", "grown", "shrunk", "changed" (same size, other members/times), "deleted"
+  std::string uid;
+  std::string name;      // the name after the run (before it, for "deleted")
+  std::string old_name;  // the name before the run ("" for "created")
+  std::int64_t n_items = 0, old_n_items = 0;
+};
+
 struct RuleReport {
   std::string type;
+  // unchanged: stored groups (edges for raw_obs_cal_obs) this run left as they were, considered or not.
   std::int64_t created = 0, updated = 0, deleted = 0, unchanged = 0;
   std::int64_t edges_added = 0, edges_removed = 0;
   std::int64_t pending = 0;     // observations pending for this rule
@@ -67,9 +78,11 @@ struct GenerateReport {
   std::int64_t watermark_before = 0, watermark_after = 0;
   std::vector<RuleReport> rules;
   std::int64_t groups_created = 0, groups_updated = 0, groups_deleted = 0;
+  std::int64_t groups_unchanged = 0;
   std::int64_t edges_added = 0, edges_removed = 0;
   double elapsed_s = 0;
   std::vector<std::string> messages;  // said out loud (e.g. why a full regeneration ran)
+  std::vector<GroupChange> changes;   // every group created, changed or deleted, in rule order
 };
 
 // Runs one generation. Writes groups, edges and state in one transaction

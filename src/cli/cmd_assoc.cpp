@@ -49,6 +49,26 @@ nlohmann::json rule_json(const assoc::RuleReport& r) {
           {"edges_removed", r.edges_removed}, {"pending", r.pending}, {"considered", r.considered}};
 }
 
+// The changed groups by name: "grown  cal_group  ics-18341-g3-cal -> ics-18341-g4-cal  (3 -> 4)".
+void print_changes(const std::vector<assoc::GroupChange>& changes) {
+  if (changes.empty()) return;
+  constexpr std::size_t kShown = 50;
+  Table t{{"change", "type", "group", "members"}, {}, {false, false, false, false}};
+  t.whole = {true, true, true, false};
+  for (std::size_t i = 0; i < changes.size() && i < kShown; ++i) {
+    const auto& c = changes[i];
+    std::string name = c.old_name.empty() || c.old_name == c.name ? c.name : c.old_name + " -> " + c.name;
+    std::string n = c.change == "created"   ? std::to_string(c.n_items)
+                    : c.change == "deleted" ? std::to_string(c.old_n_items)
+                                            : fmt::format("{} -> {}", c.old_n_items, c.n_items);
+    t.rows.push_back({c.change, c.type, name, n});
+  }
+  std::cout << '\n';
+  print_table(std::cout, t, OutputFormat::table);
+  if (changes.size() > kShown) std::cout << fmt::format("… and {} more (see --json)\n", changes.size() - kShown);
+  std::cout << '\n';
+}
+
 void print_generate(const assoc::GenerateReport& r, bool json) {
   if (json) {
     nlohmann::json j{{"mode", r.mode},
@@ -62,12 +82,22 @@ void print_generate(const assoc::GenerateReport& r, bool json) {
                      {"groups_created", r.groups_created},
                      {"groups_updated", r.groups_updated},
                      {"groups_deleted", r.groups_deleted},
+                     {"groups_unchanged", r.groups_unchanged},
                      {"edges_added", r.edges_added},
                      {"edges_removed", r.edges_removed},
                      {"elapsed_s", r.elapsed_s},
                      {"messages", r.messages}};
     j["rules"] = nlohmann::json::array();
     for (const auto& rr : r.rules) j["rules"].push_back(rule_json(rr));
+    j["changes"] = nlohmann::json::array();
+    for (const auto& c : r.changes)
+      j["changes"].push_back({{"type", c.type},
+                              {"change", c.change},
+                              {"uid", c.uid},
+                              {"name", c.name},
+                              {"old_name", c.old_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.old_name)},
+                              {"n_items", c.n_items},
+                              {"old_n_items", c.old_n_items}});
     print_json(std::cout, j);
     return;
   }
@@ -82,10 +112,11 @@ void print_generate(const assoc::GenerateReport& r, bool json) {
     t.rows.push_back({rr.type, std::to_string(rr.created), std::to_string(rr.updated), std::to_string(rr.deleted),
                       std::to_string(rr.unchanged), std::to_string(rr.edges_added), std::to_string(rr.edges_removed)});
   print_table(std::cout, t, OutputFormat::table);
-  std::cout << fmt::format("{} groups created, {} updated, {} deleted; {} edges written, {} removed; watermark {} -> "
-                           "{}; {:.3f} s\n",
-                           r.groups_created, r.groups_updated, r.groups_deleted, r.edges_added, r.edges_removed,
-                           r.watermark_before, r.watermark_after, r.elapsed_s);
+  print_changes(r.changes);
+  std::cout << fmt::format("{} groups created, {} updated, {} deleted, {} unchanged; {} edges written, {} removed; "
+                           "watermark {} -> {}; {:.3f} s\n",
+                           r.groups_created, r.groups_updated, r.groups_deleted, r.groups_unchanged, r.edges_added,
+                           r.edges_removed, r.watermark_before, r.watermark_after, r.elapsed_s);
 }
 
 // `assoc generate --limit N`: one stream batch of N pending observations.
@@ -244,21 +275,27 @@ void register_state(CLI::App& parent) {
   struct Opts {
     DbOptions db;
     StateCli state;
-    bool json = false;
+    FormatOptions out;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = parent.add_subcommand("state", "Show the engine state: watermarks, pending observations, groups");
   add_db_options(cmd, o->db);
   add_state_options(cmd, o->state);
-  add_json_flag(cmd, o->json);
+  add_format_options(cmd, o->out);
   set_examples(cmd,
                "  tolteca_db assoc state\n  tolteca_db assoc state --state-dir /archive/assoc_state --json\n"
                "  tolteca_db assoc state --backend filesystem --state-dir ./state\n");
   cmd->callback([o] {
     auto st = o->state.resolve();
+    const auto format = o->out.resolve();
     auto s = open_session(o->db, db::OpenMode::ReadOnly);
     auto info = assoc::state_info(*s, st);
-    if (o->json) {
+    Table t{{"type", "watermark", "pending", "stored"}, {}, {false, true, true, true}};
+    for (const auto& r : info.rules)
+      t.rows.push_back({r.type, r.watermark ? std::to_string(*r.watermark) : (format == OutputFormat::table ? "-" : ""),
+                        std::to_string(r.pending), std::to_string(r.groups)});
+    if (format == OutputFormat::csv || format == OutputFormat::tsv) return print_table(std::cout, t, format);
+    if (format == OutputFormat::json) {
       nlohmann::json j{{"backend", info.backend},
                        {"location", info.location},
                        {"exists", info.exists},
@@ -284,10 +321,6 @@ void register_state(CLI::App& parent) {
                                  {"raw observations", std::to_string(info.raw_obs_total)},
                                  {"largest ingest_seq", std::to_string(info.max_ingest_seq)}});
     if (!info.mismatch.empty()) std::cout << "note: " << info.mismatch << '\n';
-    Table t{{"type", "watermark", "pending", "stored"}, {}, {false, true, true, true}};
-    for (const auto& r : info.rules)
-      t.rows.push_back({r.type, r.watermark ? std::to_string(*r.watermark) : "-", std::to_string(r.pending),
-                        std::to_string(r.groups)});
     std::cout << '\n';
     print_table(std::cout, t, OutputFormat::table);
   });
@@ -378,15 +411,25 @@ void register_group(CLI::App& parent) {
        &assoc::remove_from_named_group, "updated");
   {
     auto o = std::make_shared<Opts>();
+    auto out = std::make_shared<FormatOptions>();
     auto* cmd = grp->add_subcommand("list", "List named groups");
     add_db_options(cmd, o->db);
     cmd->add_flag("--members", o->members, "Also list the members (uids)");
-    add_json_flag(cmd, o->json);
-    set_examples(cmd, "  tolteca_db assoc group list\n  tolteca_db assoc group list --members --json\n");
-    cmd->callback([o] {
+    add_format_options(cmd, *out);
+    set_examples(cmd, "  tolteca_db assoc group list\n  tolteca_db assoc group list --members --json\n"
+                      "  tolteca_db assoc group list --format csv\n");
+    cmd->callback([o, out] {
+      const auto format = out->resolve();
       auto s = open_session(o->db, db::OpenMode::ReadOnly);
-      auto groups = assoc::list_named_groups(*s, o->members || o->json);
-      if (o->json) {
+      auto groups = assoc::list_named_groups(*s, o->members || format != OutputFormat::table);
+      if (format == OutputFormat::csv || format == OutputFormat::tsv) {
+        Table t{{"name", "n_items", "created_at", "updated_at", "members"}, {}, {false, true, false, false, false}};
+        for (const auto& g : groups)
+          t.rows.push_back({g.name, std::to_string(g.n_items), format_iso8601(g.created_at),
+                            format_iso8601(g.updated_at), fmt::format("{}", fmt::join(g.members, ";"))});
+        return print_table(std::cout, t, format);
+      }
+      if (format == OutputFormat::json) {
         nlohmann::json arr = nlohmann::json::array();
         for (const auto& g : groups)
           arr.push_back({{"name", g.name},
@@ -397,14 +440,16 @@ void register_group(CLI::App& parent) {
         print_json(std::cout, arr);
         return;
       }
-      Table t{{"name", "members", "updated"}, {}, {false, true, false}};
+      Table t{{"name", "updated", "members"}, {}, {false, false, false}};
+      t.whole = {true, true, false};
+      t.wrap_last = true;
       for (const auto& g : groups) {
         std::string m = std::to_string(g.n_items);
         if (o->members && !g.members.empty()) {
           m += ":";
           for (const auto& u : g.members) m += " " + u;
         }
-        t.rows.push_back({g.name, m, format_iso8601(g.updated_at)});
+        t.rows.push_back({g.name, format_iso8601(g.updated_at), m});
       }
       print_table(std::cout, t, OutputFormat::table);
     });

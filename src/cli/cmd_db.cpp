@@ -85,47 +85,58 @@ void register_init(CLI::App& db) {
   });
 }
 
+nlohmann::json info_json(const db::DbInfo& info) {
+  nlohmann::json j{{"url", info.url},
+                   {"path", info.path},
+                   {"duckdb_version", info.duckdb_version},
+                   {"schema_version", info.schema_version}};
+  j["file_size"] = info.file_size ? nlohmann::json(*info.file_size) : nlohmann::json(nullptr);
+  j["tables"] = nlohmann::json::object();
+  for (const auto& t : info.tables) j["tables"][t.table] = t.rows;
+  j["locations"] = nlohmann::json::array();
+  for (const auto& l : info.locations) j["locations"].push_back(location_json(l));
+  // The registries, so scripts can see what the database knows.
+  auto registry = [](const std::vector<db::DbInfo::Registry>& rows) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& r : rows) arr.push_back({{"name", r.name}, {"description", r.description}});
+    return arr;
+  };
+  j["product_types"] = registry(info.product_types);
+  j["assoc_types"] = registry(info.assoc_types);
+  j["data_kinds"] = nlohmann::json::array();
+  for (const auto& k : info.data_kinds)
+    j["data_kinds"].push_back({{"name", k.name}, {"bit", k.bit}, {"description", k.description}});
+  return j;
+}
+
+// CSV/TSV: rows section, key, value (like `query stats`).
+Table info_rows(const db::DbInfo& info) {
+  Table t{{"section", "key", "value"}, {}, {false, false, false}};
+  t.rows.push_back({"database", "url", info.url});
+  t.rows.push_back({"database", "duckdb_version", info.duckdb_version});
+  t.rows.push_back({"database", "schema_version", std::to_string(info.schema_version)});
+  t.rows.push_back({"database", "file_size", info.file_size ? std::to_string(*info.file_size) : ""});
+  for (const auto& tc : info.tables) t.rows.push_back({"tables", tc.table, std::to_string(tc.rows)});
+  for (const auto& l : info.locations) t.rows.push_back({"locations", l.label, l.root_path});
+  return t;
+}
+
 void register_info(CLI::App& db) {
   struct Opts {
     DbOptions db;
-    bool json = false;
+    FormatOptions out;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = db.add_subcommand("info", "Show URL, versions, size, row count per table and locations");
   add_db_options(cmd, o->db);
-  add_json_flag(cmd, o->json);
-  set_examples(cmd, "  tolteca_db db info\n  tolteca_db db info --json | jq .tables\n");
+  add_format_options(cmd, o->out);
+  set_examples(cmd, "  tolteca_db db info\n  tolteca_db db info --json\n  tolteca_db db info --format csv\n");
   cmd->callback([o] {
+    auto format = o->out.resolve();
     auto s = open_session(o->db, db::OpenMode::ReadOnly);
     auto info = db::db_info(*s);
-    if (o->json) {
-      nlohmann::json j{{"url", info.url},
-                       {"path", info.path},
-                       {"duckdb_version", info.duckdb_version},
-                       {"schema_version", info.schema_version}};
-      j["file_size"] = info.file_size ? nlohmann::json(*info.file_size) : nlohmann::json(nullptr);
-      j["tables"] = nlohmann::json::object();
-      for (const auto& t : info.tables) j["tables"][t.table] = t.rows;
-      j["locations"] = nlohmann::json::array();
-      for (const auto& l : info.locations) j["locations"].push_back(location_json(l));
-      // The registries, so scripts can see what the database knows.
-      auto registry = [&](const char* table) {
-        nlohmann::json arr = nlohmann::json::array();
-        for (auto& row : s->con().query(fmt::format("SELECT name, description FROM {} ORDER BY id", table)).rows())
-          arr.push_back({{"name", db::value_to_string(row[0])}, {"description", db::value_to_string(row[1])}});
-        return arr;
-      };
-      j["product_types"] = registry("product_types");
-      j["assoc_types"] = registry("assoc_types");
-      nlohmann::json kinds = nlohmann::json::array();
-      for (auto& row : s->con().query("SELECT name, bit, description FROM data_kinds ORDER BY bit").rows())
-        kinds.push_back({{"name", db::value_to_string(row[0])},
-                         {"bit", std::get<std::int64_t>(row[1])},
-                         {"description", db::value_to_string(row[2])}});
-      j["data_kinds"] = kinds;
-      print_json(std::cout, j);
-      return;
-    }
+    if (format == OutputFormat::json) return print_json(std::cout, info_json(info));
+    if (format != OutputFormat::table) return print_table(std::cout, info_rows(info), format);
     print_key_values(std::cout, {{"url", info.url},
                                  {"duckdb", info.duckdb_version},
                                  {"schema version", std::to_string(info.schema_version)},
@@ -139,6 +150,7 @@ void register_info(CLI::App& db) {
       std::cout << "no locations (add one: tolteca_db db init --location LABEL --data-root PATH)\n";
     } else {
       Table lt{{"location", "root", "priority"}, {}, {false, false, true}};
+      lt.whole = {true, true, false};
       for (const auto& l : info.locations) lt.rows.push_back({l.label, l.root_path, std::to_string(l.priority)});
       print_table(std::cout, lt, OutputFormat::table);
     }

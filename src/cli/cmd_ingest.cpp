@@ -15,6 +15,7 @@
 #include "ingest/ingest.h"
 #include "ingest/tel_csv.h"
 #include "model/error.h"
+#include "model/time_arg.h"
 
 namespace tolteca::cli {
 
@@ -52,6 +53,14 @@ void print_summary(const ingest::IngestSummary& s, const char* what) {
   if (s.flagged) kv.emplace_back("flagged", fmt::format("{} (recorded with a problem)", s.flagged));
   if (s.missing) kv.emplace_back("missing", fmt::format("{} (marked missing by --prune)", s.missing));
   kv.emplace_back("raw observations", fmt::format("{} created, {} updated", s.raw_obs_created, s.raw_obs_updated));
+  if (!s.obsnum_ranges.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& r : s.obsnum_ranges)
+      parts.push_back(r.first == r.last ? fmt::format("{} {} ({} files)", r.master, r.first, r.files)
+                                        : fmt::format("{} {}-{} ({} files)", r.master, r.first, r.last, r.files));
+    kv.emplace_back(s.dry_run ? "would record" : "recorded", fmt::format("{}", fmt::join(parts, ", ")));
+    kv.emplace_back("nights", s.nights.empty() ? std::string("-") : fmt::format("{}", fmt::join(s.nights, ", ")));
+  }
   kv.emplace_back("elapsed", fmt::format("{:.2f} s ({} files/s, {} job{}, {})", s.elapsed_s,
                                          format_count(static_cast<std::int64_t>(s.files_per_s)), s.jobs,
                                          s.jobs == 1 ? "" : "s", s.read_headers ? "headers" : "names only"));
@@ -161,7 +170,7 @@ void register_file(CLI::App& ingest) {
   add_fallback_options(cmd, o->fallback);
   add_header_flags(cmd, o->headers);
   cmd->add_flag("--dry-run", o->dry_run, "Print the parsed fields of each file and what would be recorded; write nothing");
-  cmd->add_flag("--quiet,-q", o->quiet, "Print nothing but errors (and --json output)");
+  add_quiet_flag(cmd, o->quiet);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db ingest file /data_lmt/toltec/ics/toltec0/toltec0_018341_000_0000_2024_11_13_17_24_46_vnasweep.nc\n"
@@ -183,6 +192,8 @@ void register_file(CLI::App& ingest) {
     }
     if (o->quiet) return;
     Table t{{"path", "status", "uid", "interface", "kind", "note"}, {}, {}};
+    t.whole = {true, false, true, false, false, false};
+    t.wrap_last = true;
     for (const auto& f : sum.files)
       t.rows.push_back({f.path, f.status, f.uid, f.interface, data_kind_names(f.data_kind), f.note});
     print_table(std::cout, t, OutputFormat::table);
@@ -223,7 +234,7 @@ void register_directory(CLI::App& ingest) {
   cmd->add_option("--batch-size,--commit-interval", o->batch_size,
                   "Files per transaction (--commit-interval is the seed's name)")
       ->capture_default_str();
-  cmd->add_flag("--quiet,-q", o->quiet, "No progress display");
+  add_quiet_flag(cmd, o->quiet);
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
@@ -261,6 +272,7 @@ void register_directory(CLI::App& ingest) {
       print_json(std::cout, j);
       return;
     }
+    if (o->quiet) return;
     print_summary(sum, "directory");
     if (o->with_assoc) print_assoc_line(assoc);
   });
@@ -311,7 +323,7 @@ void register_scan(CLI::App& ingest) {
                 "recognised file)");
   cmd->add_option("--rejections,-n", o->max_rejections, "Show the first N rejections")->capture_default_str();
   cmd->add_option("--jobs,-j", o->jobs, "Worker threads (default: all cores)");
-  cmd->add_flag("--quiet,-q", o->quiet, "No progress display");
+  add_quiet_flag(cmd, o->quiet);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db ingest scan /data_lmt\n"
@@ -335,6 +347,7 @@ void register_scan(CLI::App& ingest) {
       print_json(std::cout, j);
       return;
     }
+    if (o->quiet) return;
     print_key_values(std::cout, {{"root", r.root},
                                  {"scanned", std::to_string(r.scanned)},
                                  {"recognised", std::to_string(r.recognised)},
@@ -357,6 +370,8 @@ void register_scan(CLI::App& ingest) {
       const std::size_t n = std::min(r.rejections.size(), o->max_rejections);
       std::cout << fmt::format("\nfirst {} rejection(s):\n", n);
       Table t{{"path", "reason", "detail"}, {}, {}};
+      t.whole = {true, false, false};
+      t.wrap_last = true;
       for (std::size_t i = 0; i < n; ++i)
         t.rows.push_back({r.rejections[i].path, r.rejections[i].reason, r.rejections[i].detail});
       print_table(std::cout, t, OutputFormat::table);
@@ -387,7 +402,8 @@ void register_toltec_db(CLI::App& ingest) {
   cmd->add_option("--toltec-db-url", o->source_url, "The site database as a URL (sqlite:///…; mysql:// not yet)");
   add_location_options(cmd, o->location, o->data_root);
   cmd->add_option("--master", o->master, "Master (tcs, ics or clip) of rows whose Master code is missing or unknown");
-  cmd->add_option("--since,--start-date", o->since, "Only rows from this Date (YYYY-MM-DD[ HH:MM:SS], inclusive)");
+  cmd->add_option("--since,--start-date", o->since,
+                  std::string("Only rows from this Date (inclusive): ") + time_arg_forms());
   cmd->add_option("--until,--end-date", o->until, "Only rows up to this Date (inclusive)");
   cmd->add_option("--obstype", o->obstype,
                   "Comma-separated, any case: Nominal, Timestream, VNA, TARG, TUNE (or 0..4)");
@@ -399,7 +415,7 @@ void register_toltec_db(CLI::App& ingest) {
                 "Only rows with Valid = 1 (default); --include-invalid records the others, flagged");
   cmd->add_flag("--dry-run", o->dry_run, "Report what would change; write nothing");
   cmd->add_flag("--with-associations", o->with_assoc, "Run incremental association generation afterwards");
-  cmd->add_flag("--quiet,-q", o->quiet, "No progress display");
+  add_quiet_flag(cmd, o->quiet);
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
@@ -451,6 +467,7 @@ void register_toltec_db(CLI::App& ingest) {
       print_json(std::cout, j);
       return;
     }
+    if (o->quiet) return;
     print_summary(sum, "site database");
     if (o->with_assoc) print_assoc_line(assoc);
   });

@@ -7,8 +7,12 @@
 
 #include "cli/common.h"
 #include "cli/suggest.h"
+#include "cli/help_format.h"
+#include "db/coverage_repo.h"
 #include "db/query_repo.h"
 #include "model/error.h"
+#include "model/time_arg.h"
+#include "query/coverage.h"
 #include "query/options.h"
 #include "query/spec.h"
 
@@ -55,34 +59,9 @@ void print_empty(OutputFormat fmt, const Table& header_only, const std::string& 
   }
 }
 
-// Prints a table, then after data row i the extra lines extra[i] (indented).
-void print_table_with_details(const Table& t, const std::vector<std::vector<std::string>>& extra) {
-  std::ostringstream ss;
-  print_table(ss, t, OutputFormat::table);
-  std::istringstream in(ss.str());
-  std::string line;
-  std::size_t row = 0;
-  bool header = true;
-  while (std::getline(in, line)) {
-    std::cout << line << '\n';
-    if (header) {
-      header = false;
-      continue;
-    }
-    if (row < extra.size())
-      for (const auto& e : extra[row]) std::cout << "    " << e << '\n';
-    ++row;
-  }
-}
-
 std::optional<UnixMicros> parse_time_option(const std::string& text, const char* option) {
   if (text.empty()) return std::nullopt;
-  auto t = parse_iso8601(text);
-  if (!t)
-    throw UserError(fmt::format("{} '{}': expected a UTC time like 2024-11-13, 2024-11-13T17:24 or "
-                                "2024-11-13T17:24:46Z",
-                                option, text));
-  return t;
+  return parse_time_option_or_throw(text, option);
 }
 
 // CLI11 reads an argument "[a,b]" of a vector option as a list literal
@@ -90,6 +69,7 @@ std::optional<UnixMicros> parse_time_option(const std::string& text, const char*
 // So specs are the subcommand's extra positional arguments, taken as given.
 void accept_specs(CLI::App* cmd, bool required) {
   cmd->allow_extras();
+  set_usage_extra(cmd, required ? "SPEC..." : "[SPEC...]");
   cmd->description(cmd->get_description() +
                    (required ? "\n  SPEC… (required): observation specs, e.g. 18366 ics-18366-[0:10] '[]/7' latest"
                              : "\n  [SPEC…]: observation specs, e.g. 18366 ics-18366-[0:10] '[]/7' latest"));
@@ -193,6 +173,9 @@ Table obs_table(const std::vector<query::ObsRow>& rows, bool human) {
   if (human) {
     t.columns = {"obs", "start (UT)", "kinds", "networks", "files", "goal", "source", "tau", "groups", "cal"};
     t.numeric = {false, false, false, false, true, false, false, true, false, false};
+    // uid and time stay whole; the rest goes when the terminal is narrow, least useful first.
+    t.whole = {true, true, false, false, false, false, false, false, false, false};
+    t.drop_order = {9, 8, 7, 6, 3, 5, 4, 2};
   } else {
     t.columns = {"uid",   "master",    "obsnum",      "subobsnum", "scannum",  "start_time", "data_kind",
                  "kinds", "networks",  "interfaces",  "n_files",   "n_missing", "obs_goal",  "source_name",
@@ -218,14 +201,42 @@ Table obs_table(const std::vector<query::ObsRow>& rows, bool human) {
   return t;
 }
 
+// --incomplete: keeps the observations missing networks (query/coverage.h), then at most `limit`.
+void keep_incomplete(db::Session& s, std::vector<query::ObsRow>& rows, std::vector<std::vector<int>>& missing,
+                     const std::optional<std::int64_t>& limit) {
+  const auto nights = db::night_networks(s);
+  std::vector<query::ObsRow> kept;
+  for (auto& r : rows) {
+    if (limit && static_cast<std::int64_t>(kept.size()) >= *limit) break;
+    auto m = query::missing_networks(r, nights);
+    if (m.empty()) continue;
+    missing.push_back(std::move(m));
+    kept.push_back(std::move(r));
+  }
+  rows = std::move(kept);
+}
+
+// Inserts a "missing_networks" column (compressed) at index `at`.
+void add_missing_column(Table& t, std::size_t at, const std::vector<std::vector<int>>& missing) {
+  auto ins = [at](auto& v, auto x) {
+    if (v.size() >= at) v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), x);
+  };
+  ins(t.columns, std::string("missing_networks"));
+  ins(t.numeric, false);
+  ins(t.whole, false);
+  for (auto& d : t.drop_order)
+    if (d >= static_cast<int>(at)) ++d;
+  for (std::size_t i = 0; i < t.rows.size(); ++i) ins(t.rows[i], query::compress_numbers(missing[i]));
+}
+
 void register_obs(CLI::App& q) {
   struct Opts {
     DbOptions db;
     FormatOptions out;
     std::vector<std::string> kinds;
-    std::string master, goal, source, project, since, until, sort = "start";
+    std::string master, goal, source, project, since, until, arrived_since, sort = "start";
     std::optional<std::int64_t> limit, obsnum;
-    bool files = false;
+    bool files = false, newest = false, incomplete = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = q.add_subcommand("obs", "Raw observations: quartet, start, kinds, networks, files, goal, groups, cal");
@@ -238,14 +249,20 @@ void register_obs(CLI::App& q) {
   cmd->add_option("--goal", o->goal, "Only this ObsGoal (focus, astig, science, pointing, …; any case)");
   cmd->add_option("--source", o->source, "Only this source name (any case)");
   cmd->add_option("--project", o->project, "Only this project id (any case)");
-  cmd->add_option("--since", o->since, "Start time >= T (UTC, e.g. 2024-11-13 or 2024-11-13T17:00)");
-  cmd->add_option("--until", o->until, "Start time < T (UTC)");
+  cmd->add_option("--since", o->since, std::string("Start time >= T: ") + time_arg_forms());
+  cmd->add_option("--until", o->until, "Start time < T (same forms as --since)");
+  cmd->add_option("--arrived-since", o->arrived_since,
+                  "Only observations with a file recorded (ingested) at or after T (same forms as --since)");
+  cmd->add_flag("--incomplete", o->incomplete,
+                "Only observations missing networks: those other observations of the same master recorded that "
+                "UT night (adds the missing networks)");
   cmd->add_option("--obsnum", o->obsnum, "Only this obsnum (same as the spec N; the seed's option)");
   cmd->add_option("--limit,-n", o->limit,
                   "At most N observations (0: all). Default on a terminal table: 20 (the seed's), with a note when "
                   "more match; json/csv/tsv: all");
   cmd->add_option("--sort", o->sort, "Order: start (sequence order, default) or obsnum")
       ->check(CLI::IsMember({"start", "obsnum"}));
+  cmd->add_flag("--newest,--reverse", o->newest, "Newest (highest) first; with --limit N: the last N");
   cmd->add_flag("--files", o->files, "Add one line per file (absolute path resolved against its location)");
   add_format_options(cmd, o->out);
   set_examples(cmd,
@@ -253,7 +270,10 @@ void register_obs(CLI::App& q) {
                "  tolteca_db query obs 'tcs-131289-0-{2,3}' --files\n"
                "  tolteca_db query obs --kind VnaSweep,Tune --since 2024-11-13 --limit 20\n"
                "  tolteca_db query obs --goal focus --sort obsnum --json\n"
-               "  tolteca_db query obs latest/7 --format csv\n");
+               "  tolteca_db query obs latest/7 --format csv\n"
+               "  tolteca_db query obs --newest --limit 5\n"
+               "  tolteca_db query obs --incomplete\n"
+               "  tolteca_db query obs --arrived-since -2h\n");
   cmd->callback([o, cmd] {
     query::ObsFilter f;
     f.specs = query::parse_specs(with_obsnum(take_specs(cmd, false), o->obsnum));
@@ -274,21 +294,34 @@ void register_obs(CLI::App& q) {
     if (!o->project.empty()) f.project = o->project;
     f.since = parse_time_option(o->since, "--since");
     f.until = parse_time_option(o->until, "--until");
+    f.arrived_since = parse_time_option(o->arrived_since, "--arrived-since");
     f.sort = o->sort == "obsnum" ? query::ObsSort::obsnum : query::ObsSort::start;
+    f.newest = o->newest;
     auto format = o->out.resolve();
     const auto shown = effective_limit(o->limit, format);
-    if (shown) f.limit = *shown + 1;  // one more: tells whether there are more
+    // One more than shown tells whether there are more; --incomplete applies the limit after its filter.
+    const std::optional<std::int64_t> fetch = shown ? std::optional<std::int64_t>(*shown + 1) : std::nullopt;
+    if (!o->incomplete) f.limit = fetch;
     auto s = open_session(o->db, db::OpenMode::ReadOnly);
     auto rows = db::query_obs(*s, f, o->files);
+    std::vector<std::vector<int>> missing;
+    if (o->incomplete) keep_incomplete(*s, rows, missing, fetch);
     const bool more = shown && static_cast<std::int64_t>(rows.size()) > *shown;
-    if (more) rows.resize(static_cast<std::size_t>(*shown));
+    if (more) {
+      rows.resize(static_cast<std::size_t>(*shown));
+      if (o->incomplete) missing.resize(rows.size());
+    }
     if (rows.empty()) {
-      print_empty(format, obs_table({}, false), "no observations match");
+      print_empty(format, obs_table({}, false), o->incomplete ? "no incomplete observations match"
+                                                               : "no observations match");
       return;
     }
     if (format == OutputFormat::json) {
       json arr = json::array();
-      for (const auto& r : rows) arr.push_back(obs_json(r, o->files));
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        arr.push_back(obs_json(rows[i], o->files));
+        if (o->incomplete) arr.back()["missing_networks"] = query::compress_numbers(missing[i]);
+      }
       print_json(std::cout, arr);
       return;
     }
@@ -298,23 +331,22 @@ void register_obs(CLI::App& q) {
         for (const auto& r : rows) files.insert(files.end(), r.files.begin(), r.files.end());
         print_table(std::cout, files_table(files), format);
       } else {
-        print_table(std::cout, obs_table(rows, false), format);
+        auto t = obs_table(rows, false);
+        if (o->incomplete) add_missing_column(t, 9, missing);
+        print_table(std::cout, t, format);
       }
       return;
     }
     auto t = obs_table(rows, true);
-    if (o->files) {
-      std::vector<std::vector<std::string>> extra;
+    if (o->incomplete) add_missing_column(t, 4, missing);
+    if (o->files)
       for (const auto& r : rows) {
         std::vector<std::string> lines;
         for (const auto& f : r.files)
           lines.push_back(fmt::format("{}{}", f.path, f.availability == "missing" ? "  (missing)" : ""));
-        extra.push_back(std::move(lines));
+        t.details.push_back(std::move(lines));
       }
-      print_table_with_details(t, extra);
-    } else {
-      print_table(std::cout, t, OutputFormat::table);
-    }
+    print_table(std::cout, t, OutputFormat::table);
     if (stdout_is_tty()) std::cout << fmt::format("{} observation(s)\n", rows.size());
     if (more && !o->limit)
       std::cerr << fmt::format("tolteca_db: showing the first {} observations; --limit N (0: all) for more\n", *shown);
@@ -328,14 +360,16 @@ void register_files(CLI::App& q) {
     DbOptions db;
     FormatOptions out;
     std::string interface;
-    bool missing = false, all_locations = false;
+    bool missing = false, all_locations = false, newest = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = q.add_subcommand("files", "Absolute paths of the files of the matching observations, one per line");
-  accept_specs(cmd, true);
+  accept_specs(cmd, false);
+  cmd->description(cmd->get_description() + " (required unless --missing)");
   add_db_options(cmd, o->db);
   cmd->add_option("--interface", o->interface, "Only this interface: 0-12, toltecN, hwpr, tel_toltec, …");
-  cmd->add_flag("--missing", o->missing, "Only files recorded as missing");
+  cmd->add_flag("--missing", o->missing, "Only files recorded as missing (without a SPEC: every missing file)");
+  cmd->add_flag("--newest,--reverse", o->newest, "Newest observations first");
   cmd->add_flag("--all-locations", o->all_locations,
                 "One line per file per location (default: the best location of each file)");
   add_format_options(cmd, o->out);
@@ -343,10 +377,15 @@ void register_files(CLI::App& q) {
                "  tolteca_db query files ics-18366\n"
                "  tolteca_db query files 'tcs-131289-0-{2,3}' --interface tel_toltec\n"
                "  tolteca_db query files '[]/7' --missing\n"
+               "  tolteca_db query files --missing\n"
                "  tolteca_db query files latest | xargs ls -l\n");
   cmd->callback([o, cmd] {
     query::FileFilter f;
-    f.specs = query::parse_specs(take_specs(cmd, true));
+    auto specs = take_specs(cmd, false);
+    if (specs.empty() && !o->missing)
+      throw UserError("'query files' needs at least one observation spec ('[]' for all), or --missing");
+    f.specs = query::parse_specs(specs);
+    f.newest = o->newest;
     if (!o->interface.empty()) {
       f.interface = query::normalize_interface(o->interface);
       if (!f.interface)
@@ -412,7 +451,7 @@ void register_groups(CLI::App& q) {
     std::vector<std::string> types;
     std::string since;
     std::optional<std::int64_t> limit, obsnum;
-    bool members = false;
+    bool members = false, newest = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = q.add_subcommand("groups", "Association groups: name, type, size, obsnum range, latest member time");
@@ -421,22 +460,25 @@ void register_groups(CLI::App& q) {
   cmd->add_option("--type", o->types,
                   "cal_group, drivefit, focus_group, astig_group, named_group; comma-separated or repeated")
       ->allow_extra_args(false);
-  cmd->add_option("--since", o->since, "Latest member time >= T (UTC)");
+  cmd->add_option("--since", o->since, std::string("Latest member time >= T: ") + time_arg_forms());
   cmd->add_option("--obsnum", o->obsnum, "Only groups with a member of this obsnum (same as the spec N)");
   cmd->add_option("--limit,-n", o->limit, "At most N groups");
+  cmd->add_flag("--newest,--reverse", o->newest, "Newest latest member first; with --limit N: the last N");
   cmd->add_flag("--members", o->members, "List the member observations (quartet, kinds, start)");
   add_format_options(cmd, o->out);
   set_examples(cmd,
                "  tolteca_db query groups\n"
                "  tolteca_db query groups --type cal_group --members\n"
                "  tolteca_db query groups ics-18341 --json\n"
-               "  tolteca_db query groups --type focus_group,astig_group --since 2024-11-13\n");
+               "  tolteca_db query groups --type focus_group,astig_group --since 2024-11-13\n"
+               "  tolteca_db query groups --newest --limit 3\n");
   cmd->callback([o, cmd] {
     query::GroupFilter f;
     f.types = split_list(o->types);
     f.specs = query::parse_specs(with_obsnum(take_specs(cmd, false), o->obsnum));
     f.since = parse_time_option(o->since, "--since");
     f.limit = o->limit;
+    f.newest = o->newest;
     f.members = o->members;
     auto format = o->out.resolve();
     auto s = open_session(o->db, db::OpenMode::ReadOnly);
@@ -444,6 +486,8 @@ void register_groups(CLI::App& q) {
     Table t{{"name", "type", "n_items", "obsnums", "master", "latest_member_time", "uid"},
             {},
             {false, false, true, false, false, false, false}};
+    t.whole = {true, false, false, false, false, true, true};  // name, time and uid stay whole
+    t.drop_order = {4, 3, 2, 1};
     Table mt{{"group", "type", "member", "kinds", "start_time"}, {}, {}};
     if (groups.empty()) {
       print_empty(format, o->members && format != OutputFormat::json ? mt : t, "no groups match");
@@ -469,18 +513,14 @@ void register_groups(CLI::App& q) {
       }
       return;
     }
-    if (o->members) {
-      std::vector<std::vector<std::string>> extra;
+    if (o->members)
       for (const auto& g : groups) {
         std::vector<std::string> lines;
         for (const auto& m : g.members)
           lines.push_back(fmt::format("{:<18} {:<20} {}", m.uid, data_kind_names(m.data_kind), iso(m.start_time)));
-        extra.push_back(std::move(lines));
+        t.details.push_back(std::move(lines));
       }
-      print_table_with_details(t, extra);
-    } else {
-      print_table(std::cout, t, OutputFormat::table);
-    }
+    print_table(std::cout, t, OutputFormat::table);
     if (stdout_is_tty()) std::cout << fmt::format("{} group(s)\n", groups.size());
   });
 }
@@ -693,6 +733,8 @@ void register_stats(CLI::App& q) {
     if (!st.recent_failures.empty()) {
       std::cout << "\nrecent failed ingests:\n";
       Table t{{"time", "subject", "message"}, {}, {}};
+      t.whole = {true, true, false};
+      t.wrap_last = true;
       for (const auto& f : st.recent_failures) t.rows.push_back({iso(f.time), clean(f.subject), clean(f.message)});
       print_table(std::cout, t, OutputFormat::table);
     }

@@ -44,7 +44,7 @@ void register_simulate_command(CLI::App& app) {
   cmd->add_option("--toltec-db", o->sim.toltec_db_path,
                   "Also write a SQLite site file database (toltec, master, obstype) indexing every network file");
   cmd->add_flag("--json", o->json, "Print the manifest (expected files, raw observations, groups) as JSON");
-  cmd->add_flag("--quiet,-q", o->quiet, "Print nothing (unless --json)");
+  add_quiet_flag(cmd, o->quiet);
   set_examples(cmd,
                "  tolteca_db simulate demo/data_lmt\n"
                "  tolteca_db simulate /tmp/data_lmt --nights 3 --seed 7 --bad-files --json > manifest.json\n"

@@ -36,6 +36,13 @@ void add_format_options(CLI::App* cmd, FormatOptions& opts) {
   cmd->add_option("--format", opts.format, "Output format: table, json, csv or tsv (default table)")
       ->check(CLI::IsMember({"table", "json", "csv", "tsv"}));
   cmd->add_flag("--json", opts.json, "Same as --format json");
+  cmd->add_flag_callback("--wide", [] { set_wide_tables(true); },
+                         "Table form: show every column, however wide the terminal (default: columns that do not "
+                         "fit are left out and named)");
+}
+
+void add_quiet_flag(CLI::App* cmd, bool& quiet) {
+  cmd->add_flag("--quiet,-q", quiet, kQuietHelp);
 }
 
 void set_examples(CLI::App* cmd, const std::string& examples) { cmd->footer("\nExamples:\n" + examples); }

@@ -28,7 +28,15 @@ struct FormatOptions {
   bool json = false;
   OutputFormat resolve() const;
 };
+// Also adds --wide (table form: every column, see cli/table_fit.h).
 void add_format_options(CLI::App* cmd, FormatOptions& opts);
+
+// -q/--quiet, the same on every command: print nothing but errors, and the
+// machine output (--json/--format) when it was asked for. No progress display,
+// no summary, no notes.
+inline constexpr const char* kQuietHelp =
+    "Print nothing but errors (and --json/--format output when asked for): no progress, summary or notes";
+void add_quiet_flag(CLI::App* cmd, bool& quiet);
 
 // Adds an "Examples:" block to the subcommand's --help.
 void set_examples(CLI::App* cmd, const std::string& examples);

@@ -7,6 +7,7 @@
 
 #include "cli/common.h"
 #include "cli/suggest.h"
+#include "cli/help_format.h"
 #include "db/duckdb.h"
 #include "model/error.h"
 #include "tolteca/version.h"
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
                "groups observations into associations, and answers queries and exports.",
                "tolteca_db"};
   app.require_subcommand(1);
+  cli::install_help_formatter(app);
   app.set_version_flag("--version",
                        fmt::format("tolteca_db {} (DuckDB {})", kVersion, db::library_version()));
   app.footer(

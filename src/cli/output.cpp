@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "cli/table_fit.h"
 #include "model/error.h"
 
 namespace tolteca::cli {
@@ -21,7 +22,19 @@ OutputFormat parse_output_format(const std::string& text) {
   throw UserError(fmt::format("unknown output format '{}'; use table, json, csv or tsv", text));
 }
 
+namespace {
+bool g_wide = false;
+}  // namespace
+
 bool stdout_is_tty() { return isatty(STDOUT_FILENO) != 0; }
+
+void set_wide_tables(bool wide) { g_wide = wide; }
+
+bool fit_to_terminal() {
+  if (g_wide) return false;
+  const char* c = std::getenv("COLUMNS");
+  return stdout_is_tty() || (c && std::atoi(c) > 20);
+}
 
 bool use_color() {
   const char* nc = std::getenv("NO_COLOR");
@@ -39,30 +52,6 @@ int terminal_width() {
 }
 
 namespace {
-
-// Display width of UTF-8 text (code points; good enough for our content).
-std::size_t display_width(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-std::string truncate_to(const std::string& s, std::size_t width) {
-  if (display_width(s) <= width) return s;
-  if (width == 0) return {};
-  std::string out;
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) != 0x80) {
-      if (n + 1 == width) break;
-      ++n;
-    }
-    out += s[i];
-  }
-  return out + "…";
-}
 
 std::string csv_escape(const std::string& s, char sep) {
   bool quote = s.find_first_of(std::string{sep, '"', '\n', '\r'}) != std::string::npos;
@@ -121,42 +110,50 @@ void print_table(std::ostream& out, const Table& t, OutputFormat format) {
     case OutputFormat::table: break;
   }
   const std::size_t n = t.columns.size();
-  std::vector<std::size_t> width(n);
-  for (std::size_t c = 0; c < n; ++c) {
-    width[c] = display_width(t.columns[c]);
-    for (const auto& row : t.rows)
-      if (c < row.size()) width[c] = std::max(width[c], display_width(row[c]));
-  }
-  // Fit the terminal: shrink the widest columns first (never below 8).
-  const std::size_t avail = static_cast<std::size_t>(terminal_width());
-  auto total = [&] {
-    std::size_t s = n ? 2 * (n - 1) : 0;
-    for (auto w : width) s += w;
-    return s;
-  };
-  if (stdout_is_tty()) {
-    while (total() > avail) {
-      auto it = std::max_element(width.begin(), width.end());
-      if (*it <= 8) break;
-      --*it;
-    }
-  }
+  const TableLayout l = fit_table(t, fit_to_terminal() ? static_cast<std::size_t>(terminal_width()) : 0);
   const bool color = use_color();
-  auto emit_row = [&](const std::vector<std::string>& row, bool header) {
+  std::size_t last_shown = 0;
+  for (std::size_t c = 0; c < n; ++c)
+    if (l.shown[c]) last_shown = c;
+  // One line of cells; `numeric` cells align right.
+  auto emit_line = [&](const std::vector<std::string>& cells, bool header) {
     std::string line;
+    bool first = true;
     for (std::size_t c = 0; c < n; ++c) {
-      std::string cell = truncate_to(c < row.size() ? row[c] : "", width[c]);
+      if (!l.shown[c]) continue;
+      const std::string& cell = cells[c];
       bool numeric = c < t.numeric.size() && t.numeric[c];
-      std::size_t pad = width[c] - display_width(cell);
-      if (c) line += "  ";
+      std::size_t w = display_width(cell);
+      std::size_t pad = l.width[c] > w ? l.width[c] - w : 0;
+      if (!first) line += "  ";
+      first = false;
       if (numeric && !header) line += std::string(pad, ' ') + cell;
-      else line += cell + (c + 1 < n ? std::string(pad, ' ') : "");
+      else line += cell + (c != last_shown ? std::string(pad, ' ') : "");
     }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
     if (header && color) out << "\033[1m" << line << "\033[0m\n";
     else out << line << '\n';
   };
+  auto emit_row = [&](const std::vector<std::string>& row, bool header) {
+    std::vector<std::string> cells(n);
+    for (std::size_t c = 0; c < n && c < row.size(); ++c) cells[c] = row[c];
+    if (!l.wrap_width || header) return emit_line(cells, header);
+    auto pieces = wrap_text(cells[n - 1], l.wrap_width);
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      if (i > 0) std::fill(cells.begin(), cells.end() - 1, std::string());
+      cells[n - 1] = pieces[i];
+      emit_line(cells, false);
+    }
+  };
   emit_row(t.columns, true);
-  for (const auto& row : t.rows) emit_row(row, false);
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    emit_row(t.rows[r], false);
+    if (r < t.details.size())
+      for (const auto& d : t.details[r]) out << "    " << d << '\n';
+  }
+  if (!l.dropped.empty())
+    out << fmt::format("(not shown at {} columns: {}; --wide shows every column)\n", terminal_width(),
+                       fmt::join(l.dropped, ", "));
 }
 
 void print_key_values(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& kv) {

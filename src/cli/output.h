@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tolteca::cli {
@@ -15,11 +16,24 @@ enum class OutputFormat { table, json, csv, tsv };
 OutputFormat parse_output_format(const std::string& text);
 
 struct Table {
+  Table() = default;
+  Table(std::vector<std::string> columns_, std::vector<std::vector<std::string>> rows_ = {},
+        std::vector<bool> numeric_ = {})
+      : columns(std::move(columns_)), rows(std::move(rows_)), numeric(std::move(numeric_)) {}
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;
   // JSON types per column: values in these columns are emitted as numbers
   // (when they parse as one) rather than strings.
   std::vector<bool> numeric;
+  // Table form on a terminal (cli/table_fit.h): `whole` columns (uids, names,
+  // times) are never cut nor dropped; the others are dropped when the row is
+  // too wide, first those of drop_order (column indices), then right to left,
+  // and a note names them. wrap_last: wrap the last column instead of dropping it.
+  std::vector<bool> whole;
+  std::vector<int> drop_order;
+  bool wrap_last = false;
+  // Table form only: lines printed (indented) after data row i.
+  std::vector<std::vector<std::string>> details;
 };
 
 bool stdout_is_tty();
@@ -27,8 +41,13 @@ bool stdout_is_tty();
 bool use_color();
 // Terminal width (COLUMNS, the TTY, else 100).
 int terminal_width();
+// Whether tables fit a width: on a TTY, or when COLUMNS is set; never with --wide.
+bool fit_to_terminal();
+// --wide (every command with table output): show every column, however wide.
+void set_wide_tables(bool wide);
 
 // Renders a table in the format. JSON: an array of objects keyed by column.
+// Table form: never truncates a cell; see Table::whole for what fits a terminal.
 void print_table(std::ostream& out, const Table& t, OutputFormat format);
 nlohmann::json table_to_json(const Table& t);
 void print_json(std::ostream& out, const nlohmann::json& j);

@@ -92,6 +92,13 @@ DbInfo db_info(Session& s) {
   for (const auto& t : schema_tables())
     info.tables.push_back({t, s.con().scalar_int("SELECT count(*) FROM " + quote_identifier(t)).value_or(0)});
   info.locations = list_locations(s);
+  for (const char* table : {"product_types", "assoc_types"}) {
+    auto& out = std::string(table) == "product_types" ? info.product_types : info.assoc_types;
+    for (auto& row : s.con().query(fmt::format("SELECT name, description FROM {} ORDER BY id", table)).rows())
+      out.push_back({value_to_string(row[0]), value_to_string(row[1]), 0});
+  }
+  for (auto& row : s.con().query("SELECT name, bit, description FROM data_kinds ORDER BY bit").rows())
+    info.data_kinds.push_back({value_to_string(row[0]), value_to_string(row[2]), std::get<std::int64_t>(row[1])});
   return info;
 }
 

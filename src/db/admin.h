@@ -35,6 +35,11 @@ struct DbInfo {
   std::optional<std::int64_t> file_size;  // bytes; none in memory
   std::vector<TableCount> tables;
   std::vector<Location> locations;
+  struct Registry {  // product_types / assoc_types / data_kinds rows
+    std::string name, description;
+    std::int64_t bit = 0;  // data_kinds only
+  };
+  std::vector<Registry> product_types, assoc_types, data_kinds;
 };
 
 DbInfo db_info(Session& s);

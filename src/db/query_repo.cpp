@@ -13,6 +13,7 @@
 
 #include "db/admin.h"
 #include "model/error.h"
+#include "model/time_arg.h"
 
 namespace tolteca::db {
 
@@ -183,8 +184,9 @@ std::string sequence_order(const std::string& a, bool desc = false) {
   return fmt::format("{0}.obs_start_time{1} NULLS LAST, {2}{1}, {0}.obsnum{1}, {0}.subobsnum{1}, {0}.scannum{1}", a, d,
                      fmt::format(kMasterCode, a));
 }
-std::string obsnum_order(const std::string& a) {
-  return fmt::format("{0}.obsnum, {0}.subobsnum, {0}.scannum, {1}", a, fmt::format(kMasterCode, a));
+std::string obsnum_order(const std::string& a, bool desc = false) {
+  const char* d = desc ? " DESC" : "";
+  return fmt::format("{0}.obsnum{2}, {0}.subobsnum{2}, {0}.scannum{2}, {1}{2}", a, fmt::format(kMasterCode, a), d);
 }
 
 // Kind names of a data_kind column, as in data_kind_names().
@@ -243,6 +245,10 @@ BoundSql obs_conditions(const query::ObsFilter& f) {
     conds.push_back("p.obs_start_time < ?");
     out.params.emplace_back(Timestamp{*f.until});
   }
+  if (f.arrived_since) {
+    conds.push_back("EXISTS (SELECT 1 FROM sources sa WHERE sa.product_id = p.id AND sa.ingest_time >= ?)");
+    out.params.emplace_back(Timestamp{*f.arrived_since});
+  }
   out.sql = join_and(conds);
   return out;
 }
@@ -254,7 +260,7 @@ BoundSql obs_cte(const query::ObsFilter& f) {
   out.sql = fmt::format(
       "SELECT p.id, p.uid, p.master, p.obsnum, p.subobsnum, p.scannum, p.obs_start_time, p.data_kind, p.obs_goal, "
       "p.source_name, p.project_id, p.obs_pgm, p.tau FROM products p WHERE {} ORDER BY {}",
-      c.sql, f.sort == query::ObsSort::obsnum ? obsnum_order("p") : sequence_order("p"));
+      c.sql, f.sort == query::ObsSort::obsnum ? obsnum_order("p", f.newest) : sequence_order("p", f.newest));
   out.params = c.params;
   if (f.limit) {
     if (*f.limit < 0) throw UserError("--limit must not be negative");
@@ -527,15 +533,19 @@ std::vector<query::FileRow> query_files(Session& s, const query::FileFilter& f) 
     inner += " QUALIFY row_number() OVER (PARTITION BY s.product_id, parse_filename(s.rel_path) "
              "ORDER BY (s.availability = 'available') DESC, l.priority DESC, l.label) = 1";
   std::string sql = fmt::format(
-      "SELECT * FROM ({}) x {} ORDER BY x.obs_start_time NULLS LAST, {}, x.obsnum, x.subobsnum, x.scannum, "
-      "x.roach NULLS LAST, x.interface, x.rel_path, x.priority DESC, x.label",
-      inner, f.missing_only ? "WHERE x.availability = 'missing'" : "", fmt::format(kMasterCode, "x"));
+      "SELECT * FROM ({}) x {} ORDER BY {}, x.roach NULLS LAST, x.interface, x.rel_path, x.priority DESC, x.label",
+      inner, f.missing_only ? "WHERE x.availability = 'missing'" : "", sequence_order("x", f.newest));
   std::vector<query::FileRow> out;
   for (auto& r : run(s, sql, where.params).rows()) out.push_back(read_file_row(r));
   return out;
 }
 
 // ---- groups ---------------------------------------------------------------------
+
+static std::string group_order(const std::string& a, bool desc) {
+  const char* d = desc ? " DESC" : "";
+  return fmt::format("{0}.latest_member_time{1} NULLS LAST, {0}.first_obsnum{1} NULLS LAST, {0}.name", a, d);
+}
 
 std::vector<query::GroupRow> query_groups(Session& s, const query::GroupFilter& f) {
   BoundSql where;
@@ -567,9 +577,8 @@ std::vector<query::GroupRow> query_groups(Session& s, const query::GroupFilter& 
   }
   std::string cte = fmt::format(
       "SELECT g.id, g.uid, g.name, g.product_type, g.n_items, g.master, g.first_obsnum, g.last_obsnum, "
-      "g.latest_member_time, g.obs_start_time FROM products g WHERE {} "
-      "ORDER BY g.latest_member_time NULLS LAST, g.first_obsnum NULLS LAST, g.name",
-      join_and(conds));
+      "g.latest_member_time, g.obs_start_time FROM products g WHERE {} ORDER BY {}",
+      join_and(conds), group_order("g", f.newest));
   if (f.limit) {
     cte += " LIMIT ?";
     where.params.emplace_back(*f.limit);
@@ -577,8 +586,8 @@ std::vector<query::GroupRow> query_groups(Session& s, const query::GroupFilter& 
   std::string sql = fmt::format(
       "WITH gs AS ({}) SELECT gs.*, coalesce(n.cnt, 0) FROM gs LEFT JOIN (SELECT e.src_product_id AS gid, count(*) AS "
       "cnt FROM edges e WHERE e.src_product_id IN (SELECT id FROM gs) GROUP BY 1) n ON n.gid = gs.id "
-      "ORDER BY gs.latest_member_time NULLS LAST, gs.first_obsnum NULLS LAST, gs.name",
-      cte);
+      "ORDER BY {}",
+      cte, group_order("gs", f.newest));
   std::vector<query::GroupRow> out;
   std::map<std::int64_t, std::size_t> index;
   for (auto& r : run(s, sql, where.params).rows()) {
@@ -894,8 +903,8 @@ Value where_value(const query::WhereTerm& t, const std::string& type) {
     }
   }
   if (type == "TIMESTAMP") {
-    auto v = parse_iso8601(t.value);
-    if (!v) return bad("a time like 2024-11-13 or 2024-11-13T17:24:46");
+    auto v = parse_time_arg(t.value, now_micros());
+    if (!v) return bad("a time: yesterday, -12h, 2024-11-13 or 2024-11-13T17:24:46");
     return Timestamp{*v};
   }
   if (type == "BOOLEAN") {
@@ -928,8 +937,12 @@ query::ExportResult export_query(Session& s, const query::ExportRequest& r) {
         throw UserError(fmt::format("--where: unknown column '{}' for --what {}; columns are: {}", t.column, r.what,
                                     fmt::join(names, ", ")));
       }
-      std::string op = t.op == "like" ? "LIKE" : t.op == "ilike" ? "ILIKE" : t.op;
-      conds.push_back(fmt::format("x.{} {} ?", quote_identifier(it->first), op));
+      // Text compares case-insensitively, like the dedicated filters (--goal focus = Focus): = != <> and like.
+      const bool text = it->second == "VARCHAR";
+      const bool eq = t.op == "=" || t.op == "!=" || t.op == "<>";
+      std::string op = t.op == "like" || t.op == "ilike" ? "ILIKE" : t.op;
+      if (text && eq) conds.push_back(fmt::format("lower(x.{}) {} lower(?)", quote_identifier(it->first), op));
+      else conds.push_back(fmt::format("x.{} {} ?", quote_identifier(it->first), op));
       full.params.push_back(where_value(t, it->second));
     }
   }

@@ -21,6 +21,7 @@
 #include "ingest/pipeline.h"
 #include "ingest/walk.h"
 #include "model/error.h"
+#include "model/time_arg.h"
 
 namespace fs = std::filesystem;
 
@@ -112,6 +113,12 @@ class Writer {
   void add_changed(const std::vector<std::string>& uids) { changed_.insert(uids.begin(), uids.end()); }
 
   void finish_counts() {
+    sum_.obsnum_ranges.clear();
+    for (const char* m : {"tcs", "ics", "clip"})
+      if (auto it = ranges_.find(m); it != ranges_.end()) sum_.obsnum_ranges.push_back(it->second);
+    for (const auto& [m, r] : ranges_)
+      if (m != "tcs" && m != "ics" && m != "clip") sum_.obsnum_ranges.push_back(r);
+    sum_.nights.assign(nights_.begin(), nights_.end());
     if (opts_.dry_run) {
       std::vector<std::string> uids(changed_.begin(), changed_.end());
       std::int64_t existing = repo_ ? repo_->count_existing_raw_obs(uids) : 0;
@@ -166,9 +173,19 @@ class Writer {
           note_problem(d.rel, "flagged", fo.note);
         }
       }
+      note_added(d.c.record);
       pending_.push_back(std::move(d.c.record));
     }
     if (opts_.collect_files) sum_.files.push_back(std::move(fo));
+  }
+
+  void note_added(const db::FileRecord& r) {
+    if (r.master.empty()) return;
+    auto [it, fresh] = ranges_.try_emplace(r.master, IngestSummary::ObsnumRange{r.master, r.obsnum, r.obsnum, 0});
+    it->second.first = std::min(it->second.first, r.obsnum);
+    it->second.last = std::max(it->second.last, r.obsnum);
+    ++it->second.files;
+    if (auto t = r.obs_start_time ? r.obs_start_time : r.file_time) nights_.insert(format_iso8601(*t).substr(0, 10));
   }
 
   // A file skipped for the same reason by an earlier run was logged then: a re-run writes nothing new.
@@ -197,6 +214,8 @@ class Writer {
   std::vector<db::FileRecord> pending_;
   std::vector<db::EventRecord> events_;
   std::unordered_set<std::string> created_, changed_;
+  std::map<std::string, IngestSummary::ObsnumRange> ranges_;
+  std::set<std::string> nights_;
   std::int64_t decided_ = 0;
 };
 
@@ -291,12 +310,17 @@ nlohmann::json to_json(const IngestSummary& s) {
                    {"failed_reasons", s.failed_reasons},
                    {"raw_obs_created", s.raw_obs_created},
                    {"raw_obs_updated", s.raw_obs_updated},
+                   {"nights", s.nights},
                    {"batches", s.batches},
                    {"elapsed_s", s.elapsed_s},
                    {"files_per_s", s.files_per_s}};
   nlohmann::json problems = nlohmann::json::array();
   for (const auto& p : s.problems) problems.push_back({{"path", p.path}, {"status", p.status}, {"reason", p.reason}});
   j["problems"] = std::move(problems);
+  nlohmann::json ranges = nlohmann::json::array();
+  for (const auto& r : s.obsnum_ranges)
+    ranges.push_back({{"master", r.master}, {"first_obsnum", r.first}, {"last_obsnum", r.last}, {"files", r.files}});
+  j["obsnum_ranges"] = std::move(ranges);
   if (s.problems_not_listed > 0) j["problems_not_listed"] = s.problems_not_listed;
   if (s.from_site_db) {
     j["site_rows"] = s.site_rows;
@@ -654,12 +678,13 @@ Classified classify_site_row(const db::SiteDbRow& row, const std::string& rel, c
 IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const SiteDbOptions& opts) {
   const auto t0 = Clock::now();
   db::SiteDbFilter filter;
+  // Any time model/time_arg.h accepts; a day ("2024-11-13", "today", "yesterday") stays a day (inclusive).
   auto norm = [](const std::string& t, const char* what) {
     if (t.empty()) return t;
-    auto v = parse_iso8601(t);
-    if (!v) throw UserError(fmt::format("{} '{}' is not a date (YYYY-MM-DD) or date-time", what, t));
-    std::string iso = format_iso8601(*v);  // YYYY-MM-DDTHH:MM:SSZ
-    return t.size() == 10 ? iso.substr(0, 10) : iso.substr(0, 10) + " " + iso.substr(11, 8);
+    const UnixMicros v = parse_time_option_or_throw(t, what);
+    std::string iso = format_iso8601(v);  // YYYY-MM-DDTHH:MM:SSZ
+    const bool day = (t.size() == 10 && parse_iso8601(t)) || t == "today" || t == "yesterday";
+    return day ? iso.substr(0, 10) : iso.substr(0, 10) + " " + iso.substr(11, 8);
   };
   filter.since = norm(opts.since, "--since");
   filter.until = norm(opts.until, "--until");

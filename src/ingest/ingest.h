@@ -78,6 +78,16 @@ struct IngestSummary {
   std::int64_t missing = 0;  // marked missing by --prune
   std::map<std::string, std::int64_t> skipped_reasons, failed_reasons;
   std::int64_t raw_obs_created = 0, raw_obs_updated = 0;
+  // What the files recorded by this run (new or updated, raw or reduced) belong to: per master the
+  // obsnum range (masters in tcs, ics, clip order), and the UT nights (YYYY-MM-DD) of their start
+  // times (file time when the start is unknown), ascending.
+  struct ObsnumRange {
+    std::string master;
+    std::int64_t first = 0, last = 0;
+    std::int64_t files = 0;
+  };
+  std::vector<ObsnumRange> obsnum_ranges;
+  std::vector<std::string> nights;
   std::int64_t batches = 0;
   double elapsed_s = 0, files_per_s = 0;
   std::vector<FileOutcome> files;

@@ -48,12 +48,10 @@ CivilTime civil_from_micros(UnixMicros t) {
 }
 
 std::string format_iso8601(UnixMicros t) {
-  const CivilTime c = civil_from_micros(t);
+  // One precision everywhere: whole seconds (the fraction is dropped, rounding towards the past).
   std::int64_t frac = t % 1'000'000;
   if (frac < 0) frac += 1'000'000;
-  if (frac)
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", c.year, c.month, c.day, c.hour, c.minute,
-                       c.second, frac);
+  const CivilTime c = civil_from_micros(t - frac);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, c.hour, c.minute, c.second);
 }
 

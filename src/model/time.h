@@ -21,7 +21,8 @@ struct CivilTime {
 };
 CivilTime civil_from_micros(UnixMicros t);
 
-// "2024-11-13T17:24:46Z" (seconds resolution unless fractional part is non-zero).
+// "2024-11-13T17:24:46Z": the one time format of every output (UTC, whole seconds; a fraction is
+// dropped, rounding towards the past).
 std::string format_iso8601(UnixMicros t);
 // Accepts "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS][Z]".
 std::optional<UnixMicros> parse_iso8601(std::string_view text);

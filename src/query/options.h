@@ -27,8 +27,10 @@ struct ObsFilter {
   std::optional<std::string> project;  // project id, case-insensitive
   std::optional<UnixMicros> since;     // start time >= since
   std::optional<UnixMicros> until;     // start time < until
+  std::optional<UnixMicros> arrived_since;  // has a file recorded (sources.ingest_time) at or after this
   std::optional<std::int64_t> limit;
   ObsSort sort = ObsSort::start;
+  bool newest = false;  // reverse the order (newest / highest first); with limit: the last N
 };
 
 struct FileRow {
@@ -76,6 +78,7 @@ struct FileFilter {
   std::optional<std::string> interface;  // normalised (toltec7, hwpr, …)
   bool missing_only = false;
   bool all_locations = false;  // false: one row per file (best available location)
+  bool newest = false;         // observations newest first (files within one observation keep their order)
 };
 
 // ---- groups ----------------------------------------------------------------
@@ -86,6 +89,7 @@ struct GroupFilter {
   std::optional<UnixMicros> since;  // latest member time >= since
   bool members = false;
   std::optional<std::int64_t> limit;
+  bool newest = false;  // newest latest member time first; with limit: the last N
 };
 
 struct MemberRow {
