@@ -14,6 +14,7 @@
 #include "db/admin.h"
 #include "model/error.h"
 #include "model/time_arg.h"
+#include "model/rel_path.h"
 
 namespace tolteca::db {
 
@@ -536,7 +537,12 @@ std::vector<query::FileRow> query_files(Session& s, const query::FileFilter& f) 
       "SELECT * FROM ({}) x {} ORDER BY {}, x.roach NULLS LAST, x.interface, x.rel_path, x.priority DESC, x.label",
       inner, f.missing_only ? "WHERE x.availability = 'missing'" : "", sequence_order("x", f.newest));
   std::vector<query::FileRow> out;
-  for (auto& r : run(s, sql, where.params).rows()) out.push_back(read_file_row(r));
+  for (auto& r : run(s, sql, where.params).rows()) {
+    auto row = read_file_row(r);
+    // Its output feeds xargs: a stored path that would leave the data root (a registry written by an
+    // older version, an altered import) is never printed.
+    if (is_normal_relative(row.rel_path)) out.push_back(std::move(row));
+  }
   return out;
 }
 
@@ -916,6 +922,15 @@ Value where_value(const query::WhereTerm& t, const std::string& type) {
   return t.value;
 }
 
+// "*", with every floating-point column's NaN/±Inf replaced by NULL: JSON has no NaN (as `query obs`).
+std::string finite_projection(Session& s, const BoundSql& sel) {
+  std::vector<std::string> repl;
+  for (const auto& [name, type] : select_columns(s, sel))
+    if (type == "DOUBLE")
+      repl.push_back(fmt::format("CASE WHEN isfinite(x.{0}) THEN x.{0} END AS {0}", quote_identifier(name)));
+  return repl.empty() ? std::string("*") : fmt::format("* REPLACE ({})", fmt::join(repl, ", "));
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> export_columns(Session& s, const std::string& what) {
@@ -946,7 +961,9 @@ query::ExportResult export_query(Session& s, const query::ExportRequest& r) {
       full.params.push_back(where_value(t, it->second));
     }
   }
-  full.sql = fmt::format("SELECT * FROM ({}) x WHERE {} ORDER BY {}", sel.select.sql, join_and(conds), sel.order);
+  full.sql = fmt::format("SELECT {} FROM ({}) x WHERE {} ORDER BY {}",
+                         r.format == query::ExportFormat::json ? finite_projection(s, sel.select) : std::string("*"),
+                         sel.select.sql, join_and(conds), sel.order);
   if (r.limit) full.sql += fmt::format(" LIMIT {}", std::max<std::int64_t>(0, *r.limit));
   const char* options = "(FORMAT CSV, HEADER true)";
   const char* fmt_name = "csv";

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <set>
+#include <string_view>
 
 #include "model/error.h"
 
@@ -20,17 +23,34 @@ struct StmtCloser {
   void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
 };
 
-std::optional<std::int64_t> opt_int(sqlite3_stmt* st, int col) {
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return std::nullopt;
-  if (sqlite3_column_type(st, col) == SQLITE_TEXT) {
-    const char* t = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
-    try {
-      return std::stoll(t ? t : "");
-    } catch (...) {
-      return std::nullopt;
-    }
+// An integer column. NULL -> nullopt. A value that is not exactly an integer (text that is not all
+// digits, a REAL with a fraction or beyond int64, a BLOB) -> nullopt and an entry in row.bad_values:
+// never truncated (1.5 -> 1) or read as a prefix ("12abc" -> 12).
+std::optional<std::int64_t> opt_int(sqlite3_stmt* st, int col, const char* name, SiteDbRow& row) {
+  const int type = sqlite3_column_type(st, col);
+  if (type == SQLITE_NULL) return std::nullopt;
+  if (type == SQLITE_INTEGER) return sqlite3_column_int64(st, col);
+  auto bad = [&](const std::string& shown, const char* why) -> std::optional<std::int64_t> {
+    row.bad_values[name] = fmt::format("{} {} is {}", name, shown, why);
+    return std::nullopt;
+  };
+  if (type == SQLITE_FLOAT) {
+    double d = sqlite3_column_double(st, col);
+    if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 9.2e18) return static_cast<std::int64_t>(d);
+    return bad(fmt::format("{}", d), "not an integer");
   }
-  return sqlite3_column_int64(st, col);
+  if (type == SQLITE_TEXT) {
+    const char* t = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+    std::string_view v = t ? t : "";
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    std::int64_t x = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+    if (ec == std::errc() && p == v.data() + v.size() && !v.empty()) return x;
+    return bad(fmt::format("'{}'", std::string(v.substr(0, 40))),
+               ec == std::errc::result_out_of_range ? "out of range of a 64-bit integer" : "not an integer");
+  }
+  return bad("(a BLOB)", "not an integer");
 }
 
 std::string text(sqlite3_stmt* st, int col) {
@@ -136,18 +156,18 @@ std::int64_t read_site_db(const std::string& source, const SiteDbFilter& filter,
     r.id = sqlite3_column_int64(st, 0);
     r.date = text(st, 1);
     r.time = text(st, 2);
-    r.roach = opt_int(st, 3);
-    r.obs_type = opt_int(st, 4);
-    r.master = opt_int(st, 5);
-    r.repeat_level = opt_int(st, 6);
-    r.obsnum = opt_int(st, 7);
-    r.subobsnum = opt_int(st, 8);
-    r.scannum = opt_int(st, 9);
-    r.ts_obsnum = opt_int(st, 10);
-    r.ts_subobsnum = opt_int(st, 11);
-    r.ts_scannum = opt_int(st, 12);
+    r.roach = opt_int(st, 3, "RoachIndex", r);
+    r.obs_type = opt_int(st, 4, "ObsType", r);
+    r.master = opt_int(st, 5, "Master", r);
+    r.repeat_level = opt_int(st, 6, "RepeatLevel", r);
+    r.obsnum = opt_int(st, 7, "ObsNum", r);
+    r.subobsnum = opt_int(st, 8, "SubObsNum", r);
+    r.scannum = opt_int(st, 9, "ScanNum", r);
+    r.ts_obsnum = opt_int(st, 10, "TargSweepObsNum", r);
+    r.ts_subobsnum = opt_int(st, 11, "TargSweepSubObsNum", r);
+    r.ts_scannum = opt_int(st, 12, "TargSweepScanNum", r);
     r.file_name = text(st, 13);
-    r.valid = opt_int(st, 14);
+    r.valid = opt_int(st, 14, "Valid", r);
     on_row(r);
     ++n;
   }

@@ -7,6 +7,7 @@
 // or a plain path. (The live MySQL database, mysql://…, is not supported yet.)
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct SiteDbRow {
   std::optional<std::int64_t> ts_obsnum, ts_subobsnum, ts_scannum;
   std::string file_name;
   std::optional<std::int64_t> valid;
+  // Integer columns holding something that is not exactly an integer ('abc', '12abc', 1.5, 1e300):
+  // column name ("SubObsNum") -> "SubObsNum 1.5 is not an integer". The field itself is then nullopt.
+  // Range checks against the domain are the caller's (ingest::classify_site_row).
+  std::map<std::string, std::string> bad_values;
 };
 
 struct SiteDbFilter {

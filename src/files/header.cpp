@@ -16,6 +16,8 @@
 #include <dlfcn.h>
 #include <vector>
 
+#include "model/bounds.h"
+
 namespace tolteca::files {
 
 std::mutex& netcdf_mutex() {
@@ -423,29 +425,47 @@ class Reader {
     return true;
   }
 
-  // A 0-d or length-1 numeric variable, any type.
+  // Where number() and integer() report a variable that exists but holds no usable single number.
+  void report_to(std::vector<std::string>& problems) { problems_ = &problems; }
+
+  // A 0-d or length-1 numeric variable, any type, finite. A variable of another type or shape, or
+  // holding NaN/Inf, is reported (see report_to) and read as absent.
   std::optional<double> number(V name) const {
     int id = varid(name);
     if (id < 0) return std::nullopt;
     Shape s;
-    if (!shape(id, s) || !is_numeric(s.type) || s.total != 1) return std::nullopt;
+    if (!single_number(name, id, s)) return std::nullopt;
     static constexpr std::size_t kZero[kMaxDims] = {};
     double v = 0;
     if (nc_get_var1_double(ncid_, id, kZero, &v) != NC_NOERR) return std::nullopt;
-    return v;
+    return bounds::check_finite(v, kWanted[name], problems());
   }
 
+  // As number(), for integer fields: a float variable must hold an integral value, an unsigned one
+  // must fit int64 (reported otherwise, never rounded or wrapped).
   std::optional<std::int64_t> integer(V name) const {
     int id = varid(name);
     if (id < 0) return std::nullopt;
     Shape s;
-    if (!shape(id, s) || !is_numeric(s.type) || s.total != 1) return std::nullopt;
+    if (!single_number(name, id, s)) return std::nullopt;
     static constexpr std::size_t kZero[kMaxDims] = {};
     if (s.type == NC_FLOAT || s.type == NC_DOUBLE) {
       double v = 0;
-      if (nc_get_var1_double(ncid_, id, kZero, &v) != NC_NOERR || !std::isfinite(v) || std::fabs(v) > 9e15)
+      if (nc_get_var1_double(ncid_, id, kZero, &v) != NC_NOERR) return std::nullopt;
+      if (!std::isfinite(v) || std::fabs(v) > 9e15 || v != std::trunc(v)) {
+        problems().push_back(fmt::format("{} {} is not an integer", kWanted[name], bounds::format_value(v)));
         return std::nullopt;
-      return static_cast<std::int64_t>(std::llround(v));
+      }
+      return static_cast<std::int64_t>(v);
+    }
+    if (s.type == NC_UINT64) {
+      unsigned long long u = 0;
+      if (nc_get_var1_ulonglong(ncid_, id, kZero, &u) != NC_NOERR) return std::nullopt;
+      if (u > static_cast<unsigned long long>(INT64_MAX)) {
+        problems().push_back(fmt::format("{} {} is out of range of a 64-bit integer", kWanted[name], u));
+        return std::nullopt;
+      }
+      return static_cast<std::int64_t>(u);
     }
     long long v = 0;
     if (nc_get_var1_longlong(ncid_, id, kZero, &v) != NC_NOERR) return std::nullopt;
@@ -522,100 +542,130 @@ class Reader {
   }
 
  private:
+  std::vector<std::string>& problems() const { return problems_ ? *problems_ : ignored_; }
+  // A numeric 0-d or length-1 variable; otherwise reported as the wrong type or shape.
+  bool single_number(V name, int id, Shape& s) const {
+    if (!shape(id, s)) return false;
+    if (!is_numeric(s.type)) {
+      const bool text = s.type == NC_CHAR || s.type == NC_STRING;
+      problems().push_back(fmt::format("{} is not a number ({})", kWanted[name],
+                                       text ? std::string("text") : fmt::format("netCDF type {}", int(s.type))));
+      return false;
+    }
+    if (s.total != 1) {
+      problems().push_back(fmt::format("{} holds {} values, not one", kWanted[name], s.total));
+      return false;
+    }
+    return true;
+  }
+
   int ncid_;
   mutable int ids_[kNumWanted];
+  std::vector<std::string>* problems_ = nullptr;
+  mutable std::vector<std::string> ignored_;
 };
 
-// Unix seconds -> microseconds; a value no int64 microsecond count can hold (|t| >= 1e12 s, ~31 700
-// years) is reported as a problem instead of being converted (that conversion is undefined behaviour).
-std::optional<UnixMicros> header_time(std::optional<double> v, const char* name, HeaderInfo& h) {
-  if (!v || !std::isfinite(*v)) return std::nullopt;
-  if (std::fabs(*v) >= 1e12) {
-    h.problems.push_back(fmt::format("{} {} is not a valid time", name, *v));
-    return std::nullopt;
-  }
-  return micros_from_seconds(*v);
+using bounds::check_int;
+
+// The quartet numbers (Header.Toltec.* or Header.Dcs.*), range-checked before any narrowing: a value
+// outside the domain is a problem and is not stored (SubObsNum 2^32 never becomes 0).
+void read_quartet_ids(const Reader& r, HeaderInfo& h, V obsnum, V subobsnum, V scannum) {
+  auto& p = h.problems;
+  h.obsnum = check_int(r.integer(obsnum), kWanted[obsnum], 0, bounds::kMaxObsNum, p);
+  if (auto v = check_int(r.integer(subobsnum), kWanted[subobsnum], 0, bounds::kMaxSubObsNum, p))
+    h.subobsnum = static_cast<std::int32_t>(*v);
+  if (auto v = check_int(r.integer(scannum), kWanted[scannum], 0, bounds::kMaxScanNum, p))
+    h.scannum = static_cast<std::int32_t>(*v);
 }
 
-void read_network_ids(const Reader& r, HeaderInfo& h) {
-  if (auto v = r.integer(kHeader_Toltec_ObsType)) h.obs_type = static_cast<int>(*v);
-  if (auto v = r.integer(kHeader_Toltec_Master)) {
-    h.master = master_from_code(static_cast<int>(*v));
-    if (!h.master) h.problems.push_back(fmt::format("unknown Header.Toltec.Master {}", *v));
-  }
-  if (auto v = r.integer(kHeader_Toltec_RoachIndex)) {
-    if (*v >= 0 && *v <= 12)
-      h.roach = static_cast<int>(*v);
-    else
-      h.problems.push_back(fmt::format("Header.Toltec.RoachIndex {} is not a network 0..12", *v));
-  }
-  h.obsnum = r.integer(kHeader_Toltec_ObsNum);
-  if (auto v = r.integer(kHeader_Toltec_SubObsNum)) h.subobsnum = static_cast<std::int32_t>(*v);
-  if (auto v = r.integer(kHeader_Toltec_ScanNum)) h.scannum = static_cast<std::int32_t>(*v);
-  auto co = r.integer(kHeader_Toltec_TargSweepObsNum);
-  auto cs = r.integer(kHeader_Toltec_TargSweepSubObsNum);
-  auto cc = r.integer(kHeader_Toltec_TargSweepScanNum);
+// The TargSweep ("cal") pointer: all three parts in range, else no pointer at all (a problem).
+void read_cal_pointer(const Reader& r, HeaderInfo& h) {
+  auto& p = h.problems;
+  const std::size_t before = p.size();
+  auto co = check_int(r.integer(kHeader_Toltec_TargSweepObsNum), kWanted[kHeader_Toltec_TargSweepObsNum], 0,
+                      bounds::kMaxObsNum, p);
+  auto cs = check_int(r.integer(kHeader_Toltec_TargSweepSubObsNum), kWanted[kHeader_Toltec_TargSweepSubObsNum], 0,
+                      bounds::kMaxSubObsNum, p);
+  auto cc = check_int(r.integer(kHeader_Toltec_TargSweepScanNum), kWanted[kHeader_Toltec_TargSweepScanNum], 0,
+                      bounds::kMaxScanNum, p);
+  if (p.size() != before) return;
   if (co && (*co != 0 || cs.value_or(0) != 0 || cc.value_or(0) != 0)) {
     h.cal_obsnum = *co;
     h.cal_subobsnum = static_cast<std::int32_t>(cs.value_or(0));
     h.cal_scannum = static_cast<std::int32_t>(cc.value_or(0));
   }
-  h.obs_start_time = header_time(r.number(kHeader_Toltec_ObsStartTime), "Header.Toltec.ObsStartTime", h);
-  h.obs_end_time = header_time(r.number(kHeader_Toltec_ObsEndTime), "Header.Toltec.ObsEndTime", h);
-  h.sample_freq = r.number(kHeader_Toltec_SampleFreq);
+}
+
+void read_network_ids(const Reader& r, HeaderInfo& h, UnixMicros now) {
+  auto& p = h.problems;
+  if (auto v = check_int(r.integer(kHeader_Toltec_ObsType), kWanted[kHeader_Toltec_ObsType], 0, bounds::kMaxObsType, p)) {
+    h.obs_type = static_cast<int>(*v);
+    h.data_kind = bits(*data_kind_from_obs_type(*v));
+  }
+  if (auto v = check_int(r.integer(kHeader_Toltec_Master), kWanted[kHeader_Toltec_Master], 0, bounds::kMaxMasterCode, p))
+    h.master = master_from_code(*v);
+  if (auto v = check_int(r.integer(kHeader_Toltec_RoachIndex), kWanted[kHeader_Toltec_RoachIndex], 0, bounds::kMaxRoach, p))
+    h.roach = static_cast<int>(*v);
+  read_quartet_ids(r, h, kHeader_Toltec_ObsNum, kHeader_Toltec_SubObsNum, kHeader_Toltec_ScanNum);
+  read_cal_pointer(r, h);
+  h.obs_start_time = bounds::check_time_seconds(r.number(kHeader_Toltec_ObsStartTime), "Header.Toltec.ObsStartTime", now, p);
+  h.obs_end_time = bounds::check_time_seconds(r.number(kHeader_Toltec_ObsEndTime), "Header.Toltec.ObsEndTime", now, p);
+  h.sample_freq = bounds::check_at_least(r.number(kHeader_Toltec_SampleFreq), "Header.Toltec.SampleFreq", 0, true, p);
   h.lo_center_freq = r.number(kHeader_Toltec_LoCenterFreq);
   h.drive_atten = r.number(kHeader_Toltec_DriveAtten);
   h.sense_atten = r.number(kHeader_Toltec_SenseAtten);
   h.accum_len = r.number(kHeader_Toltec_AccumLen);
   h.fpga_freq = r.number(kHeader_Toltec_FpgaFreq);
-  h.num_sweep_steps = r.integer(kHeader_Toltec_NumSweepSteps);
-  h.num_samples_per_sweep_step = r.integer(kHeader_Toltec_NumSamplesPerSweepStep);
-  if (h.obs_type) {
-    if (auto k = data_kind_from_obs_type(*h.obs_type))
-      h.data_kind = bits(*k);
-    else
-      h.problems.push_back(fmt::format("unknown Header.Toltec.ObsType {}", *h.obs_type));
-  }
+  h.num_sweep_steps = check_int(r.integer(kHeader_Toltec_NumSweepSteps), kWanted[kHeader_Toltec_NumSweepSteps], 0,
+                                INT32_MAX, p);
+  h.num_samples_per_sweep_step = check_int(r.integer(kHeader_Toltec_NumSamplesPerSweepStep),
+                                           kWanted[kHeader_Toltec_NumSamplesPerSweepStep], 0, INT32_MAX, p);
   int is = r.varid(kData_Toltec_Is);
   h.n_samples = r.first_dim_len(is);
   h.n_channels = r.last_dim_len(is);
   if (int lo = r.varid(kData_Toltec_LoFreq); lo >= 0) {
-    h.lo_freq = r.element(lo, 0);
+    h.lo_freq = bounds::check_finite(r.element(lo, 0), "Data.Toltec.LoFreq", p);
     if (h.lo_freq && !(*h.lo_freq > 0))
       h.problems.push_back(fmt::format("Data.Toltec.LoFreq is {} (must be > 0)", *h.lo_freq));
   }
 }
 
-void read_telescope(const Reader& r, HeaderInfo& h, int teltime) {
+void read_telescope(const Reader& r, HeaderInfo& h, int teltime, UnixMicros now) {
+  auto& p = h.problems;
   h.master = Master::tcs;
   h.data_kind = bits(DataKind::LmtTel);
-  h.obsnum = r.integer(kHeader_Dcs_ObsNum);
-  if (auto v = r.integer(kHeader_Dcs_SubObsNum)) h.subobsnum = static_cast<std::int32_t>(*v);
-  if (auto v = r.integer(kHeader_Dcs_ScanNum)) h.scannum = static_cast<std::int32_t>(*v);
+  read_quartet_ids(r, h, kHeader_Dcs_ObsNum, kHeader_Dcs_SubObsNum, kHeader_Dcs_ScanNum);
   TelescopeMeta& t = h.tel;
   t.obs_goal = r.text(kHeader_Dcs_ObsGoal);
   t.obs_pgm = r.text(kHeader_Dcs_ObsPgm);
   t.project_id = r.text(kHeader_Dcs_ProjectId);
   t.source_name = r.text(kHeader_Source_SourceName);
-  t.integration_time = r.number(kHeader_Dcs_IntegrationTime);
-  t.tau = r.number(kHeader_Radiometer_Tau);
+  t.integration_time = bounds::check_at_least(r.number(kHeader_Dcs_IntegrationTime), "Header.Dcs.IntegrationTime", 0,
+                                              false, p);
+  t.tau = bounds::check_at_least(r.number(kHeader_Radiometer_Tau), "Header.Radiometer.Tau", 0, false, p);
   t.az_rad = r.number(kHeader_Telescope_AzDesPos);
   t.el_rad = r.number(kHeader_Telescope_ElDesPos);
   t.m2_x = r.number(kHeader_M2_XReq);
   t.m2_y = r.number(kHeader_M2_YReq);
   t.m2_z = r.number(kHeader_M2_ZReq);
   t.m1_zernike = r.numbers(kHeader_M1_ZernikeC, 64);
+  for (double z : t.m1_zernike)
+    if (!std::isfinite(z)) {
+      p.push_back(fmt::format("Header.M1.ZernikeC holds {} (not a finite number)", bounds::format_value(z)));
+      t.m1_zernike.clear();
+      break;
+    }
   t.az_user_off = r.number(kHeader_PointModel_AzUserOff);
   t.el_user_off = r.number(kHeader_PointModel_ElUserOff);
   t.az_paddle_off = r.number(kHeader_PointModel_AzPaddleOff);
   t.el_paddle_off = r.number(kHeader_PointModel_ElPaddleOff);
-  if (auto v = r.integer(kHeader_Telescope_CraneInBeam)) t.crane_in_beam = static_cast<int>(*v);
+  if (auto v = check_int(r.integer(kHeader_Telescope_CraneInBeam), "Header.Telescope.CraneInBeam", INT32_MIN, INT32_MAX, p))
+    t.crane_in_beam = static_cast<int>(*v);
   h.n_samples = r.first_dim_len(teltime);
   if (h.n_samples && *h.n_samples > 0) {
-    if (auto v = r.element(teltime, 0); v && std::isfinite(*v) && *v > 0)
-      h.obs_start_time = header_time(v, "Data.TelescopeBackend.TelTime[0]", h);
-    if (auto v = r.element(teltime, static_cast<std::size_t>(*h.n_samples - 1)); v && std::isfinite(*v) && *v > 0)
-      h.obs_end_time = header_time(v, "Data.TelescopeBackend.TelTime[last]", h);
+    h.obs_start_time = bounds::check_time_seconds(r.element(teltime, 0), "Data.TelescopeBackend.TelTime[0]", now, p);
+    h.obs_end_time = bounds::check_time_seconds(r.element(teltime, static_cast<std::size_t>(*h.n_samples - 1)),
+                                                "Data.TelescopeBackend.TelTime[last]", now, p);
   }
 }
 
@@ -651,6 +701,8 @@ std::variant<HeaderInfo, HeaderError> read_header(const std::string& path) {
     ~Closer() { nc_close(id); }
   } closer{ncid};
   Reader r(ncid, sig != Signature::hdf5);
+  r.report_to(h.problems);
+  const UnixMicros now = bounds::now_micros();
 
   int fmt = 0;
   if (nc_inq_format(ncid, &fmt) == NC_NOERR) h.format = format_name(fmt);
@@ -658,17 +710,17 @@ std::variant<HeaderInfo, HeaderError> read_header(const std::string& path) {
   if (int kid = r.varid(kHeader_Kids_kind); kid >= 0) {
     h.file_class = FileClass::reduced;
     h.reduced_kind = r.text(kHeader_Kids_kind);
-    read_network_ids(r, h);
+    read_network_ids(r, h, now);
     return h;
   }
   if (int tt = r.varid(kData_TelescopeBackend_TelTime); tt >= 0) {
     h.file_class = FileClass::telescope;
-    read_telescope(r, h, tt);
+    read_telescope(r, h, tt, now);
     return h;
   }
   if (r.varid(kHeader_Toltec_ObsType) >= 0 || r.varid(kHeader_Toltec_ObsNum) >= 0) {
     h.file_class = FileClass::network;
-    read_network_ids(r, h);
+    read_network_ids(r, h, now);
     if (!h.n_samples) {
       int unlim = -1;
       std::size_t n = 0;

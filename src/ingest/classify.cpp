@@ -1,6 +1,8 @@
 #include "ingest/classify.h"
 
 #include "files/header_process.h"
+#include "files/layout.h"
+#include "model/bounds.h"
 
 #include <fmt/format.h>
 
@@ -120,13 +122,15 @@ Classified classify(std::string_view rel_path, std::string_view name_path, const
   r.scannum = name.scannum;
   r.data_kind = name.data_kind;
   r.is_raw = name.is_raw;
-  r.file_time = name.file_time;
-  if (has_full_timestamp(name)) r.obs_start_time = name.file_time;
+  std::vector<std::string> problems;
+  // An implausible timestamp in the name (before 2015, more than a day ahead) dates nothing.
+  r.file_time = bounds::check_time(name.file_time, "the file name's timestamp", bounds::now_micros(), problems);
+  if (has_full_timestamp(name)) r.obs_start_time = r.file_time;
   r.size = st.size;
   r.mtime_ns = st.mtime_ns;
   std::optional<Master> master = name.master;
+  if (auto p = files::layout_problem(name_path, name)) problems.push_back(std::move(*p));
 
-  std::vector<std::string> problems;
   bool failed = false;
   if (header) {
     if (const auto* err = std::get_if<files::HeaderError>(header)) {
@@ -139,7 +143,9 @@ Classified classify(std::string_view rel_path, std::string_view name_path, const
       const auto& h = std::get<files::HeaderInfo>(*header);
       r.header_json = header_json(h);
       const bool telescope = h.file_class == files::FileClass::telescope;
-      if (h.master && !master && !telescope) master = h.master;
+      // The header is the authority for the master: an ics file under tcs/ is an ics observation
+      // (flagged by compare_with_name), never a phantom tcs one.
+      if (h.master && !telescope) master = h.master;
       for (auto& p : files::compare_with_name(h, name)) problems.push_back(std::move(p));
       for (const auto& p : h.problems) problems.push_back(p);
       if (h.file_class == files::FileClass::reduced) r.is_raw = false;

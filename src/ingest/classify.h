@@ -21,7 +21,9 @@ struct FileStat {
 
 enum class Outcome : std::uint8_t {
   recorded,  // record is valid; flagged when record.problem is set
-  failed,    // the header could not be read: record is still valid (kind from the name, problem set)
+  failed,    // the header could not be read: record is still valid (kind from the name, problem set);
+             // or the file must not be recorded at all (record.uid empty: a path outside the data root,
+             // a site-database identity out of range)
   skipped,   // not a TolTEC data file (reason says why); no record
 };
 

@@ -19,6 +19,7 @@
 #include "ingest/classify.h"
 #include "ingest/data_root.h"
 #include "ingest/pipeline.h"
+#include "ingest/site_rows.h"
 #include "ingest/walk.h"
 #include "model/error.h"
 #include "model/time_arg.h"
@@ -164,6 +165,10 @@ class Writer {
         fo.note = c.detail.empty() ? c.reason : c.detail;
         note_problem(d.rel, "failed", fo.note);
         events_.push_back({"failed", d.rel, fo.note, nlohmann::json{{"reason", c.reason}}.dump()});
+        if (c.record.uid.empty()) {  // nothing to record (a path outside the data root, a bad identity)
+          if (opts_.collect_files) sum_.files.push_back(std::move(fo));
+          return;
+        }
       } else {
         d.known ? ++sum_.updated : ++sum_.new_files;
         fo.status = d.known ? "updated" : "new";
@@ -521,16 +526,35 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
     dirs = dirs.empty() ? d : common_ancestor(dirs, d);
   }
   auto loc = resolve_location(s, opts.location, opts.data_root, dirs, !opts.dry_run);
-  std::vector<std::string> rels;
+  // Each path resolved (symlinks, "..", "//") and required to lie under the data root: one outside it
+  // is a per-file failure (never recorded); when every path is outside, the command is an error.
+  std::vector<std::string> rels, outside;
+  std::vector<std::string> inside_abs;
   for (const auto& a : abs) {
-    auto r = relative_to(a, canonical_path(loc.root));
-    if (!r) throw UserError(fmt::format("{} is not under the data root {} of location {}", a, loc.root, loc.label));
-    rels.push_back(*r);
+    if (auto r = relative_to(a, canonical_path(loc.root)); r && !r->empty()) {
+      rels.push_back(*r);
+      inside_abs.push_back(a);
+    } else {
+      outside.push_back(a);
+    }
   }
+  if (rels.empty())
+    throw UserError(fmt::format("{} is not under the data root {} of location {}", outside.front(), loc.root,
+                                loc.label));
+  const std::size_t n_given = abs.size();
+  abs = std::move(inside_abs);
   db::Snapshot snapshot;
   if (loc.id >= 0) snapshot = db::IngestRepo(s, loc.id).load_snapshot_for(rels);
   const bool headers = opts.read_headers;
   auto produce = [&, headers](db::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
+    for (const auto& a : outside) {
+      ++k.found;
+      Item it;
+      it.rel = a;
+      it.pre = Classified{Outcome::failed, {}, "path outside the data root",
+                          fmt::format("{} is not under the data root {}; not recorded", a, loc.root)};
+      if (!emit(std::move(it))) return;
+    }
     for (std::size_t i = 0; i < abs.size(); ++i) {
       ++k.found;
       struct stat st;
@@ -552,7 +576,7 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
   std::sort(sum.files.begin(), sum.files.end(), [](const FileOutcome& a, const FileOutcome& b) { return a.path < b.path; });
   if (loc.id >= 0 && !opts.dry_run) {
     db::IngestRepo repo(s, loc.id);
-    log_run(&repo, sum, fmt::format("{} file(s)", abs.size()));
+    log_run(&repo, sum, fmt::format("{} file(s)", n_given));
   }
   return sum;
 }
@@ -588,93 +612,6 @@ std::vector<int> parse_obs_types(const std::string& text) {
   return out;
 }
 
-std::string site_relative_path(const std::string& file_name) {
-  auto pos = file_name.find("data_lmt/");
-  if (pos != std::string::npos && (pos == 0 || file_name[pos - 1] == '/')) return file_name.substr(pos + 9);
-  pos = file_name.find("/toltec/");
-  if (pos != std::string::npos) return file_name.substr(pos + 1);
-  if (file_name.rfind("toltec/", 0) == 0) return file_name;
-  return {};
-}
-
-namespace {
-
-// The record a site database row describes (facts from the row; no header).
-Classified classify_site_row(const db::SiteDbRow& row, const std::string& rel, const FileStat& st, bool available,
-                             std::optional<Master> fallback_master) {
-  Classified c;
-  auto skip = [&](std::string reason, std::string detail) {
-    c.outcome = Outcome::skipped;
-    c.reason = std::move(reason);
-    c.detail = std::move(detail);
-    return c;
-  };
-  std::optional<Master> master = row.master ? master_from_code(static_cast<int>(*row.master)) : std::nullopt;
-  if (!master) master = fallback_master;
-  if (!master)
-    return skip("unknown master code",
-                fmt::format("row {}: Master = {}", row.id, row.master ? std::to_string(*row.master) : "NULL"));
-  if (!row.obsnum || !row.subobsnum || !row.scannum)
-    return skip("incomplete row", fmt::format("row {}: ObsNum/SubObsNum/ScanNum missing", row.id));
-  auto name = files::parse_filename(rel);
-  const auto* parsed = std::get_if<files::ParsedName>(&name);
-  auto& r = c.record;
-  r.rel_path = rel;
-  r.master = std::string(to_string(*master));
-  r.obsnum = *row.obsnum;
-  r.subobsnum = static_cast<std::int32_t>(*row.subobsnum);
-  r.scannum = static_cast<std::int32_t>(*row.scannum);
-  if (row.roach) {
-    r.roach = static_cast<std::int32_t>(*row.roach);
-    r.interface = fmt::format("toltec{}", *row.roach);
-  } else if (parsed) {
-    r.roach = parsed->roach;
-    r.interface = parsed->interface;
-  } else {
-    r.interface = "toltec";
-  }
-  if (parsed) {
-    r.interface = parsed->interface;
-    r.file_time = parsed->file_time;
-    r.is_raw = parsed->is_raw;
-    r.data_kind = parsed->data_kind;
-  }
-  if (!r.file_time) r.file_time = parse_iso8601(row.date + " " + row.time);
-  r.obs_start_time = r.file_time;
-  std::vector<std::string> problems;
-  if (row.obs_type) {
-    if (auto k = data_kind_from_obs_type(static_cast<int>(*row.obs_type))) {
-      if (parsed && parsed->data_kind != 0 && parsed->data_kind != bits(*k) && r.is_raw)
-        problems.push_back(fmt::format("site database kind {} differs from the name's {}", data_kind_names(bits(*k)),
-                                       data_kind_names(parsed->data_kind)));
-      r.data_kind = bits(*k);
-    }
-  }
-  if (parsed && (parsed->obsnum != r.obsnum || parsed->subobsnum != r.subobsnum || parsed->scannum != r.scannum))
-    problems.push_back(fmt::format("site database says {}-{}-{}, name says {}-{}-{}", r.obsnum, r.subobsnum, r.scannum,
-                                   parsed->obsnum, parsed->subobsnum, parsed->scannum));
-  if (parsed && parsed->master && *parsed->master != *master)
-    problems.push_back(fmt::format("site database master {} differs from the directory's {}", to_string(*master),
-                                   to_string(*parsed->master)));
-  if (row.valid && *row.valid == 0) problems.push_back("site database marks the file invalid (Valid = 0)");
-  if (row.ts_obsnum && *row.ts_obsnum != 0) {
-    r.cal_obsnum = *row.ts_obsnum;
-    r.cal_subobsnum = static_cast<std::int32_t>(row.ts_subobsnum.value_or(0));
-    r.cal_scannum = static_cast<std::int32_t>(row.ts_scannum.value_or(0));
-  }
-  r.size = st.size;
-  r.mtime_ns = st.mtime_ns;
-  r.available = available;
-  r.reduced = !r.is_raw;
-  Quartet q{*master, r.obsnum, r.subobsnum, r.scannum};
-  r.uid = r.reduced ? "reduced:" + to_string(q) : to_string(q);
-  for (const auto& p : problems) r.problem = r.problem ? *r.problem + "; " + p : p;
-  c.outcome = Outcome::recorded;
-  return c;
-}
-
-}  // namespace
-
 IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const SiteDbOptions& opts) {
   const auto t0 = Clock::now();
   db::SiteDbFilter filter;
@@ -706,14 +643,16 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
   std::vector<std::pair<std::string, std::size_t>> order;
   std::vector<Item> unmappable;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    std::string rel = site_relative_path(rows[i].file_name);
+    // Normalised: one file is one key however its FileName is spelled; an escape is never a path.
+    MappedPath mapped = map_site_file_name(rows[i].id, rows[i].file_name);
+    std::string rel = std::move(mapped.rel);
     if (rel.empty()) {
       Item it;
       it.rel = rows[i].file_name;
       Classified c;
-      c.outcome = Outcome::skipped;
-      c.reason = "unmappable FileName";
-      c.detail = fmt::format("row {}: FileName '{}' is not under data_lmt/ or toltec/", rows[i].id, rows[i].file_name);
+      c.outcome = mapped.escapes ? Outcome::failed : Outcome::skipped;  // failed: no record (empty uid)
+      c.reason = std::move(mapped.reason);
+      c.detail = std::move(mapped.detail);
       it.pre = std::move(c);
       unmappable.push_back(std::move(it));
       continue;

@@ -148,6 +148,8 @@ std::string canonical_path(const std::string& path);
 std::optional<std::string> relative_to(const std::string& path, const std::string& root);
 
 IngestSummary ingest_directory(db::Session& s, const std::string& root, const IngestOptions& opts);
+// Paths are resolved (symlinks, "..", "//": one file is one source however spelled); a path outside the
+// location's data root is a `failed` file that is not recorded; UserError when every path is outside.
 IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths, const IngestOptions& opts);
 
 // ---- the site file database ---------------------------------------------------
@@ -170,11 +172,14 @@ struct SiteDbOptions {
 // ObsType names (nominal, timestream, vna, targ, tune, data-kind names, or
 // numbers), comma-separated -> codes. Throws UserError naming a bad entry.
 std::vector<int> parse_obs_types(const std::string& text);
-// The path under the data root of a site FileName ("/data_lmt/toltec/ics/toltec8/x.nc" -> "toltec/ics/toltec8/x.nc").
+// The path under the data root of a site FileName ("/data_lmt/toltec/ics/toltec8/x.nc" -> "toltec/ics/toltec8/x.nc"),
+// lexically normalised; "" when it names none or leaves the data root (ingest/site_rows.h says why).
 std::string site_relative_path(const std::string& file_name);
 
 // Records every row's file as a source (facts from the database row, not the
 // header; files missing locally are recorded as missing) and its raw observation.
+// Rows are checked first (ingest/site_rows.h): a FileName outside the data root or an identity out of
+// range is a `failed` row that records nothing; other bad values flag the file.
 IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const SiteDbOptions& opts);
 
 // ---- scan (no database) -----------------------------------------------------

@@ -40,7 +40,7 @@ std::optional<DataKindBits> parse_data_kind(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<DataKind> data_kind_from_obs_type(int obs_type) {
+std::optional<DataKind> data_kind_from_obs_type(std::int64_t obs_type) {
   switch (obs_type) {
     case 0:
     case 1: return DataKind::RawTimeStream;

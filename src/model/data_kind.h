@@ -37,6 +37,7 @@ std::string data_kind_names(DataKindBits b);
 // Parse one name (case-insensitive; also accepts "RawSweep" = all sweep bits).
 std::optional<DataKindBits> parse_data_kind(std::string_view name);
 // Header.Toltec.ObsType -> kind (0,1 timestream; 2 VNA; 3 TARG; 4 TUNE).
-std::optional<DataKind> data_kind_from_obs_type(int obs_type);
+// Any other value (also one beyond int range) -> nullopt.
+std::optional<DataKind> data_kind_from_obs_type(std::int64_t obs_type);
 
 }  // namespace tolteca

@@ -16,7 +16,7 @@ std::optional<Master> parse_master(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<Master> master_from_code(int code) {
+std::optional<Master> master_from_code(std::int64_t code) {
   if (code >= 0 && code <= 2) return static_cast<Master>(code);
   return std::nullopt;
 }

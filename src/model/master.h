@@ -20,6 +20,7 @@ constexpr std::string_view to_string(Master m) {
 
 // Case-insensitive: "ICS", "ics", "Ics" all parse.
 std::optional<Master> parse_master(std::string_view text);
-std::optional<Master> master_from_code(int code);
+// 0, 1, 2; any other value (also one beyond int range: 2^32 + 1 is not ics) -> nullopt.
+std::optional<Master> master_from_code(std::int64_t code);
 
 }  // namespace tolteca
