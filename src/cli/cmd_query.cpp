@@ -464,7 +464,7 @@ void register_export(CLI::App& q) {
     DbOptions db;
     std::string output, what = "obs", format;
     std::vector<std::string> where;
-    bool json = false;
+    bool json = false, force = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = q.add_subcommand("export", "Write observations, files, groups, edges or a table to CSV/Parquet/JSON "
@@ -480,6 +480,7 @@ void register_export(CLI::App& q) {
                   "Filter 'COLUMN OP VALUE' (OP: = != < <= > >= like ilike); repeat to AND; values are bound, "
                   "columns checked against the export's columns")
       ->allow_extra_args(false);
+  cmd->add_flag("--force", o->force, "Replace OUTPUT if it exists (never the open database)");
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db query export obs.parquet\n"
@@ -491,6 +492,7 @@ void register_export(CLI::App& q) {
     query::ExportRequest r;
     r.output = o->output;
     r.what = o->what;
+    r.force = o->force;
     r.specs = query::parse_specs(take_specs(cmd, false));
     for (const auto& w : o->where) r.where.push_back(query::parse_where(w));
     if (!o->format.empty()) {

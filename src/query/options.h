@@ -198,6 +198,7 @@ struct ExportRequest {
   std::vector<ObsSpec> specs;
   std::vector<WhereTerm> where;
   ExportFormat format = ExportFormat::csv;
+  bool force = false;  // replace an existing OUTPUT (never the open database)
 };
 
 // From the extension of a path (.csv, .parquet/.pq, .json/.ndjson); nullopt otherwise.
