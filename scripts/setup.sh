@@ -10,6 +10,7 @@ PACKAGES=(
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3            # site file database extracts
+  libssl-dev                        # libcrypto: SHA-256 of export files (db export manifest)
   clang libclang-rt-14-dev          # libFuzzer targets (the runtime is only a Recommends of clang)
   xz-utils                          # a compressed regression input (tests/reliability/data)
   gnuplot-nox                       # benchmark plots

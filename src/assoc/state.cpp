@@ -1,8 +1,6 @@
 #include "assoc/state.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -12,6 +10,7 @@
 #include <sstream>
 
 #include "db/assoc_repo.h"
+#include "files/output_file.h"
 #include "model/error.h"
 
 namespace fs = std::filesystem;
@@ -94,7 +93,7 @@ void StateStore::save(const EngineState& state) {
   std::error_code ec;
   fs::create_directories(options_.dir, ec);
   if (ec) throw UserError(fmt::format("cannot create state directory {}: {}", options_.dir, ec.message()));
-  write_file_atomically(location(), state.to_json() + "\n");
+  files::write_file_atomically(location(), state.to_json() + "\n");
 }
 
 void StateStore::clear() {
@@ -115,42 +114,6 @@ std::int64_t StateStore::size_bytes() {
   std::error_code ec;
   auto n = fs::file_size(location(), ec);
   return ec ? 0 : static_cast<std::int64_t>(n);
-}
-
-void write_file_atomically(const std::string& path, const std::string& content) {
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const fs::path tmp = dir / fmt::format(".{}.tmp.{}", target.filename().string(), ::getpid());
-  auto fail = [&](const char* what) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw UserError(fmt::format("cannot write {} ({} {}): {}", path, what, tmp.string(), why));
-  };
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("open");
-  const char* p = content.data();
-  std::size_t left = content.size();
-  while (left > 0) {
-    ssize_t w = ::write(fd, p, left);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      fail("write");
-    }
-    p += w;
-    left -= static_cast<std::size_t>(w);
-  }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    fail("fsync");
-  }
-  if (::close(fd) != 0) fail("close");
-  if (::rename(tmp.c_str(), target.c_str()) != 0) fail("rename");
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
 }
 
 }  // namespace tolteca::assoc

@@ -4,7 +4,7 @@
 // observation count and largest id, to detect deletions), plus the database's
 // instance id (to detect a state that belongs to another database). Kept in
 // the database (table assoc_state) or in a directory (assoc_state.json,
-// written atomically: temp file + fsync + rename).
+// written by files::write_file_atomically: temp file + fsync + rename).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -55,8 +55,5 @@ class StateStore {
   db::AssocRepo& repo_;
   StateOptions options_;
 };
-
-// Writes path atomically: temp file in the same directory, fsync, rename, fsync dir.
-void write_file_atomically(const std::string& path, const std::string& content);
 
 }  // namespace tolteca::assoc

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "db/admin.h"
+#include "db/backup.h"
 #include "db/location_repo.h"
 #include "ingest/data_root.h"
 #include "ingest/ingest.h"
@@ -172,7 +173,8 @@ std::vector<std::string> split_csv(const std::string& s) {
 void print_files(const std::vector<db::ExportedFile>& files, bool json, const char* verb) {
   if (json) {
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& f : files) arr.push_back({{"table", f.table}, {"path", f.path}, {"rows", f.rows}});
+    for (const auto& f : files)
+      arr.push_back({{"table", f.table}, {"path", f.path}, {"rows", f.rows}, {"sha256", f.sha256}});
     print_json(std::cout, arr);
     return;
   }
@@ -186,20 +188,24 @@ void register_export(CLI::App& db) {
   struct Opts {
     DbOptions db;
     std::string out_dir, tables, format = "parquet";
-    bool json = false;
+    bool json = false, force = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = db.add_subcommand("export", "Write one file per table (DuckDB COPY), for backup or exchange");
-  cmd->add_option("OUTPUT_DIR", o->out_dir, "Directory to write into (created if missing)")->required();
+  cmd->add_option("OUTPUT_DIR", o->out_dir,
+                  "Directory to create (must not exist or be empty); written beside it, then renamed into place, "
+                  "with manifest.json (row counts, SHA-256 per file)")
+      ->required();
   add_db_options(cmd, o->db);
   cmd->add_option("--tables", o->tables, "Comma-separated tables (default: all)");
   cmd->add_option("--format", o->format, "parquet or csv")->check(CLI::IsMember({"parquet", "csv"}))->capture_default_str();
+  cmd->add_flag("--force", o->force, "Replace an existing export in OUTPUT_DIR (never the open database)");
   add_json_flag(cmd, o->json);
   set_examples(cmd, "  tolteca_db db export backup/\n  tolteca_db db export out/ --tables products,sources --format csv\n");
   cmd->callback([o] {
     auto s = open_session(o->db, db::OpenMode::ReadOnly);
     auto files = db::export_tables(*s, o->out_dir, split_csv(o->tables),
-                                   o->format == "csv" ? db::ExportFormat::csv : db::ExportFormat::parquet);
+                                   o->format == "csv" ? db::ExportFormat::csv : db::ExportFormat::parquet, o->force);
     print_files(files, o->json, "exported");
   });
 }
@@ -207,18 +213,27 @@ void register_export(CLI::App& db) {
 void register_import(CLI::App& db) {
   struct Opts {
     DbOptions db;
-    std::string in_dir;
-    bool json = false;
+    std::string in_dir, tables;
+    bool json = false, no_verify = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = db.add_subcommand("import", "Restore a 'db export' directory into an empty database");
-  cmd->add_option("DIR", o->in_dir, "Directory written by 'db export'")->required();
+  cmd->add_option("DIR", o->in_dir, "Directory written by 'db export' (taken literally; its manifest is verified)")
+      ->required();
   add_db_options(cmd, o->db);
+  cmd->add_option("--tables", o->tables,
+                  "Comma-separated subset to restore; it must be self-consistent (sources need products and "
+                  "locations, edges need products)");
+  cmd->add_flag("--no-verify", o->no_verify,
+                "Restore an export that has no manifest.json (made before manifests): no checksums");
   add_json_flag(cmd, o->json);
-  set_examples(cmd, "  tolteca_db db import backup/ --db duckdb:///./restored.duckdb\n");
+  set_examples(cmd,
+               "  tolteca_db db import backup/ --db duckdb:///./restored.duckdb\n"
+               "  tolteca_db db import backup/ --tables locations,products,sources --db restored.duckdb\n");
   cmd->callback([o] {
+    db::ImportOptions opts{split_csv(o->tables), !o->no_verify};
     auto s = open_session(o->db, db::OpenMode::Create);
-    print_files(db::import_tables(*s, o->in_dir), o->json, "imported");
+    print_files(db::import_tables(*s, o->in_dir, opts), o->json, "imported");
   });
 }
 

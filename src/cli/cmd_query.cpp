@@ -557,7 +557,7 @@ void register_export(CLI::App& q) {
     std::string output, what = "obs", format;
     std::vector<std::string> where, filter;
     std::optional<std::int64_t> limit;
-    bool json = false;
+    bool json = false, force = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = q.add_subcommand("export", "Write observations, files, groups, edges or a table to CSV/Parquet/JSON "
@@ -580,6 +580,7 @@ void register_export(CLI::App& q) {
                   "bound, columns checked; never SQL)")
       ->allow_extra_args(false);
   cmd->add_option("--limit,-n", o->limit, "At most N rows");
+  cmd->add_flag("--force", o->force, "Replace OUTPUT if it exists (never the open database)");
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db query export obs.parquet\n"
@@ -592,6 +593,7 @@ void register_export(CLI::App& q) {
     query::ExportRequest r;
     r.output = o->output;
     r.what = o->what;
+    r.force = o->force;
     r.specs = query::parse_specs(take_specs(cmd, false));
     for (const auto& w : o->where) r.where.push_back(query::parse_where(w));
     for (const auto& f : o->filter)

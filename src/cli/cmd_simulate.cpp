@@ -13,7 +13,7 @@ void register_simulate_command(CLI::App& app) {
   struct Opts {
     std::string out_dir, networks = "0-5,7-10,12";
     files::SimOptions sim;
-    bool no_hwpr = false, json = false, quiet = false;
+    bool no_hwpr = false, json = false, quiet = false, force = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand(
@@ -43,6 +43,8 @@ void register_simulate_command(CLI::App& app) {
   cmd->add_option("--catalog", o->sim.catalog_path, "Also write the LMT metadata catalogue CSV of the tcs observations");
   cmd->add_option("--toltec-db", o->sim.toltec_db_path,
                   "Also write a SQLite site file database (toltec, master, obstype) indexing every network file");
+  cmd->add_flag("--force", o->force,
+                "Write into a non-empty OUT_DIR and replace an existing --catalog / --toltec-db file");
   cmd->add_flag("--json", o->json, "Print the manifest (expected files, raw observations, groups) as JSON");
   add_quiet_flag(cmd, o->quiet);
   set_examples(cmd,
@@ -55,7 +57,7 @@ void register_simulate_command(CLI::App& app) {
     o->sim.networks = files::parse_networks(o->networks);
     o->sim.hwpr = !o->no_hwpr;
     auto plan = files::make_plan(o->sim);
-    auto st = files::write_archive(plan, o->out_dir);
+    auto st = files::write_archive(plan, o->out_dir, o->force);
     if (o->json) {
       print_json(std::cout, files::manifest_json(plan));
       return;

@@ -26,17 +26,18 @@ constexpr TableSeq kTables[] = {
     {"assoc_state", nullptr},
 };
 
-std::string format_ext(ExportFormat f) { return f == ExportFormat::parquet ? "parquet" : "csv"; }
-std::string format_options(ExportFormat f) {
-  return f == ExportFormat::parquet ? "(FORMAT PARQUET)" : "(FORMAT CSV, HEADER true)";
-}
-
 Location read_location(const std::vector<Value>& row) {
   return Location{std::get<std::int64_t>(row[0]), std::get<std::string>(row[1]), std::get<std::string>(row[2]),
                   std::get<std::int64_t>(row[3])};
 }
 
 }  // namespace
+
+const char* table_sequence(const std::string& table) {
+  for (const auto& t : kTables)
+    if (table == t.table) return t.sequence;
+  return nullptr;
+}
 
 const std::vector<std::string>& schema_tables() {
   static const std::vector<std::string> names = [] {
@@ -100,72 +101,6 @@ DbInfo db_info(Session& s) {
   for (auto& row : s.con().query("SELECT name, bit, description FROM data_kinds ORDER BY bit").rows())
     info.data_kinds.push_back({value_to_string(row[0]), value_to_string(row[2]), std::get<std::int64_t>(row[1])});
   return info;
-}
-
-std::vector<ExportedFile> export_tables(Session& s, const std::string& out_dir, const std::vector<std::string>& tables,
-                                        ExportFormat format) {
-  const auto& known = schema_tables();
-  std::vector<std::string> chosen = tables.empty() ? known : tables;
-  for (const auto& t : chosen)
-    if (std::find(known.begin(), known.end(), t) == known.end())
-      throw UserError(fmt::format("unknown table '{}'; tables are: {}", t, fmt::join(known, ", ")));
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) throw UserError(fmt::format("cannot create export directory {}: {}", out_dir, ec.message()));
-  std::vector<ExportedFile> out;
-  for (const auto& t : chosen) {
-    std::string path = (fs::path(out_dir) / (t + "." + format_ext(format))).string();
-    auto res = s.con().query(fmt::format("COPY (SELECT * FROM {} ORDER BY ALL) TO {} {}", quote_identifier(t),
-                                         quote_literal(path), format_options(format)));
-    out.push_back({t, path, res.rows_changed()});
-  }
-  return out;
-}
-
-std::vector<ExportedFile> import_tables(Session& s, const std::string& in_dir) {
-  if (!fs::is_directory(in_dir)) throw UserError(fmt::format("import directory {} does not exist", in_dir));
-  auto& con = s.con();
-  if (con.scalar_int("SELECT count(*) FROM products").value_or(0) > 0 ||
-      con.scalar_int("SELECT count(*) FROM sources").value_or(0) > 0)
-    throw UserError(fmt::format("database {} is not empty; import restores into an empty database only",
-                                s.display_name()));
-  std::vector<ExportedFile> out;
-  Transaction tx(con);
-  for (const auto& t : kTables) {
-    std::string reader;
-    std::string path;
-    for (auto f : {ExportFormat::parquet, ExportFormat::csv}) {
-      auto p = fs::path(in_dir) / (std::string(t.table) + "." + format_ext(f));
-      if (fs::exists(p)) {
-        path = p.string();
-        reader = f == ExportFormat::parquet ? fmt::format("read_parquet({})", quote_literal(path))
-                                            : fmt::format("read_csv({}, header = true)", quote_literal(path));
-        break;
-      }
-    }
-    if (path.empty()) continue;
-    if (std::string_view(t.table) == "schema_meta") {
-      auto v = con.scalar_string(fmt::format("SELECT value FROM {} WHERE key = 'schema_version'", reader));
-      if (!v || std::stoi(*v) != kSchemaVersion)
-        throw UserError(fmt::format("export in {} has schema version {}, this database has {}", in_dir,
-                                    v.value_or("?"), kSchemaVersion));
-      continue;
-    }
-    con.execute(fmt::format("DELETE FROM {}", t.table));
-    auto res = con.query(fmt::format("INSERT INTO {} BY NAME SELECT * FROM {}", t.table, reader));
-    out.push_back({t.table, path, res.rows_changed()});
-  }
-  // DuckDB has no ALTER SEQUENCE ... RESTART: advance each past the max id.
-  for (const auto& t : kTables) {
-    if (!t.sequence) continue;
-    auto max_id = con.scalar_int(fmt::format("SELECT coalesce(max(id), 0) FROM {}", t.table)).value_or(0);
-    con.execute(fmt::format("SELECT max(nextval('{}')) FROM range({})", t.sequence, max_id));
-  }
-  // seq_ingest feeds products.ingest_seq.
-  auto max_seq = con.scalar_int("SELECT coalesce(max(ingest_seq), 0) FROM products").value_or(0);
-  con.execute(fmt::format("SELECT max(nextval('seq_ingest')) FROM range({})", max_seq));
-  tx.commit();
-  return out;
 }
 
 VacuumReport vacuum(Session& s) {

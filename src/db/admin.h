@@ -1,5 +1,5 @@
 #pragma once
-// Database administration: locations, info, export/import, vacuum.
+// Database administration: locations, info, vacuum (export/import: db/backup.h).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,21 +47,8 @@ DbInfo db_info(Session& s);
 // The tables of the schema, in dependency order (registries first).
 const std::vector<std::string>& schema_tables();
 
-enum class ExportFormat { parquet, csv };
-
-struct ExportedFile {
-  std::string table;
-  std::string path;
-  std::int64_t rows = 0;
-};
-
-// One file per table via DuckDB's COPY. tables empty = all. Throws UserError
-// for an unknown table name.
-std::vector<ExportedFile> export_tables(Session& s, const std::string& out_dir, const std::vector<std::string>& tables,
-                                        ExportFormat format);
-// Restores an export into a database with no observations (one transaction);
-// advances the id sequences past the restored ids.
-std::vector<ExportedFile> import_tables(Session& s, const std::string& in_dir);
+// The id sequence that feeds a schema table's id column (nullptr: none).
+const char* table_sequence(const std::string& table);
 
 struct VacuumReport {
   std::optional<std::int64_t> size_before;

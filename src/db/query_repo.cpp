@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "db/admin.h"
+#include "files/output_file.h"
 #include "model/error.h"
 #include "model/time_arg.h"
 #include "model/rel_path.h"
@@ -975,17 +976,17 @@ query::ExportResult export_query(Session& s, const query::ExportRequest& r) {
     fmt_name = "json";
   }
   if (r.output.empty()) throw UserError("export: an OUTPUT path is required");
-  auto parent = std::filesystem::path(r.output).parent_path();
-  if (!parent.empty() && !std::filesystem::is_directory(parent))
-    throw UserError(fmt::format("export: directory {} does not exist", parent.string()));
+  // Checked before the query runs: never the open database, an existing file only with --force.
+  files::OutputFile out(r.output, files::OutputPolicy{r.force, s.own_files()});
   // The target cannot be a parameter in COPY: it is quoted as a literal.
-  std::string copy = fmt::format("COPY ({}) TO {} {}", full.sql, quote_literal(r.output), options);
+  std::string copy = fmt::format("COPY ({}) TO {} {}", full.sql, quote_literal(out.temp_path()), options);
   Result res;
   try {
     res = run(s, copy, full.params);
   } catch (const DbError& e) {
     throw UserError(fmt::format("export to {} failed: {}", r.output, e.what()));
   }
+  out.commit();
   return {r.output, r.what, fmt_name, res.rows_changed()};
 }
 

@@ -3,6 +3,7 @@
 // schema checked. The only way the rest of the engine reaches a database.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "db/duckdb.h"
 #include "db/url.h"
@@ -37,6 +38,12 @@ class Session {
   bool read_only() const { return mode_ == OpenMode::ReadOnly; }
   // Human name for messages: the file path or ":memory:".
   std::string display_name() const { return url_.path; }
+  // The files the database lives in (the file and its .wal; none in memory):
+  // outputs must never be written over them (files::OutputPolicy::protected_paths).
+  std::vector<std::string> own_files() const {
+    if (url_.in_memory()) return {};
+    return {url_.path, url_.path + ".wal"};
+  }
   // True when open() created the schema just now (Create mode).
   bool created_schema() const { return created_schema_; }
 

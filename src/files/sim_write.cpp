@@ -8,10 +8,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "db/sitedb_writer.h"
 #include "files/netcdf_writer.h"
+#include "files/output_file.h"
 #include "files/simulator.h"
 #include "model/error.h"
 
@@ -72,9 +74,10 @@ std::string ymd_hms(std::int64_t unix_s, char sep) {
   return iso;
 }
 
-void write_catalog(const SimPlan& plan, const std::string& path) {
+// Writes to `path` (a temporary name); messages name `target`.
+void write_catalog(const SimPlan& plan, const std::string& path, const std::string& target) {
   std::ofstream out(path, std::ios::trunc);
-  if (!out) throw UserError(fmt::format("cannot write the catalogue {}", path));
+  if (!out) throw UserError(fmt::format("cannot write the catalogue {}", target));
   std::vector<std::string> cols = {"ObsNum", "Date/Time [UT]", "SourceName", "ObsGoal", "ProjectId", "ObsPgm",
                                    "IntegrationTime", "MainTime", "RefTime", "Az [deg]", "El [deg]",
                                    "UserAzOffset [\"]", "UserElOffset [\"]", "PaddleAzOffset [\"]",
@@ -111,7 +114,8 @@ void write_catalog(const SimPlan& plan, const std::string& path) {
     for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
     out << '\n';
   }
-  if (!out) throw UserError(fmt::format("cannot write the catalogue {}", path));
+  out.close();
+  if (!out) throw UserError(fmt::format("cannot write the catalogue {}", target));
 }
 
 void write_sitedb(const SimPlan& plan, const std::string& path) {
@@ -143,11 +147,21 @@ void write_sitedb(const SimPlan& plan, const std::string& path) {
 
 }  // namespace
 
-WriteStats write_archive(const SimPlan& plan, const std::string& out_dir) {
+WriteStats write_archive(const SimPlan& plan, const std::string& out_dir, bool force) {
   auto t0 = std::chrono::steady_clock::now();
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec))
     throw UserError(fmt::format("{} exists and is not a directory", out_dir));
+  if (!force && fs::is_directory(out_dir, ec) && !fs::is_empty(out_dir, ec))
+    throw UserError(fmt::format("{} is not empty; pass --force to write the archive into it", out_dir));
+  const std::string& catalog = plan.options.catalog_path;
+  const std::string& sitedb = plan.options.toltec_db_path;
+  if (!catalog.empty() && !sitedb.empty() && same_file(catalog, sitedb))
+    throw UserError(fmt::format("--catalog and --toltec-db name the same file {}", catalog));
+  // Checked now, written last.
+  std::optional<OutputFile> catalog_out, sitedb_out;
+  if (!catalog.empty()) catalog_out.emplace(catalog, OutputPolicy{force, {}});
+  if (!sitedb.empty()) sitedb_out.emplace(sitedb, OutputPolicy{force, {}});
   fs::create_directories(out_dir, ec);
   if (ec) throw UserError(fmt::format("cannot create {}: {}", out_dir, ec.message()));
   const fs::path root(out_dir);
@@ -190,8 +204,14 @@ WriteStats write_archive(const SimPlan& plan, const std::string& out_dir) {
     struct stat sb {};
     if (::lstat(p.c_str(), &sb) == 0) st.bytes += sb.st_size;
   }
-  if (!plan.options.catalog_path.empty()) write_catalog(plan, plan.options.catalog_path);
-  if (!plan.options.toltec_db_path.empty()) write_sitedb(plan, plan.options.toltec_db_path);
+  if (catalog_out) {
+    write_catalog(plan, catalog_out->temp_path(), catalog);
+    catalog_out->commit();
+  }
+  if (sitedb_out) {
+    write_sitedb(plan, sitedb_out->temp_path());
+    sitedb_out->commit();
+  }
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;
 }

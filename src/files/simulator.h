@@ -125,8 +125,11 @@ struct WriteStats {
   double seconds = 0;
 };
 // Writes every planned file under out_dir (created if missing), and the catalogue / site database when
-// the options ask for them. Throws UserError when out_dir is not usable.
-WriteStats write_archive(const SimPlan& plan, const std::string& out_dir);
+// the options ask for them. Throws UserError when out_dir is not usable. Before anything is written:
+// a non-empty out_dir, an existing catalogue or site database file, or both options naming one file are
+// refused unless `force` (the last one always); the catalogue and site database are written under a
+// temporary name and renamed into place (files::OutputFile).
+WriteStats write_archive(const SimPlan& plan, const std::string& out_dir, bool force = false);
 
 nlohmann::json manifest_json(const SimPlan& plan);
 

@@ -203,6 +203,7 @@ struct ExportRequest {
   std::vector<WhereTerm> where;
   ExportFormat format = ExportFormat::csv;
   std::optional<std::int64_t> limit;  // at most N rows (in the export's order)
+  bool force = false;  // replace an existing OUTPUT (never the open database)
 };
 
 // From the extension of a path (.csv, .parquet/.pq, .json/.ndjson); nullopt otherwise.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "db/admin.h"
+#include "db/backup.h"
 #include "db/session.h"
 #include "model/error.h"
 #include "support/test_support.h"

@@ -249,29 +249,29 @@ TEST_F(QueryCli, ExportWhereIsBoundAndValidated) {
   auto ok = q({"export", p, "--where", "obs_goal = focus", "--where", "tau < 0.11", "--json"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(json::parse(ok.out)["rows"], 2);
-  auto like = q({"export", p, "--what", "files", "--where", "path like '%toltec3%'", "--json"});
+  auto like = q({"export", p, "--force", "--what", "files", "--where", "path like '%toltec3%'", "--json"});
   ASSERT_EQ(like.exit_code, 0) << like.err;
   EXPECT_EQ(json::parse(like.out)["rows"], 4);  // 18340..18342 network 3, and the missing 18343 one
-  auto t = q({"export", p, "--where", "start_time >= 2024-11-14", "--json"});
+  auto t = q({"export", p, "--force", "--where", "start_time >= 2024-11-14", "--json"});
   EXPECT_EQ(json::parse(t.out)["rows"], 3);
   // Injection attempts are values, not SQL.
-  auto inj = q({"export", p, "--where", "obs_goal = 'x'' OR 1=1 --'", "--json"});
+  auto inj = q({"export", p, "--force", "--where", "obs_goal = 'x'' OR 1=1 --'", "--json"});
   ASSERT_EQ(inj.exit_code, 0) << inj.err;
   EXPECT_EQ(json::parse(inj.out)["rows"], 0);
-  auto col = q({"export", p, "--where", "obs_goal; DROP TABLE products = 1"});
+  auto col = q({"export", p, "--force", "--where", "obs_goal; DROP TABLE products = 1"});
   EXPECT_EQ(col.exit_code, 1);
-  auto unknown = q({"export", p, "--where", "nope = 1"});
+  auto unknown = q({"export", p, "--force", "--where", "nope = 1"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("unknown column 'nope'"), std::string::npos) << unknown.err;
-  auto type = q({"export", p, "--where", "obsnum = abc"});
+  auto type = q({"export", p, "--force", "--where", "obsnum = abc"});
   EXPECT_EQ(type.exit_code, 1);
   EXPECT_NE(type.err.find("needs an integer"), std::string::npos) << type.err;
-  auto op = q({"export", p, "--where", "obsnum ~ 1"});
+  auto op = q({"export", p, "--force", "--where", "obsnum ~ 1"});
   EXPECT_EQ(op.exit_code, 1);
-  auto what = q({"export", p, "--what", "nope"});
+  auto what = q({"export", p, "--force", "--what", "nope"});
   EXPECT_EQ(what.exit_code, 1);
   EXPECT_NE(what.err.find("unknown --what 'nope'"), std::string::npos);
-  EXPECT_EQ(q({"export", p, "--what", "products", "18340"}).exit_code, 1);
+  EXPECT_EQ(q({"export", p, "--force", "--what", "products", "18340"}).exit_code, 1);
   // Still all there.
   EXPECT_EQ(qjson({"obs"}).size(), 7u);
 }
