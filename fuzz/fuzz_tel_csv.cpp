@@ -1,6 +1,6 @@
 // libFuzzer target: the LMT metadata catalogue CSV parser (src/ingest/tel_csv.h).
 // parse_tel_csv either returns rows (malformed rows reported with a line number inside the input) or
-// throws UserError (no ObsNum column); nothing else.
+// throws UserError (no ObsNum column); nothing else. Every data row is a row or a malformed report.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -30,6 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                      static_cast<long long>(p.line), static_cast<long long>(lines));
         std::abort();
       }
+    if (parsed.data_rows != static_cast<std::int64_t>(parsed.rows.size() + parsed.malformed.size())) {
+      std::fprintf(stderr, "fuzz_tel_csv: data_rows %lld != rows %zu + malformed %zu\n",
+                   static_cast<long long>(parsed.data_rows), parsed.rows.size(), parsed.malformed.size());
+      std::abort();
+    }
   } catch (const tolteca::UserError&) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fuzz_tel_csv: parse_tel_csv threw a non-UserError: %s\n", e.what());

@@ -209,8 +209,9 @@ void register_directory(CLI::App& ingest) {
     std::string root, pattern, location, data_root;
     FallbackCli fallback;
     bool recursive = true, headers = true, with_assoc = false, prune = false, dry_run = false, quiet = false,
-         json = false, skip_existing = false;
+         json = false, skip_existing = false, force = false;
     int jobs = 0;
+    double prune_max_percent = 50;
     std::size_t batch_size = 100000;
   };
   auto o = std::make_shared<Opts>();
@@ -226,9 +227,16 @@ void register_directory(CLI::App& ingest) {
                 "Do not look again at files the database knows (default: re-read those whose size or time changed)");
   add_fallback_options(cmd, o->fallback);
   add_header_flags(cmd, o->headers);
-  cmd->add_option("--jobs,-j", o->jobs, "Worker threads (default: all cores)");
+  cmd->add_option("--jobs,-j", o->jobs, fmt::format("Worker threads (default: all cores; at most {})", ingest::kMaxJobs));
   cmd->add_flag("--with-associations", o->with_assoc, "Run incremental association generation afterwards");
-  cmd->add_flag("--prune", o->prune, "Mark files the database knows under ROOT but that are gone as missing");
+  cmd->add_flag("--prune", o->prune,
+                "Mark files the database knows under ROOT but that are gone as missing (refused when ROOT is empty "
+                "or unreadable, or when more than --prune-max-percent would go, unless --force)");
+  cmd->add_option("--prune-max-percent", o->prune_max_percent,
+                  "Largest share (percent) of the location's files under ROOT that --prune may mark missing")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  cmd->add_flag("--force", o->force, "Prune even when a --prune guard refuses");
   cmd->add_flag("--dry-run", o->dry_run, "Report what would change; write nothing");
   add_location_options(cmd, o->location, o->data_root);
   cmd->add_option("--batch-size,--commit-interval", o->batch_size,
@@ -246,6 +254,7 @@ void register_directory(CLI::App& ingest) {
   cmd->callback([o] {
     if (o->with_assoc && o->dry_run) throw UserError("--with-associations and --dry-run do not go together");
     if (o->batch_size == 0) throw UserError("--batch-size must be at least 1");
+    ingest::checked_jobs(o->jobs);
     auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
     ProgressDisplay progress("ingest", o->quiet);
     ingest::IngestOptions io;
@@ -256,6 +265,8 @@ void register_directory(CLI::App& ingest) {
     io.read_headers = o->headers;
     io.jobs = o->jobs;
     io.prune = o->prune;
+    io.prune_max_percent = o->prune_max_percent;
+    io.force = o->force;
     io.dry_run = o->dry_run;
     io.batch_size = o->batch_size;
     io.skip_existing = o->skip_existing;
@@ -270,11 +281,11 @@ void register_directory(CLI::App& ingest) {
       j.erase("files");
       if (o->with_assoc) j["associations"] = assoc;
       print_json(std::cout, j);
-      return;
+    } else if (!o->quiet) {
+      print_summary(sum, "directory");
+      if (o->with_assoc) print_assoc_line(assoc);
     }
-    if (o->quiet) return;
-    print_summary(sum, "directory");
-    if (o->with_assoc) print_assoc_line(assoc);
+    if (!sum.prune_refused.empty()) throw UserError(sum.prune_refused);
   });
 }
 
@@ -322,7 +333,7 @@ void register_scan(CLI::App& ingest) {
                 "A table of the first 50 files: name, obsnum, interface, kind, or PARSE ERROR (--json: every "
                 "recognised file)");
   cmd->add_option("--rejections,-n", o->max_rejections, "Show the first N rejections")->capture_default_str();
-  cmd->add_option("--jobs,-j", o->jobs, "Worker threads (default: all cores)");
+  cmd->add_option("--jobs,-j", o->jobs, fmt::format("Worker threads (default: all cores; at most {})", ingest::kMaxJobs));
   add_quiet_flag(cmd, o->quiet);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
@@ -518,9 +529,11 @@ void register_tel_csv(CLI::App& ingest) {
       for (const auto& p : r.problems) probs.push_back({{"line", p.line}, {"reason", p.reason}});
       print_json(std::cout, {{"path", r.path},
                              {"dry_run", r.dry_run},
+                             {"data_rows", r.data_rows},
                              {"rows", r.rows},
                              {"applied", r.applied},
                              {"invalid", r.invalid},
+                             {"duplicates", r.duplicates},
                              {"malformed", r.malformed},
                              {"malformed_rows", probs},
                              {"raw_obs_updated", r.raw_obs_updated},
@@ -529,9 +542,10 @@ void register_tel_csv(CLI::App& ingest) {
       return;
     }
     print_key_values(std::cout, {{"catalogue", r.path},
-                                 {"rows", std::to_string(r.rows)},
+                                 {"data rows", std::to_string(r.data_rows)},
                                  {"applied", std::to_string(r.applied) + (r.dry_run ? " (dry run: nothing written)" : "")},
                                  {"invalid (skipped)", std::to_string(r.invalid)},
+                                 {"duplicates (a later row wins)", std::to_string(r.duplicates)},
                                  {"malformed (skipped)", std::to_string(r.malformed)},
                                  {"raw observations updated", std::to_string(r.raw_obs_updated)},
                                  {"obsnums without a tcs raw observation", std::to_string(r.unmatched_obsnums)}});

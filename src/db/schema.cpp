@@ -2,6 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "model/data_kind.h"
 #include "model/error.h"
 #include "tolteca/version.h"
@@ -212,6 +218,68 @@ void fill_registries(Connection& con) {
     dk.bind(1, k.name).bind(2, static_cast<std::int64_t>(bits(k.kind))).bind(3, k.description).execute();
 }
 
+// The tables and sequences of version 1 (kSchemaV1).
+constexpr const char* kV1Tables[] = {"schema_meta", "product_types", "assoc_types", "data_kinds", "locations", "products",
+                                     "sources",     "tel_meta",      "edges",       "events",     "assoc_state"};
+constexpr const char* kV1Sequences[] = {"seq_product_types", "seq_assoc_types", "seq_data_kinds",
+                                        "seq_locations",     "seq_products",    "seq_sources",
+                                        "seq_edges",         "seq_events",      "seq_ingest"};
+
+std::vector<std::string> names(Connection& con, const char* sql) {
+  std::vector<std::string> out;
+  for (auto& row : con.prepare(sql).execute().rows())
+    if (auto* v = std::get_if<std::string>(&row[0])) out.push_back(*v);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> main_tables(Connection& con) {
+  return names(con, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'");
+}
+
+std::string join(const std::vector<std::string>& v, std::size_t max = 8) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size() && i < max; ++i) out += (i ? ", " : "") + v[i];
+  if (v.size() > max) out += fmt::format(", … ({} in all)", v.size());
+  return out;
+}
+
+// What a database without a schema_version row holds.
+enum class Unversioned { empty, complete_v1, foreign };
+
+Unversioned classify_unversioned(Connection& con, std::vector<std::string>& missing, std::vector<std::string>& found) {
+  found = main_tables(con);
+  if (found.empty()) return Unversioned::empty;
+  auto seqs = names(con, "SELECT sequence_name FROM duckdb_sequences() WHERE schema_name = 'main'");
+  missing.clear();
+  for (const char* t : kV1Tables)
+    if (std::string_view(t) != "schema_meta" && !std::binary_search(found.begin(), found.end(), std::string(t)))
+      missing.emplace_back(t);
+  for (const char* q : kV1Sequences)
+    if (!std::binary_search(seqs.begin(), seqs.end(), std::string(q))) missing.emplace_back(q);
+  return missing.empty() ? Unversioned::complete_v1 : Unversioned::foreign;
+}
+
+std::string foreign_message(const std::string& db_name, const std::vector<std::string>& found,
+                            const std::vector<std::string>& missing) {
+  bool ours = std::any_of(std::begin(kV1Tables), std::end(kV1Tables), [&](const char* t) {
+    return std::binary_search(found.begin(), found.end(), std::string(t));
+  });
+  if (ours)
+    return fmt::format("database {} has an incomplete tolteca_db schema without a version (tables {}; missing {}); "
+                       "refusing to change it: restore it from a 'db export', or use a new --db",
+                       db_name, join(found), join(missing));
+  return fmt::format("database {} is not a tolteca_db registry (it has tables {}); refusing to add the tolteca_db "
+                     "schema to it: use a new --db path",
+                     db_name, join(found));
+}
+
+void insert_version_rows(Connection& con) {
+  auto st = con.prepare("INSERT INTO schema_meta VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  st.bind(1, "schema_version").bind(2, std::to_string(kSchemaVersion)).execute();
+  st.bind(1, "created_by").bind(2, std::string("tolteca_db ") + kVersion).execute();
+}
+
 bool has_table(Connection& con, const char* name) {
   auto st = con.prepare("SELECT count(*) FROM information_schema.tables WHERE table_name = $1");
   st.bind(1, name);
@@ -225,10 +293,16 @@ std::optional<int> read_schema_version(Connection& con) {
   if (!has_table(con, "schema_meta")) return std::nullopt;
   auto v = con.scalar_string("SELECT value FROM schema_meta WHERE key = 'schema_version'");
   if (!v) return std::nullopt;
-  return std::stoi(*v);
+  int out = 0;
+  auto r = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (r.ec != std::errc() || r.ptr != v->data() + v->size() || out < 1)
+    throw UserError(fmt::format("schema_meta.schema_version is '{}', not a schema version number: the database is "
+                                "damaged or was not written by tolteca_db",
+                                v->size() > 40 ? v->substr(0, 40) + "…" : *v));
+  return out;
 }
 
-bool create_or_migrate_schema(Connection& con) {
+bool create_or_migrate_schema(Connection& con, const std::string& db_name) {
   auto version = read_schema_version(con);
   if (version && *version > kSchemaVersion)
     throw UserError(fmt::format(
@@ -237,11 +311,23 @@ bool create_or_migrate_schema(Connection& con) {
   Transaction tx(con);
   bool created = false;
   if (!version) {
-    con.execute(kSchemaV1);
-    auto st = con.prepare("INSERT INTO schema_meta VALUES ($1, $2)");
-    st.bind(1, "schema_version").bind(2, std::to_string(kSchemaVersion)).execute();
-    st.bind(1, "created_by").bind(2, std::string("tolteca_db ") + kVersion).execute();
-    created = true;
+    std::vector<std::string> missing, found;
+    switch (classify_unversioned(con, missing, found)) {
+      case Unversioned::empty:
+        con.execute(kSchemaV1);
+        insert_version_rows(con);
+        created = true;
+        break;
+      case Unversioned::complete_v1:  // every v1 table and sequence, only the version row is gone: repair
+        if (!has_table(con, "schema_meta"))
+          con.execute("CREATE TABLE schema_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
+        insert_version_rows(con);
+        con.execute(
+            "INSERT INTO events (kind, subject, message) VALUES ('schema', 'schema_meta', "
+            "'db init restored the missing schema_version row of a complete version-1 schema')");
+        break;
+      case Unversioned::foreign: throw UserError(foreign_message(db_name, found, missing));
+    }
   }
   // Migrations from older versions go here: `if (*version < 2) { ...; }`.
   fill_registries(con);
@@ -251,8 +337,18 @@ bool create_or_migrate_schema(Connection& con) {
 
 void require_current_schema(Connection& con, const std::string& db_name) {
   auto version = read_schema_version(con);
-  if (!version)
-    throw UserError(fmt::format("database {} has no tolteca_db schema; run 'tolteca_db db init' first", db_name));
+  if (!version) {
+    std::vector<std::string> missing, found;
+    switch (classify_unversioned(con, missing, found)) {
+      case Unversioned::empty:
+        throw UserError(fmt::format("database {} has no tolteca_db schema; run 'tolteca_db db init' first", db_name));
+      case Unversioned::complete_v1:
+        throw UserError(fmt::format("database {} has lost its schema_version row; run 'tolteca_db db init' to repair "
+                                    "it (the data is kept)",
+                                    db_name));
+      case Unversioned::foreign: throw UserError(foreign_message(db_name, found, missing));
+    }
+  }
   if (*version > kSchemaVersion)
     throw UserError(fmt::format(
         "database {} has schema version {}, newer than this tolteca_db ({}) understands; upgrade tolteca_db",

@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <climits>
+#include <cstring>
 #include <filesystem>
 #include <regex>
 #include <thread>
@@ -23,20 +29,50 @@ std::string lock_message(const std::string& name, const std::string& duckdb_mess
   return fmt::format("database {} is locked by another process; retry later or pass --wait SECONDS", name);
 }
 
+// Ordinary file-system conditions (no such file, name too long, no permission) as UserErrors before
+// DuckDB sees the path.
+void check_db_path(const DbUrl& url, OpenMode mode) {
+  const std::string shown = url.path.size() > 120 ? url.path.substr(0, 60) + fmt::format("… ({} bytes)", url.path.size())
+                                                  : url.path;
+  if (url.path.size() >= PATH_MAX)
+    throw UserError(fmt::format("cannot open database {}: File name too long (the limit is {} bytes)", shown, PATH_MAX - 1));
+  struct stat st;
+  if (::stat(url.path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw UserError(fmt::format("cannot open database {}: it is a directory", shown));
+    if (mode == OpenMode::ReadOnly) return;
+    if (::access(url.path.c_str(), W_OK) != 0)
+      throw UserError(fmt::format("cannot write database {}: {} (readers may use --read-only)", shown, std::strerror(errno)));
+    auto dir = std::filesystem::path(url.path).parent_path();
+    if (dir.empty()) dir = ".";
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+      throw UserError(fmt::format("cannot write database {}: its directory {} is not writable ({}; DuckDB keeps its "
+                                  "write-ahead log {}.wal there); readers may use --read-only",
+                                  shown, dir.string(), std::strerror(errno), std::filesystem::path(url.path).filename().string()));
+    return;
+  }
+  const int err = errno;
+  if (err != ENOENT) throw UserError(fmt::format("cannot open database {}: {}", shown, std::strerror(err)));
+  if (mode != OpenMode::Create)
+    throw UserError(fmt::format("database {} does not exist; create it with 'tolteca_db db init --db {}'", shown,
+                                url.text.size() > 120 ? shown : url.text));
+  auto parent = std::filesystem::path(url.path).parent_path();
+  if (parent.empty()) parent = ".";
+  if (::stat(parent.c_str(), &st) != 0)
+    throw UserError(fmt::format("cannot create database {}: directory {}: {}", shown, parent.string(),
+                                errno == ENOENT ? std::string("does not exist") : std::string(std::strerror(errno))));
+  if (!S_ISDIR(st.st_mode))
+    throw UserError(fmt::format("cannot create database {}: {} is not a directory", shown, parent.string()));
+  if (::access(parent.c_str(), W_OK | X_OK) != 0)
+    throw UserError(fmt::format("cannot create database {}: directory {}: {}", shown, parent.string(), std::strerror(errno)));
+}
+
 }  // namespace
 
 std::unique_ptr<Session> Session::open(const DbUrl& url, const OpenOptions& options) {
   std::unique_ptr<Session> s(new Session());
   s->url_ = url;
   s->mode_ = options.mode;
-  if (!url.in_memory() && options.mode != OpenMode::Create && !std::filesystem::exists(url.path))
-    throw UserError(fmt::format("database {} does not exist; create it with 'tolteca_db db init --db {}'", url.path,
-                                url.text));
-  if (!url.in_memory() && options.mode == OpenMode::Create) {
-    auto parent = std::filesystem::path(url.path).parent_path();
-    if (!parent.empty() && !std::filesystem::exists(parent))
-      throw UserError(fmt::format("cannot create database {}: directory {} does not exist", url.path, parent.string()));
-  }
+  if (!url.in_memory()) check_db_path(url, options.mode);
   const bool read_only = options.mode == OpenMode::ReadOnly && !url.in_memory();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(options.wait_seconds);
   for (;;) {
@@ -52,7 +88,7 @@ std::unique_ptr<Session> Session::open(const DbUrl& url, const OpenOptions& opti
   }
   s->con_ = std::make_unique<Connection>(*s->db_);
   if (options.mode == OpenMode::Create)
-    s->created_schema_ = create_or_migrate_schema(*s->con_);
+    s->created_schema_ = create_or_migrate_schema(*s->con_, url.path);
   else
     require_current_schema(*s->con_, url.path);
   return s;

@@ -669,6 +669,31 @@ void read_telescope(const Reader& r, HeaderInfo& h, int teltime, UnixMicros now)
   }
 }
 
+// The name handed to nc_open. libhdf5 cannot open some legal names (a backslash anywhere in the path, issue
+// 12 case 10); such a file is opened here and the library gets /proc/self/fd/N, which names the same
+// open file. The descriptor closes with this object (after nc_close: declare it first).
+struct LibraryPath {
+  std::string name;
+  int fd = -1;
+  explicit LibraryPath(const std::string& path) : name(path) {
+    if (path.find('\\') == std::string::npos) return;
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    std::string proc = "/proc/self/fd/" + std::to_string(fd);
+    if (::access(proc.c_str(), R_OK) == 0) {
+      name = std::move(proc);
+    } else {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ~LibraryPath() {
+    if (fd >= 0) ::close(fd);
+  }
+  LibraryPath(const LibraryPath&) = delete;
+  LibraryPath& operator=(const LibraryPath&) = delete;
+};
+
 std::string format_name(int fmt) {
   switch (fmt) {
     case NC_FORMAT_CLASSIC: return "classic";
@@ -690,10 +715,15 @@ std::variant<HeaderInfo, HeaderError> read_header(const std::string& path) {
   HeaderInfo h;
   std::lock_guard lock(netcdf_mutex());
   quiet_hdf5_errors_for_this_thread();
+  LibraryPath lib(path);
   int ncid = -1;
-  int st = nc_open(path.c_str(), NC_NOWRITE, &ncid);
+  int st = nc_open(lib.name.c_str(), NC_NOWRITE, &ncid);
   if (st != NC_NOERR) {
     if (st == EACCES || st == EPERM) return HeaderError{"permission denied"};
+    if (lib.fd < 0 && path.find('\\') != std::string::npos)
+      return HeaderError{fmt::format("the netCDF/HDF5 library cannot open a path that contains '\\' ({}); rename "
+                                     "the directory or file",
+                                     nc_strerror(st))};
     return HeaderError{fmt::format("truncated or corrupt netCDF file ({} bytes): {}", size, nc_strerror(st))};
   }
   struct Closer {

@@ -20,6 +20,7 @@
 #include "ingest/data_root.h"
 #include "ingest/pipeline.h"
 #include "ingest/site_rows.h"
+#include "ingest/prune_guard.h"
 #include "ingest/walk.h"
 #include "model/error.h"
 #include "model/time_arg.h"
@@ -34,11 +35,22 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-int default_jobs(int jobs) {
+}  // namespace
+
+int checked_jobs(int jobs) {
+  if (jobs < 0) throw UserError(fmt::format("--jobs {}: give a number of worker threads, or 0 for one per core", jobs));
+  if (jobs > kMaxJobs)
+    throw UserError(fmt::format("--jobs {} is too many: at most {} worker threads (each may run a netCDF-4 helper "
+                                "process); 0 means one per core",
+                                jobs, kMaxJobs));
   if (jobs > 0) return jobs;
   unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);
 }
+
+namespace {
+
+int default_jobs(int jobs) { return checked_jobs(jobs); }
 
 struct Item {
   std::string rel;  // relative to the data root
@@ -228,6 +240,7 @@ struct Counters {
   std::atomic<std::int64_t> found{0};
   std::atomic<std::int64_t> unchanged{0};  // decided by the walker
   std::atomic<bool> walk_done{false};
+  std::vector<std::string> unreadable;  // walk errors (relative to the data root); written by the producer only
 };
 
 Progress make_progress(const Counters& k, const IngestSummary& s, const Writer& w, Clock::time_point t0) {
@@ -311,6 +324,7 @@ nlohmann::json to_json(const IngestSummary& s) {
                    {"failed", s.failed},
                    {"flagged", s.flagged},
                    {"missing", s.missing},
+                   {"prune_refused", s.prune_refused.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.prune_refused)},
                    {"skipped_reasons", s.skipped_reasons},
                    {"failed_reasons", s.failed_reasons},
                    {"raw_obs_created", s.raw_obs_created},
@@ -406,11 +420,18 @@ IngestSummary run_ingest(Clock::time_point t0, db::Session& s, const ResolvedLoc
   // Prune: files the database knows under the walked scope that the walk did not see.
   if (opts.prune && k.walk_done) {
     std::vector<std::string> gone;
+    std::int64_t in_scope = 0;
     WalkOptions scope{opts.pattern, opts.recursive};
-    for (const auto& [rel, e] : snapshot)
-      if (!e.seen && e.available && in_walk_scope(scope, std::string_view(rel).substr(prefix.size())))
-        gone.push_back(rel);
+    for (const auto& [rel, e] : snapshot) {
+      if (!e.available || !in_walk_scope(scope, std::string_view(rel).substr(prefix.size()))) continue;
+      ++in_scope;
+      if (!e.seen && !under_unreadable(rel, k.unreadable)) gone.push_back(rel);
+    }
     std::sort(gone.begin(), gone.end());
+    if (!opts.force)
+      sum.prune_refused = prune_refusal(prefix.empty() ? loc.root : loc.root + "/" + prefix.substr(0, prefix.size() - 1),
+                                        static_cast<std::int64_t>(gone.size()), in_scope, opts.prune_max_percent);
+    if (!sum.prune_refused.empty()) gone.clear();
     sum.missing = static_cast<std::int64_t>(gone.size());
     if (!gone.empty() && repo && !opts.dry_run) {
       nlohmann::json first = nlohmann::json::array();
@@ -434,6 +455,8 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
   if (::stat(root_abs.c_str(), &st) != 0)
     throw UserError(fmt::format("cannot read directory {}: {}", root, std::strerror(errno)));
   if (!S_ISDIR(st.st_mode)) throw UserError(fmt::format("{} is not a directory", root));
+  checked_jobs(opts.jobs);
+  if (opts.prune && !opts.force) check_prune_root(root_abs);
   auto loc = resolve_location(s, opts.location, opts.data_root, absolute_root(root), !opts.dry_run);
   auto rel_root = relative_to(root_abs, canonical_path(loc.root));
   if (!rel_root)
@@ -466,6 +489,10 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
         },
         [&](std::string_view rel, std::string_view reason) {
           ++k.found;
+          if (reason.rfind("is a directory", 0) == 0) {
+            // still walked: its files are seen
+          } else if (rel == ".") k.unreadable.push_back(prefix.empty() ? std::string() : prefix.substr(0, prefix.size() - 1));
+          else k.unreadable.push_back(prefix + std::string(rel));
           walked.push_back({prefix + std::string(rel), {}, std::string(reason)});
         });
     if (loading.valid()) snap = loading.get();

@@ -22,6 +22,12 @@
 
 namespace tolteca::ingest {
 
+// Upper bound of --jobs (worker threads; each may also run one netCDF-4 header helper process).
+inline constexpr int kMaxJobs = 256;
+
+// jobs, checked: UserError when < 0 or > kMaxJobs; 0 -> one per core.
+int checked_jobs(int jobs);
+
 struct Progress {
   std::int64_t found = 0;  // files in scope the walk has seen so far
   std::int64_t done = 0;   // files decided (new/updated/unchanged/skipped/failed)
@@ -40,8 +46,12 @@ struct IngestOptions {
   std::string pattern;    // glob on file names (or on paths relative to ROOT when it has '/'); empty = all
   bool recursive = true;
   bool read_headers = true;
-  int jobs = 0;  // worker threads; 0 = all cores
+  int jobs = 0;  // worker threads; 0 = all cores; more than kMaxJobs (or < 0) is a UserError
   bool prune = false;
+  // --prune guards (ingest/prune_guard.h): refused when ROOT is empty or unreadable, or when more than
+  // prune_max_percent of the location's available files under the walked scope would become missing.
+  double prune_max_percent = 50;
+  bool force = false;  // prune anyway
   bool dry_run = false;
   bool collect_files = false;  // fill IngestSummary::files (ingest file)
   std::size_t batch_size = 100000;
@@ -76,6 +86,7 @@ struct IngestSummary {
   std::int64_t new_files = 0, updated = 0, unchanged = 0, skipped = 0, failed = 0;
   std::int64_t flagged = 0;  // recorded with a problem (header/name mismatch, …)
   std::int64_t missing = 0;  // marked missing by --prune
+  std::string prune_refused;  // why --prune marked nothing (prune_guard.h); the CLI then exits 1
   std::map<std::string, std::int64_t> skipped_reasons, failed_reasons;
   std::int64_t raw_obs_created = 0, raw_obs_updated = 0;
   // What the files recorded by this run (new or updated, raw or reduced) belong to: per master the

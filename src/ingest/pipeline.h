@@ -12,8 +12,12 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#include "model/error.h"
 
 namespace tolteca::ingest::detail {
 
@@ -128,20 +132,30 @@ void run_pipeline(const PipelineSpec<In, Out>& spec) {
   std::vector<std::thread> workers;
   workers.reserve(static_cast<std::size_t>(jobs));
   for (int i = 0; i < jobs; ++i) {
-    workers.emplace_back([&] {
-      try {
-        while (auto in = work_q.pop()) {
-          if (stop) break;
-          std::vector<Out> out;
-          out.reserve(in->size());
-          for (auto& item : *in) out.push_back(spec.work(item));
-          if (!done_q.push(std::move(out))) break;
+    // The system may refuse a thread (limits): then the run stops cleanly with a user-facing reason
+    // instead of std::terminate on the joinable threads already started.
+    try {
+      workers.emplace_back([&] {
+        try {
+          while (auto in = work_q.pop()) {
+            if (stop) break;
+            std::vector<Out> out;
+            out.reserve(in->size());
+            for (auto& item : *in) out.push_back(spec.work(item));
+            if (!done_q.push(std::move(out))) break;
+          }
+        } catch (...) {
+          fail(std::current_exception());
         }
-      } catch (...) {
-        fail(std::current_exception());
-      }
-      if (--active == 0) done_q.close();
-    });
+        if (--active == 0) done_q.close();
+      });
+    } catch (const std::system_error& e) {
+      fail(std::make_exception_ptr(UserError(
+          "cannot start worker thread " + std::to_string(i + 1) + " of " + std::to_string(jobs) + ": " + e.what() +
+          "; use fewer --jobs")));
+      if (active.fetch_sub(jobs - i) == jobs - i) done_q.close();
+      break;
+    }
   }
 
   try {

@@ -11,7 +11,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
+#include "ingest/csv_record.h"
 #include "model/error.h"
 
 namespace tolteca::ingest {
@@ -36,71 +38,6 @@ std::string column_key(std::string_view header) {
   auto br = h.find('[');
   if (br != std::string::npos) h = trim(std::string_view(h).substr(0, br));
   return lower(h);
-}
-
-// Reads one CSV record (RFC 4180 quoting; fields may span lines inside quotes).
-// Returns false at end of input. `lines` receives the number of physical lines consumed.
-bool read_record(std::istream& in, std::vector<std::string>& fields, std::int64_t& lines, bool& bad_quote) {
-  fields.clear();
-  lines = 0;
-  bad_quote = false;
-  std::string line;
-  if (!std::getline(in, line)) return false;
-  ++lines;
-  std::string field;
-  bool quoted = false;
-  std::size_t i = 0;
-  for (;;) {
-    if (i >= line.size()) {
-      if (quoted) {
-        // Newline inside quotes: continue with the next physical line.
-        std::string next;
-        if (!std::getline(in, next)) {
-          bad_quote = true;
-          fields.push_back(field);
-          return true;
-        }
-        ++lines;
-        field += '\n';
-        line = std::move(next);
-        i = 0;
-        continue;
-      }
-      if (!field.empty() && field.back() == '\r') field.pop_back();
-      fields.push_back(field);
-      return true;
-    }
-    char c = line[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        ++i;
-        continue;
-      }
-      field += c;
-      ++i;
-      continue;
-    }
-    if (c == '"' && trim(field).empty()) {
-      field.clear();
-      quoted = true;
-      ++i;
-      continue;
-    }
-    if (c == ',') {
-      fields.push_back(field);
-      field.clear();
-      ++i;
-      continue;
-    }
-    field += c;
-    ++i;
-  }
 }
 
 bool is_blank(const std::vector<std::string>& f) {
@@ -179,17 +116,21 @@ bool parse_number(std::string_view s, std::optional<double>& out) {
 }  // namespace
 
 TelCsvParse parse_tel_csv(std::istream& in, const std::string& source) {
+  std::ostringstream whole;
+  whole << in.rdbuf();
+  const std::string buf = std::move(whole).str();
+  return parse_tel_csv_text(buf, source);
+}
+
+TelCsvParse parse_tel_csv_text(std::string_view text, const std::string& source) {
   TelCsvParse out;
   std::vector<std::string> fields;
-  std::int64_t lines = 0;
-  bool bad_quote = false;
-  std::int64_t line_no = 1;
+  CsvRecordInfo info;
+  CsvCursor cursor(text);
   // Header row (skip leading blank lines).
   std::vector<std::optional<Col>> cols;
   for (;;) {
-    if (!read_record(in, fields, lines, bad_quote)) throw UserError(fmt::format("{}: empty file (no header row)", source));
-    std::int64_t start = line_no;
-    line_no += lines;
+    if (!cursor.next(fields, info)) throw UserError(fmt::format("{}: empty file (no header row)", source));
     if (is_blank(fields)) continue;
     for (const auto& f : fields) {
       std::string key = column_key(f);
@@ -202,15 +143,34 @@ TelCsvParse parse_tel_csv(std::istream& in, const std::string& source) {
       }
     }
     if (std::find(cols.begin(), cols.end(), std::optional<Col>(Col::obsnum)) == cols.end())
-      throw UserError(fmt::format("{}:{}: the header row has no ObsNum column", source, start));
+      throw UserError(fmt::format("{}:{}: the header row has no ObsNum column", source, info.line));
     break;
   }
-  while (read_record(in, fields, lines, bad_quote)) {
-    std::int64_t start = line_no;
-    line_no += lines;
+  while (cursor.next(fields, info)) {
+    const std::int64_t start = info.line;
+    // A quoted field that runs past the end of its line is a stray quote unless the record it makes is
+    // a good row: otherwise this line alone is malformed and parsing resumes at the next one (else one
+    // stray quote would swallow every later row).
+    const bool spanned = info.lines > 1;
+    auto bad = [&](const std::string& reason) {
+      if (spanned) {
+        cursor.resync_next_line();
+        out.malformed.push_back(
+            {start, fmt::format("unterminated quoted field: the quote that opens column {} does not close on this "
+                                "line{}",
+                                info.quote_field + 1, reason.empty() ? "" : " (" + reason + ")")});
+      } else {
+        out.malformed.push_back({start, reason});
+      }
+    };
+    if (spanned && (info.unterminated || info.text_after_quote || fields.size() != cols.size())) {
+      ++out.data_rows;
+      bad("");
+      continue;
+    }
     if (is_blank(fields)) continue;
-    auto bad = [&](std::string reason) { out.malformed.push_back({start, std::move(reason)}); };
-    if (bad_quote) {
+    ++out.data_rows;
+    if (info.unterminated) {
       bad("unterminated quoted field");
       continue;
     }
@@ -220,6 +180,7 @@ TelCsvParse parse_tel_csv(std::istream& in, const std::string& source) {
     }
     TelCsvRow row;
     row.line = start;
+    row.lines = info.lines;
     auto& m = row.meta;
     m.origin = "csv";
     m.master = "tcs";
@@ -344,6 +305,7 @@ TelCsvReport ingest_tel_csv(db::Session& s, const std::string& path, bool includ
   rep.path = path;
   rep.dry_run = dry_run;
   auto parsed = read_tel_csv(path);
+  rep.data_rows = parsed.data_rows;
   rep.rows = static_cast<std::int64_t>(parsed.rows.size());
   rep.malformed = static_cast<std::int64_t>(parsed.malformed.size());
   rep.problems = parsed.malformed;
@@ -359,6 +321,7 @@ TelCsvReport ingest_tel_csv(db::Session& s, const std::string& path, bool includ
     auto it = index.find(key);
     if (it != index.end()) {
       rows[it->second] = r.meta;
+      ++rep.duplicates;
     } else {
       index.emplace(key, rows.size());
       rows.push_back(r.meta);
@@ -374,9 +337,15 @@ TelCsvReport ingest_tel_csv(db::Session& s, const std::string& path, bool includ
     for (const auto& p : parsed.malformed)
       events.push_back({"failed", fmt::format("{}:{}", path, p.line), p.reason, nlohmann::json{{"line", p.line}}.dump()});
     events.push_back({"ingest", path,
-                      fmt::format("tel-csv: {} rows applied, {} invalid skipped, {} malformed", rep.applied,
-                                  rep.invalid, rep.malformed),
-                      nlohmann::json{{"rows", rep.rows}, {"applied", rep.applied}, {"malformed", rep.malformed}}.dump()});
+                      fmt::format("tel-csv: {} data rows: {} applied, {} invalid skipped, {} duplicates, {} malformed",
+                                  rep.data_rows, rep.applied, rep.invalid, rep.duplicates, rep.malformed),
+                      nlohmann::json{{"data_rows", rep.data_rows},
+                                     {"rows", rep.rows},
+                                     {"applied", rep.applied},
+                                     {"invalid", rep.invalid},
+                                     {"duplicates", rep.duplicates},
+                                     {"malformed", rep.malformed}}
+                          .dump()});
     auto out = repo.apply_tel_meta(rows, events);
     std::set<std::string> changed(out.changed.begin(), out.changed.end());
     rep.raw_obs_updated = static_cast<std::int64_t>(changed.size());
