@@ -396,16 +396,63 @@ std::string env_or(const char* name, const std::string& fallback = {}) {
   return v && *v ? std::string(v) : fallback;
 }
 
+struct SiteDbCli {
+  DbOptions db;
+  std::string source, source_url, location, data_root, since, until, obstype, master;
+  std::optional<std::int64_t> limit;
+  bool valid_only = true, dry_run = false, quiet = false, json = false, with_assoc = false;
+  CLI::Option* skip = nullptr;
+  bool skip_existing = true;
+};
+
+void run_toltec_db(const SiteDbCli& o) {
+  if (o.with_assoc && o.dry_run) throw UserError("--with-associations and --dry-run do not go together");
+  if (!o.source.empty() && !o.source_url.empty() && o.source != o.source_url)
+    throw UserError("give the site database once: TOLTEC_DB or --toltec-db-url");
+  std::string source = !o.source.empty() ? o.source : !o.source_url.empty() ? o.source_url : env_or("TOLTEC_DB_URL");
+  if (source.empty())
+    throw UserError("no site database: give TOLTEC_DB (a SQLite file or sqlite:///path), --toltec-db-url, or set "
+                    "$TOLTEC_DB_URL");
+  db::site_db_path(source);  // an unsupported source is reported before the database is opened
+  auto s = open_session(o.db, o.dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
+  ProgressDisplay progress("toltec-db", o.quiet);
+  ingest::SiteDbOptions so;
+  so.location = o.location;
+  so.data_root = o.data_root.empty() ? env_or("TOLTECA_WEB_DATA_LMT_ROOTPATH") : o.data_root;
+  so.since = o.since;
+  so.until = o.until;
+  if (!o.obstype.empty()) so.obs_types = ingest::parse_obs_types(o.obstype);
+  if (!o.master.empty()) {
+    so.fallback_master = parse_master(o.master);
+    if (!so.fallback_master) throw UserError(fmt::format("--master '{}': expected tcs, ics or clip", o.master));
+  }
+  if (o.limit && *o.limit < 0) throw UserError("--limit must not be negative");
+  so.limit = o.limit;
+  if (o.skip->count() > 0) {
+    so.skip_existing = o.skip_existing;
+    so.reingest_existing = !o.skip_existing;
+  }
+  so.valid_only = o.valid_only;
+  so.dry_run = o.dry_run;
+  so.progress = progress.callback();
+  auto sum = ingest::ingest_toltec_db(*s, source, so);
+  progress.finish();
+  nlohmann::json assoc;
+  if (o.with_assoc) assoc = run_associations(*s);
+  if (o.json) {
+    auto j = ingest::to_json(sum);
+    j.erase("files");
+    if (o.with_assoc) j["associations"] = assoc;
+    print_json(std::cout, j);
+    return;
+  }
+  if (o.quiet) return;
+  print_summary(sum, "site database");
+  if (o.with_assoc) print_assoc_line(assoc);
+}
+
 void register_toltec_db(CLI::App& ingest) {
-  struct Opts {
-    DbOptions db;
-    std::string source, source_url, location, data_root, since, until, obstype, master;
-    std::optional<std::int64_t> limit;
-    bool valid_only = true, dry_run = false, quiet = false, json = false, with_assoc = false;
-    CLI::Option* skip = nullptr;
-    bool skip_existing = true;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<SiteDbCli>();
   auto* cmd = ingest.add_subcommand("toltec-db", "Ingest from the site file database (a SQLite extract)");
   cmd->alias("from-toltec-db");
   cmd->add_option("TOLTEC_DB", o->source,
@@ -437,51 +484,7 @@ void register_toltec_db(CLI::App& ingest) {
   cmd->footer(cmd->get_footer() +
               "\nAlias: from-toltec-db (the seed's name). Environment: TOLTEC_DB_URL (default site database),\n"
               "TOLTECA_WEB_DATA_LMT_ROOTPATH (default --data-root).");
-  cmd->callback([o] {
-    if (o->with_assoc && o->dry_run) throw UserError("--with-associations and --dry-run do not go together");
-    if (!o->source.empty() && !o->source_url.empty() && o->source != o->source_url)
-      throw UserError("give the site database once: TOLTEC_DB or --toltec-db-url");
-    std::string source = !o->source.empty() ? o->source : !o->source_url.empty() ? o->source_url : env_or("TOLTEC_DB_URL");
-    if (source.empty())
-      throw UserError("no site database: give TOLTEC_DB (a SQLite file or sqlite:///path), --toltec-db-url, or set "
-                      "$TOLTEC_DB_URL");
-    db::site_db_path(source);  // an unsupported source is reported before the database is opened
-    auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
-    ProgressDisplay progress("toltec-db", o->quiet);
-    ingest::SiteDbOptions so;
-    so.location = o->location;
-    so.data_root = o->data_root.empty() ? env_or("TOLTECA_WEB_DATA_LMT_ROOTPATH") : o->data_root;
-    so.since = o->since;
-    so.until = o->until;
-    if (!o->obstype.empty()) so.obs_types = ingest::parse_obs_types(o->obstype);
-    if (!o->master.empty()) {
-      so.fallback_master = parse_master(o->master);
-      if (!so.fallback_master) throw UserError(fmt::format("--master '{}': expected tcs, ics or clip", o->master));
-    }
-    if (o->limit && *o->limit < 0) throw UserError("--limit must not be negative");
-    so.limit = o->limit;
-    if (o->skip->count() > 0) {
-      so.skip_existing = o->skip_existing;
-      so.reingest_existing = !o->skip_existing;
-    }
-    so.valid_only = o->valid_only;
-    so.dry_run = o->dry_run;
-    so.progress = progress.callback();
-    auto sum = ingest::ingest_toltec_db(*s, source, so);
-    progress.finish();
-    nlohmann::json assoc;
-    if (o->with_assoc) assoc = run_associations(*s);
-    if (o->json) {
-      auto j = ingest::to_json(sum);
-      j.erase("files");
-      if (o->with_assoc) j["associations"] = assoc;
-      print_json(std::cout, j);
-      return;
-    }
-    if (o->quiet) return;
-    print_summary(sum, "site database");
-    if (o->with_assoc) print_assoc_line(assoc);
-  });
+  cmd->callback([o] { run_toltec_db(*o); });
 }
 
 void register_tel_csv(CLI::App& ingest) {

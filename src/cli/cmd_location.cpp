@@ -123,7 +123,7 @@ void register_remove(CLI::App* loc) {
                 "Also delete its file rows (observations stay; their files at other locations too)");
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
-  set_examples(cmd, "  tolteca_db db location remove scratch\n  tolteca_db db location remove old --force\n");
+  set_examples(cmd, "  tolteca_db db location remove UMass\n  tolteca_db db location remove old_copy --force\n");
   cmd->callback([o] {
     auto s = open_session(o->db, db::OpenMode::ReadWrite);
     auto l = need_location(*s, o->label);
@@ -145,7 +145,7 @@ void register_prune(CLI::App* loc) {
   cmd->add_option("LABEL", o->label, "Location label")->required();
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
-  set_examples(cmd, "  tolteca_db ingest directory /data_lmt --prune && tolteca_db db location prune-missing LMT\n");
+  set_examples(cmd, "  tolteca_db db location prune-missing LMT\n");
   footer_append(cmd,
                 "\nFiles become 'missing' by 'ingest directory --prune' (gone from disk) or 'ingest toltec-db' (not\n"
                 "found locally). Their observations stay (with fewer files); 'query files --missing' lists them first.");

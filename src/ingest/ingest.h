@@ -139,7 +139,8 @@ struct ResolvedLocation {
 // the common ancestor of both (every stored rel_path gains the prefix, in one
 // transaction, before the caller writes anything); refused (UserError, nothing
 // written) when that ancestor is "/" or symlinks make the two views disagree.
-// A data_root that differs from an existing location's root is an error.
+// A data_root that differs from an existing location's root is an error; with
+// a data_root given, must_contain outside it is an error too (no extension).
 ResolvedLocation resolve_location(db::Session& s, const std::string& label, const std::string& data_root,
                                   const std::string& must_contain, bool create);
 

@@ -66,7 +66,13 @@ ResolvedLocation resolve_location(db::Session& s, const std::string& label, cons
                                   loc->label, loc->root_path, want_root, loc->label, want_root));
     if (!must_contain.empty()) {
       const std::string dir = absolute_root(must_contain);
-      if (!relative_to(canonical_path(dir), canonical_path(loc->root_path))) extend_root(s, *loc, dir, create, out);
+      if (!relative_to(canonical_path(dir), canonical_path(loc->root_path))) {
+        if (!want_root.empty())  // the user named the root: no silent growth
+          throw UserError(fmt::format("{} is not under the data root {} of location {} (given with --data-root); "
+                                      "nothing was written",
+                                      dir, loc->root_path, loc->label));
+        extend_root(s, *loc, dir, create, out);
+      }
     }
     return out;
   }
