@@ -293,7 +293,7 @@ void register_reset_state(CLI::App& parent) {
   add_state_options(cmd, o->state);
   cmd->add_flag("--yes,-y", o->yes, "Do not ask");
   add_json_flag(cmd, o->json);
-  set_examples(cmd, "  tolteca_db assoc reset-state --yes\n  tolteca_db assoc reset-state --state-dir DIR --yes\n");
+  set_examples(cmd, "  tolteca_db assoc reset-state --yes\n  tolteca_db assoc reset-state --state-dir /archive/assoc_state --yes\n");
   cmd->callback([o] {
     auto st = o->state.resolve();
     auto s = open_session(o->db, db::OpenMode::ReadWrite);
@@ -349,10 +349,10 @@ void register_group(CLI::App& parent) {
     });
   };
   edit("create", "Create a named group from specs",
-       "  tolteca_db assoc group create night1 ics-18341-[0:10] tcs-131289\n"
-       "  tolteca_db assoc group create cal cal_group:ics-18341-0-0\n",
+       "  tolteca_db assoc group create night1 'ics-18341-[0:10]' tcs-131289\n"
+       "  tolteca_db assoc group create cal cal_group:ics-18340-0-0\n",
        &assoc::create_named_group, "created");
-  edit("add", "Add the products specs select", "  tolteca_db assoc group add night1 tcs-131290-0-{2,3}\n",
+  edit("add", "Add the products specs select", "  tolteca_db assoc group add night1 'tcs-131290-0-{2,3}'\n",
        &assoc::add_to_named_group, "updated");
   edit("remove", "Remove the products specs select", "  tolteca_db assoc group remove night1 ics-18345\n",
        &assoc::remove_from_named_group, "updated");

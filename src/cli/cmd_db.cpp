@@ -31,7 +31,8 @@ void register_init(CLI::App& db) {
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db db init\n"
-               "  tolteca_db db init --db duckdb:////archive/toltec.duckdb --location LMT --data-root /data_lmt\n");
+               "  tolteca_db db init --db duckdb:////archive/toltec.duckdb --location LMT --data-root /data_lmt\n"
+               "  tolteca_db db init --location LMT --data-root /data_lmt --json\n");
   cmd->callback([o] {
     if (o->location.empty() != o->data_root.empty())
       throw UserError("--location and --data-root go together");
