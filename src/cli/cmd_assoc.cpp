@@ -402,10 +402,10 @@ void register_group(CLI::App& parent) {
     });
   };
   edit("create", "Create a named group from specs",
-       "  tolteca_db assoc group create night1 ics-18341-[0:10] tcs-131289\n"
-       "  tolteca_db assoc group create cal cal_group:ics-18341-0-0\n",
+       "  tolteca_db assoc group create night1 'ics-18341-[0:10]' tcs-131289\n"
+       "  tolteca_db assoc group create cal cal_group:ics-18340-0-0\n",
        &assoc::create_named_group, "created");
-  edit("add", "Add the products specs select", "  tolteca_db assoc group add night1 tcs-131290-0-{2,3}\n",
+  edit("add", "Add the products specs select", "  tolteca_db assoc group add night1 'tcs-131290-0-{2,3}'\n",
        &assoc::add_to_named_group, "updated");
   edit("remove", "Remove the products specs select", "  tolteca_db assoc group remove night1 ics-18345\n",
        &assoc::remove_from_named_group, "updated");

@@ -66,7 +66,8 @@ void register_init(CLI::App& db) {
   set_examples(cmd,
                "  tolteca_db db init\n"
                "  tolteca_db db init --url duckdb:///toltec.duckdb\n"
-               "  tolteca_db db init --db duckdb:////archive/toltec.duckdb --location LMT --data-root /data_lmt\n");
+               "  tolteca_db db init --db duckdb:////archive/toltec.duckdb --location LMT --data-root /data_lmt\n"
+               "  tolteca_db db init --location LMT --data-root /data_lmt --json\n");
   cmd->callback([o, loc_opt] {
     if (o->data_root.empty() && loc_opt->count() > 0) throw UserError("--location needs --data-root");
     auto s = open_session(o->db, db::OpenMode::Create);

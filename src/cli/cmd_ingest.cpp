@@ -173,7 +173,7 @@ void register_file(CLI::App& ingest) {
   add_quiet_flag(cmd, o->quiet);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
-               "  tolteca_db ingest file /data_lmt/toltec/ics/toltec0/toltec0_018341_000_0000_2024_11_13_17_24_46_vnasweep.nc\n"
+               "  tolteca_db ingest file /data_lmt/toltec/ics/toltec1/toltec1_018340_000_0000_2024_11_13_21_33_27_vnasweep.nc\n"
                "  tolteca_db ingest file data_lmt/tel/*.nc --location LMT --data-root data_lmt --json\n");
   cmd->callback([o] {
     auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
@@ -477,7 +477,7 @@ void register_toltec_db(CLI::App& ingest) {
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
-               "  tolteca_db ingest toltec-db sqlite:///toltec_db.sqlite --data-root /archive/data_lmt --location LMT\n"
+               "  tolteca_db ingest toltec-db sqlite:///toltec_db.sqlite --location LMT\n"
                "  tolteca_db ingest toltec-db toltec_db.sqlite --since 2024-11-13 --until 2024-11-14 --obstype vna,targ\n"
                "  tolteca_db ingest from-toltec-db --toltec-db-url sqlite:///toltec_db.sqlite --start-date 2024-11-13 "
                "--limit 100 --dry-run\n");

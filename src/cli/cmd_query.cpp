@@ -266,10 +266,11 @@ void register_obs(CLI::App& q) {
   cmd->add_flag("--files", o->files, "Add one line per file (absolute path resolved against its location)");
   add_format_options(cmd, o->out);
   set_examples(cmd,
-               "  tolteca_db query obs ics-18366\n"
+               "  tolteca_db query obs ics-18343\n"
                "  tolteca_db query obs 'tcs-131289-0-{2,3}' --files\n"
                "  tolteca_db query obs --kind VnaSweep,Tune --since 2024-11-13 --limit 20\n"
                "  tolteca_db query obs --goal focus --sort obsnum --json\n"
+               "  tolteca_db query obs --since yesterday\n"
                "  tolteca_db query obs latest/7 --format csv\n"
                "  tolteca_db query obs --newest --limit 5\n"
                "  tolteca_db query obs --incomplete\n"
@@ -374,7 +375,7 @@ void register_files(CLI::App& q) {
                 "One line per file per location (default: the best location of each file)");
   add_format_options(cmd, o->out);
   set_examples(cmd,
-               "  tolteca_db query files ics-18366\n"
+               "  tolteca_db query files ics-18343\n"
                "  tolteca_db query files 'tcs-131289-0-{2,3}' --interface tel_toltec\n"
                "  tolteca_db query files '[]/7' --missing\n"
                "  tolteca_db query files --missing\n"
@@ -636,7 +637,7 @@ void register_stats(CLI::App& q) {
   auto* cmd = q.add_subcommand("stats", "Totals, per master/kind/night, network coverage, missing files, failures");
   add_db_options(cmd, o->db);
   add_format_options(cmd, o->out);
-  set_examples(cmd, "  tolteca_db query stats\n  tolteca_db query stats --json | jq .per_kind\n");
+  set_examples(cmd, "  tolteca_db query stats\n  tolteca_db query stats --json > stats.json\n  tolteca_db query stats --format csv\n");
   cmd->callback([o, cmd] {
     auto format = o->out.resolve();
     auto s = open_session(o->db, db::OpenMode::ReadOnly);

@@ -48,11 +48,12 @@ void register_simulate_command(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print the manifest (expected files, raw observations, groups) as JSON");
   add_quiet_flag(cmd, o->quiet);
   set_examples(cmd,
-               "  tolteca_db simulate demo/data_lmt\n"
-               "  tolteca_db simulate /tmp/data_lmt --nights 3 --seed 7 --bad-files --json > manifest.json\n"
-               "  tolteca_db simulate /tmp/data_lmt --format netcdf4 --networks 0-12 --no-hwpr\n"
-               "  tolteca_db simulate /tmp/scale --names-only --nights 30 --scale 4 --quiet\n"
-               "  tolteca_db simulate /tmp/data_lmt --catalog /tmp/lmt_catalog.csv --toltec-db /tmp/toltec.sqlite\n");
+               "  tolteca_db simulate demo/data_lmt --scale 0.2\n"
+               "  tolteca_db simulate /tmp/three_nights --nights 3 --seed 7 --bad-files --scale 0.1 --json > manifest.json\n"
+               "  tolteca_db simulate /tmp/nc4 --format netcdf4 --networks 0-12 --no-hwpr --scale 0.1\n"
+               "  tolteca_db simulate /tmp/names --names-only --nights 10 --quiet\n"
+               "  tolteca_db simulate /tmp/with_site_db --scale 0.1 --catalog /tmp/lmt_catalog.csv --toltec-db "
+               "/tmp/toltec.sqlite\n");
   cmd->callback([o] {
     o->sim.networks = files::parse_networks(o->networks);
     o->sim.hwpr = !o->no_hwpr;

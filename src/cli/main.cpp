@@ -58,22 +58,25 @@ int main(int argc, char** argv) {
   cli::install_help_formatter(app);
   app.set_version_flag("--version",
                        fmt::format("tolteca_db {} (DuckDB {})", kVersion, db::library_version()));
-  app.footer(
-      "\nExamples:\n"
-      "  tolteca_db db init --db duckdb:///./tolteca.duckdb --location LMT --data-root /data_lmt\n"
-      "  tolteca_db simulate demo/data_lmt --nights 1\n"
-      "  tolteca_db ingest directory demo/data_lmt --location LMT\n"
-      "  tolteca_db assoc generate --incremental\n"
-      "  tolteca_db query obs ics-18366 --json\n"
-      "\nExit codes: 0 success, 1 user error (bad input; one line on stderr), 2 internal error.\n"
-      "Environment: TOLTECA_DB_URL (default database URL), TOLTEC_DB_URL (default site database of\n"
-      "'ingest toltec-db'), TOLTECA_WEB_DATA_LMT_ROOTPATH (its default --data-root), NO_COLOR.\n"
-      "Seed compatibility: the original tool's names work as aliases (--url, from-toltec-db, …; README).");
   cli::register_db_commands(app);
   cli::register_simulate_command(app);
   cli::register_ingest_commands(app);
   cli::register_assoc_commands(app);
   cli::register_query_commands(app);
+  // After the commands: subcommands inherit the footer of their parent when they are added.
+  // A first session, in order, from an empty directory (tests/e2e/help_examples_test.cpp runs it).
+  app.footer(
+      "\nExamples (a first session, in order):\n"
+      "  tolteca_db simulate data_lmt --nights 1 --scale 0.2\n"
+      "  tolteca_db db init --db duckdb:///./tolteca.duckdb --location LMT --data-root data_lmt\n"
+      "  tolteca_db ingest directory data_lmt --location LMT\n"
+      "  tolteca_db assoc generate --incremental\n"
+      "  tolteca_db query obs --newest --limit 10\n"
+      "  tolteca_db query obs latest --json\n"
+      "\nExit codes: 0 success, 1 user error (bad input; one line on stderr), 2 internal error.\n"
+      "Environment: TOLTECA_DB_URL (default database URL), TOLTEC_DB_URL (default site database of\n"
+      "'ingest toltec-db'), TOLTECA_WEB_DATA_LMT_ROOTPATH (its default --data-root), NO_COLOR, COLUMNS (table\n"
+      "width). Seed compatibility: the original tool's names work as aliases (--url, from-toltec-db, ...; README).");
 
   try {
     app.parse(argc, argv);

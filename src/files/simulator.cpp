@@ -712,6 +712,8 @@ nlohmann::json manifest_json(const SimPlan& plan) {
                      {"uid", uid},
                      {"interface", f.name->interface},
                      {"kind", data_kind_names(f.kind)},
+                     {"data_kind", f.kind},
+                     {"kinds", data_kind_list(f.kind)},
                      {"raw", f.name->is_raw}});
   }
   json raw = json::array();
@@ -723,6 +725,7 @@ nlohmann::json manifest_json(const SimPlan& plan) {
                    {"scannum", r.quartet.scannum},
                    {"data_kind", r.data_kind},
                    {"data_kind_names", data_kind_names(r.data_kind)},
+                   {"kinds", data_kind_list(r.data_kind)},
                    {"start_time", format_iso8601(r.start_time)},
                    {"networks", r.networks},
                    {"interfaces", r.interfaces},

@@ -353,6 +353,7 @@ nlohmann::json to_json(const IngestSummary& s) {
                      {"interface", f.interface},
                      {"data_kind", f.data_kind},
                      {"data_kind_names", data_kind_names(f.data_kind)},
+                     {"kinds", data_kind_list(f.data_kind)},
                      {"note", f.note}});
   j["files"] = files;
   return j;
@@ -778,6 +779,7 @@ nlohmann::json to_json(const ScanReport& r) {
                      {"interface", f.interface},
                      {"data_kind", f.data_kind},
                      {"data_kind_names", data_kind_names(f.data_kind)},
+                     {"kinds", data_kind_list(f.data_kind)},
                      {"is_raw", f.is_raw},
                      {"problem", f.problem}});
   j["files"] = files;

@@ -52,3 +52,14 @@ std::optional<DataKind> data_kind_from_obs_type(std::int64_t obs_type) {
 }
 
 }  // namespace tolteca
+
+namespace tolteca {
+
+std::vector<std::string> data_kind_list(DataKindBits b) {
+  std::vector<std::string> out;
+  for (const auto& k : all_data_kinds())
+    if ((b & static_cast<DataKindBits>(k.kind)) != 0) out.emplace_back(k.name);
+  return out;
+}
+
+}  // namespace tolteca

@@ -34,6 +34,8 @@ const std::vector<DataKindInfo>& all_data_kinds();
 
 // "VnaSweep,Tune" for bits 5; "" for 0.
 std::string data_kind_names(DataKindBits b);
+// The names of the bits, in bit order: the `kinds` array of every JSON output (docs/OUTPUT.md).
+std::vector<std::string> data_kind_list(DataKindBits b);
 // Parse one name (case-insensitive; also accepts "RawSweep" = all sweep bits).
 std::optional<DataKindBits> parse_data_kind(std::string_view name);
 // Header.Toltec.ObsType -> kind (0,1 timestream; 2 VNA; 3 TARG; 4 TUNE).

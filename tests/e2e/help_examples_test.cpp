@@ -13,7 +13,7 @@
 // The sandbox holds what the examples talk about, built like scripts/demo.sh at a small scale:
 // `data_lmt/` (one simulated night, `--seed 1 --scale 0.1`), `tolteca.duckdb` (location LMT at
 // data_lmt, ingested, associated), `lmt_metadata.csv` and `toltec_db.sqlite` (the simulator's
-// catalogue and site database), and an empty `tmp/`. Commands run in tree order (db, simulate,
+// catalogue and site database), and empty `tmp/` and `archive/` directories. Commands run in tree order (db, simulate,
 // ingest, assoc, query; each group's subcommands in --help order) on that one sandbox, so an example
 // may rely on an earlier one (`assoc group add` after `assoc group create`).
 // The top-level examples (`tolteca_db --help`) are a first session: they run in order in an empty
@@ -21,6 +21,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -175,6 +178,7 @@ TEST(HelpExamples, EveryCommandsExamplesRunOnTheDemo) {
   test::TempDir box;
   const fs::path dir = box.path();
   fs::create_directories(dir / "tmp");
+  fs::create_directories(dir / "archive");
   for (const char* setup :
        {"tolteca_db simulate data_lmt --seed 1 --scale 0.1 --catalog lmt_metadata.csv --toltec-db toltec_db.sqlite -q",
         "tolteca_db db init --location LMT --data-root data_lmt", "tolteca_db ingest directory data_lmt -q",
@@ -193,7 +197,9 @@ TEST(HelpExamples, EveryCommandsExamplesRunOnTheDemo) {
     bool is_group = std::any_of(commands.begin(), commands.end(), [&](const Command& o) {
       return o.path.size() == c.path.size() + 1 && std::equal(c.path.begin(), c.path.end(), o.path.begin());
     });
-    if (!is_group) EXPECT_FALSE(c.examples.empty()) << fmt::format("{} has no examples", fmt::join(c.path, " "));
+    if (!is_group) {
+      EXPECT_FALSE(c.examples.empty()) << fmt::format("{} has no examples", fmt::join(c.path, " "));
+    }
   }
   EXPECT_GE(ran, 40u);
 }
