@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   // After the commands: subcommands inherit the footer of their parent when they are added.
   // A first session, in order, from an empty directory (tests/e2e/help_examples_test.cpp runs it).
   app.footer(
-      "\nExamples (a first session, in order):\n"
+      "\nExamples:\n"
       "  tolteca_db simulate data_lmt --nights 1 --scale 0.2\n"
       "  tolteca_db db init --db duckdb:///./tolteca.duckdb --location LMT --data-root data_lmt\n"
       "  tolteca_db ingest directory data_lmt --location LMT\n"

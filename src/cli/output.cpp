@@ -151,9 +151,11 @@ void print_table(std::ostream& out, const Table& t, OutputFormat format) {
     if (r < t.details.size())
       for (const auto& d : t.details[r]) out << "    " << d << '\n';
   }
-  if (!l.dropped.empty())
-    out << fmt::format("(not shown at {} columns: {}; --wide shows every column)\n", terminal_width(),
-                       fmt::join(l.dropped, ", "));
+  if (!l.dropped.empty()) {
+    const std::string note = fmt::format("(not shown at {} columns: {}; --wide shows every column)", terminal_width(),
+                                         fmt::join(l.dropped, ", "));
+    for (const auto& piece : wrap_text(note, static_cast<std::size_t>(terminal_width()))) out << piece << '\n';
+  }
 }
 
 void print_key_values(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& kv) {

@@ -26,7 +26,7 @@ struct Demo {
              {"simulate", root, "--seed", "1", "--scale", "0.1", "-q"},
              {"db", "init", "--db", url, "--location", "LMT", "--data-root", root},
              {"ingest", "directory", root, "--location", "LMT", "--db", url, "-q"},
-             {"assoc", "generate", "--db", url, "-q"}}) {
+             {"assoc", "generate", "--db", url}}) {
       auto r = test::run_cli(args);
       if (r.exit_code != 0 && error.empty()) error = fmt::format("{} {}: {}", args[0], args[1], r.err);
     }
@@ -99,7 +99,7 @@ TEST_P(OutputWidth, QueryObsKeepsUidsAndTimesWhole) {
     EXPECT_TRUE(has_whole(r.out, o["start_time"].get<std::string>())) << o["start_time"] << " at " << w;
   }
   // Something had to go at these widths, and the tool says what.
-  EXPECT_NE(r.out.find(fmt::format("(not shown at {} columns: ", w)), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(fmt::format("(not shown at {} columns:", w)), std::string::npos) << r.out;
   auto wide = at(w, {"query", "obs", "--wide"});
   ASSERT_EQ(wide.exit_code, 0);
   const auto header = lines_of(wide.out).front();
@@ -146,9 +146,11 @@ TEST_P(OutputWidth, QueryStatsAndDbInfoFit) {
   // The location root is a path: whole, however long.
   auto j = as_json({"db", "info"});
   EXPECT_NE(info.out.find(j["locations"][0]["root_path"].get<std::string>()), std::string::npos) << info.out;
-  for (const auto& l : lines_of(info.out))
-    if (l.find(j["locations"][0]["root_path"].get<std::string>()) == std::string::npos)
+  for (const auto& l : lines_of(info.out)) {
+    if (l.find(j["locations"][0]["root_path"].get<std::string>()) == std::string::npos) {
       EXPECT_LE(width_of(l), static_cast<std::size_t>(w)) << l;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Columns, OutputWidth, ::testing::Values(80, 100, 120));
