@@ -380,6 +380,7 @@ void print_change(const assoc::NamedGroupChange& c, bool json, const char* verb)
 void register_group(CLI::App& parent) {
   auto* grp = parent.add_subcommand("group", "Named groups of products: create, add, remove, list, delete");
   grp->require_subcommand(1);
+  set_examples(grp, "  tolteca_db assoc group list\n  tolteca_db assoc group list --members --json\n");
   struct Opts {
     DbOptions db;
     std::string name;

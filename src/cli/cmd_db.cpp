@@ -230,7 +230,7 @@ void register_import(CLI::App& db) {
   add_json_flag(cmd, o->json);
   set_examples(cmd,
                "  tolteca_db db import backup/ --db duckdb:///./restored.duckdb\n"
-               "  tolteca_db db import backup/ --tables locations,products,sources --db restored.duckdb\n");
+               "  tolteca_db db import backup/ --tables locations,products,sources --db subset.duckdb\n");
   cmd->callback([o] {
     db::ImportOptions opts{split_csv(o->tables), !o->no_verify};
     auto s = open_session(o->db, db::OpenMode::Create);

@@ -74,7 +74,8 @@ void register_add(CLI::App* loc) {
   cmd->add_option("--priority", o->priority, "Higher is preferred when a file is at several locations");
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
-  set_examples(cmd, "  tolteca_db db location add UMass /archive/data_lmt --priority 1\n");
+  set_examples(cmd, "  tolteca_db db location add UMass /archive/data_lmt --priority 1\n"
+                    "  tolteca_db db location add old_copy /archive/old_copy\n");
   cmd->callback([o] {
     auto s = open_session(o->db, db::OpenMode::ReadWrite);
     auto l = db::add_location(*s, o->label, ingest::absolute_root(o->root), o->priority);
@@ -96,8 +97,8 @@ void register_move(CLI::App* loc) {
   add_db_options(cmd, o->db);
   add_json_flag(cmd, o->json);
   set_examples(cmd,
-               "  tolteca_db db location move LMT /data            # /data holds the old root: paths gain its prefix\n"
-               "  tolteca_db db location move LMT /mnt/new/data_lmt # the archive moved there: paths stay\n");
+               "  tolteca_db db location move UMass /archive           # holds the old root: paths gain its prefix\n"
+               "  tolteca_db db location move UMass /mnt/new/data_lmt # the archive moved there: paths stay\n");
   footer_append(cmd,
                 "\nNEWROOT an ancestor of the root: every path gains the prefix (files stay where they are).\n"
                 "NEWROOT inside the root: every path loses the prefix (refused if a file lies outside NEWROOT).\n"

@@ -121,9 +121,15 @@ std::vector<std::string> examples_of(const std::string& help) {
 std::vector<std::string> subcommands_of(const std::string& help) {
   std::vector<std::string> out;
   for (const auto& l : block(help, "Subcommands:")) {
+    // An entry starts at column 2; deeper lines continue its description (e.g. its SPEC… argument).
+    if (l.size() < 3 || l.compare(0, 2, "  ") != 0 || l[2] == ' ') continue;
     std::istringstream w(l);
     std::string name;
-    if (w >> name) out.push_back(name);
+    // "toltec-db, from-toltec-db": a command and its aliases; the first name is the command.
+    if (w >> name) {
+      if (name.back() == ',') name.pop_back();
+      out.push_back(name);
+    }
   }
   return out;
 }
@@ -134,6 +140,8 @@ struct Command {
 };
 
 void walk(std::vector<std::string> path, std::vector<Command>& out) {
+  // The tree is three levels deep (assoc group create); deeper means a name was misread.
+  ASSERT_LE(path.size(), 4u) << fmt::format("{}", fmt::join(path, " "));
   auto args = path;
   args.push_back("--help");
   auto r = test::run_cli(args);

@@ -92,7 +92,8 @@ TEST_P(OutputWidth, QueryObsKeepsUidsAndTimesWhole) {
   const int w = GetParam();
   auto all = as_json({"query", "obs"});
   ASSERT_GT(all.size(), 20u);
-  auto r = at(w, {"query", "obs"});
+  // --limit 0: every observation (a terminal table shows the seed's default of 20 otherwise).
+  auto r = at(w, {"query", "obs", "--limit", "0"});
   expect_fits(r, w, "query obs");
   for (const auto& o : all) {
     EXPECT_TRUE(has_whole(r.out, o["uid"].get<std::string>())) << o["uid"] << " at " << w;
@@ -100,7 +101,7 @@ TEST_P(OutputWidth, QueryObsKeepsUidsAndTimesWhole) {
   }
   // Something had to go at these widths, and the tool says what.
   EXPECT_NE(r.out.find(fmt::format("(not shown at {} columns:", w)), std::string::npos) << r.out;
-  auto wide = at(w, {"query", "obs", "--wide"});
+  auto wide = at(w, {"query", "obs", "--wide", "--limit", "0"});
   ASSERT_EQ(wide.exit_code, 0);
   const auto header = lines_of(wide.out).front();
   for (const char* col : {"obs", "start (UT)", "kinds", "networks", "files", "goal", "source", "tau", "groups", "cal"})

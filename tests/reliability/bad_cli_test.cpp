@@ -106,7 +106,7 @@ TEST(BadCli, MalformedSpecsAndFiltersPointAtTheProblem) {
            {{"query", "files", "--db", path, "ics--1"}, "ics--1"},
            {{"query", "obs", "--db", path, "--master", "lmt"}, "--master 'lmt'"},
            {{"query", "obs", "--db", path, "--kind", "Banana"}, "--kind 'Banana'"},
-           {{"query", "obs", "--db", path, "--since", "yesterday"}, "yesterday"},
+           {{"query", "obs", "--db", path, "--since", "the-day-before"}, "the-day-before"},
            {{"query", "obs", "--db", path, "--sort", "random"}, "random"},
            {{"query", "obs", "--db", path, "--limit", "many"}, "many"},
            {{"query", "obs", "--db", path, "--format", "xml"}, "xml"},
