@@ -176,7 +176,7 @@ void register_file(CLI::App& ingest) {
                "  tolteca_db ingest file /data_lmt/toltec/ics/toltec1/toltec1_018340_000_0000_2024_11_13_21_33_27_vnasweep.nc\n"
                "  tolteca_db ingest file data_lmt/tel/*.nc --location LMT --data-root data_lmt --json\n");
   cmd->callback([o] {
-    auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
+    auto s = open_session_for_ingest(o->db, o->dry_run);
     ingest::IngestOptions io;
     io.location = o->location;
     io.data_root = o->data_root;
@@ -255,7 +255,7 @@ void register_directory(CLI::App& ingest) {
     if (o->with_assoc && o->dry_run) throw UserError("--with-associations and --dry-run do not go together");
     if (o->batch_size == 0) throw UserError("--batch-size must be at least 1");
     ingest::checked_jobs(o->jobs);
-    auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
+    auto s = open_session_for_ingest(o->db, o->dry_run);
     ProgressDisplay progress("ingest", o->quiet);
     ingest::IngestOptions io;
     io.location = o->location;
@@ -414,7 +414,7 @@ void run_toltec_db(const SiteDbCli& o) {
     throw UserError("no site database: give TOLTEC_DB (a SQLite file or sqlite:///path), --toltec-db-url, or set "
                     "$TOLTEC_DB_URL");
   db::site_db_path(source);  // an unsupported source is reported before the database is opened
-  auto s = open_session(o.db, o.dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
+  auto s = open_session_for_ingest(o.db, o.dry_run);
   ProgressDisplay progress("toltec-db", o.quiet);
   ingest::SiteDbOptions so;
   so.location = o.location;

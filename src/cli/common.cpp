@@ -1,5 +1,8 @@
 #include "cli/common.h"
 
+#include <filesystem>
+#include <iostream>
+
 #include "db/url.h"
 #include "model/error.h"
 
@@ -22,6 +25,18 @@ std::unique_ptr<db::Session> open_session(const DbOptions& opts, db::OpenMode mo
   o.mode = opts.read_only ? db::OpenMode::ReadOnly : mode;
   o.wait_seconds = opts.wait_seconds;
   return db::Session::open(opts.url, o);
+}
+
+std::unique_ptr<db::Session> open_session_for_ingest(const DbOptions& opts, bool dry_run) {
+  if (dry_run) return open_session(opts, db::OpenMode::ReadOnly);
+  // The seed's daily workflow starts with an ingest: a database that does not exist yet is created
+  // (as db init would); one that exists is opened as it is (an old schema still asks for db init).
+  const db::DbUrl url = db::parse_db_url(opts.url);
+  const bool missing = !url.in_memory() && !std::filesystem::exists(url.path);
+  auto s = open_session(opts, missing ? db::OpenMode::Create : db::OpenMode::ReadWrite);
+  if (missing && s->created_schema())
+    std::cerr << "note: created the database " << s->display_name() << " (it did not exist)\n";
+  return s;
 }
 
 void add_json_flag(CLI::App* cmd, bool& json) { cmd->add_flag("--json", json, "Print machine-readable JSON"); }

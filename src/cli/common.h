@@ -19,6 +19,9 @@ struct DbOptions {
 void add_db_options(CLI::App* cmd, DbOptions& opts);
 // Opens the session the command needs (mode by the command's nature; --read-only forces ReadOnly).
 std::unique_ptr<db::Session> open_session(const DbOptions& opts, db::OpenMode mode);
+// For commands that add data (ingest file/directory/from-toltec-db): read-only for a dry run; else a
+// database that does not exist is created with its schema (a note on stderr says so).
+std::unique_ptr<db::Session> open_session_for_ingest(const DbOptions& opts, bool dry_run);
 
 // --json flag.
 void add_json_flag(CLI::App* cmd, bool& json);

@@ -264,7 +264,10 @@ TelCsvParse parse_tel_csv_text(std::string_view text, const std::string& source)
         case Col::tau: num("Tau", m.tau); break;
         case Col::crane:
           num("CraneInBeam", x);
-          if (x) extra["crane_in_beam"] = static_cast<int>(*x);
+          // A flag: only whole numbers an int holds are values (converting anything else is undefined).
+          if (x && !(*x == std::trunc(*x) && *x >= INT32_MIN && *x <= INT32_MAX))
+            error = fmt::format("CraneInBeam '{}' is not a whole number", v);
+          else if (x) extra["crane_in_beam"] = static_cast<int>(*x);
           break;
         case Col::file_name: row.file_name = v; break;
         case Col::valid: {

@@ -117,10 +117,11 @@ TEST(SeedWorkflow, IncrementalDailyUpdates) {
   auto d1 = simulate("data/2025-10-27", {"--start-date", "2025-10-27"});
   auto d2 = simulate("data/2025-10-28",
                      {"--start-date", "2025-10-28", "--ics-start-obsnum", "18352", "--tcs-start-obsnum", "131327"});
-  ok({"db", "init"});  // the README's "Initialize Database" step, default URL
   const std::string url = "duckdb:///./tolteca.duckdb";
-  // Day 1
-  ok({"ingest", "directory", "data/2025-10-27", "--location", "LMT"});
+  // Day 1: verbatim, no db init first; the ingest creates the default database and says so.
+  auto r1 = ok({"ingest", "directory", "data/2025-10-27", "--location", "LMT"});
+  EXPECT_NE(r1.err.find("created the database"), std::string::npos) << r1.err;
+  EXPECT_TRUE(fs::exists(t / "tolteca.duckdb"));
   ok({"assoc", "generate", "--incremental", "--state", "filesystem", "--state-dir", "./state"});
   EXPECT_TRUE(fs::exists(t / "state" / "assoc_state.json"));
   const std::int64_t day1_files = stats(url)["files"];

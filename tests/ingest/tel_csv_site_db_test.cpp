@@ -82,6 +82,16 @@ TEST(TelCsv, MalformedRowsAreReportedWithTheirLineAndSkipped) {
   EXPECT_EQ(p.malformed[5].line, 7);
 }
 
+// Found by the tel_csv fuzzer: a CraneInBeam no int holds was converted anyway (undefined behaviour).
+TEST(TelCsv, CraneInBeamThatIsNotAWholeIntIsReported) {
+  const std::string row = "131281.0.2,2024-11-13 23:17:06,x,Focus,p,Map,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0.2,";
+  auto p = parse(row + "4.44444e+24,/f,1\n" + row + "0.5,/f,1\n" + row + "1e10,/f,1\n" + row + "1,/f,1\n");
+  ASSERT_EQ(p.malformed.size(), 3u);
+  for (const auto& m : p.malformed) EXPECT_NE(m.reason.find("CraneInBeam"), std::string::npos) << m.reason;
+  ASSERT_EQ(p.rows.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(p.rows[0].meta.extra_json)["crane_in_beam"], 1);
+}
+
 TEST(TelCsv, HeaderWithoutObsNumIsAUserError) {
   std::istringstream in("Date,SourceName\n2024-01-01,x\n");
   EXPECT_THROW(parse_tel_csv(in, "x.csv"), UserError);
