@@ -255,6 +255,7 @@ void register_directory(CLI::App& ingest) {
     if (o->with_assoc && o->dry_run) throw UserError("--with-associations and --dry-run do not go together");
     if (o->batch_size == 0) throw UserError("--batch-size must be at least 1");
     ingest::checked_jobs(o->jobs);
+    ingest::check_directory(o->root);
     auto s = open_session_for_ingest(o->db, o->dry_run);
     ProgressDisplay progress("ingest", o->quiet);
     ingest::IngestOptions io;

@@ -449,13 +449,17 @@ IngestSummary run_ingest(Clock::time_point t0, db::Session& s, const ResolvedLoc
 
 }  // namespace
 
+void check_directory(const std::string& root) {
+  struct stat st;
+  if (::stat(canonical_path(root).c_str(), &st) != 0)
+    throw UserError(fmt::format("cannot read directory {}: {}", root, std::strerror(errno)));
+  if (!S_ISDIR(st.st_mode)) throw UserError(fmt::format("{} is not a directory", root));
+}
+
 IngestSummary ingest_directory(db::Session& s, const std::string& root, const IngestOptions& opts) {
   const auto t0 = Clock::now();
   std::string root_abs = canonical_path(root);
-  struct stat st;
-  if (::stat(root_abs.c_str(), &st) != 0)
-    throw UserError(fmt::format("cannot read directory {}: {}", root, std::strerror(errno)));
-  if (!S_ISDIR(st.st_mode)) throw UserError(fmt::format("{} is not a directory", root));
+  check_directory(root);
   checked_jobs(opts.jobs);
   if (opts.prune && !opts.force) check_prune_root(root_abs);
   auto loc = resolve_location(s, opts.location, opts.data_root, absolute_root(root), !opts.dry_run);

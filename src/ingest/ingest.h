@@ -159,6 +159,9 @@ std::string canonical_path(const std::string& path);
 // Path relative to root ('/'-separated), or nullopt when path is not under root.
 std::optional<std::string> relative_to(const std::string& path, const std::string& root);
 
+// Throws UserError unless `root` is a readable directory (ingest_directory checks it too; the CLI asks
+// first, so that a bad path creates no database).
+void check_directory(const std::string& root);
 IngestSummary ingest_directory(db::Session& s, const std::string& root, const IngestOptions& opts);
 // Paths are resolved (symlinks, "..", "//": one file is one source however spelled); a path outside the
 // location's data root is a `failed` file that is not recorded; UserError when every path is outside.

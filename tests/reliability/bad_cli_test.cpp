@@ -58,6 +58,26 @@ TEST(BadCli, BadUrls) {
   EXPECT_TRUE(fs::is_empty(dir.path()));
 }
 
+// An ingest creates a missing database (the seed's daily workflow starts with one), but only when it
+// writes: a dry run, a database in a directory that does not exist, or a bad input create nothing.
+TEST(BadCli, IngestCreatesAMissingDatabaseOnlyWhenItWrites) {
+  TempDir dir;
+  const auto path = (dir / "new.duckdb").string();
+  const auto data = (dir / "data").string();
+  fs::create_directories(data);
+  expect_user_error({{"ingest", "directory", data, "--db", path, "--dry-run"}, "does not exist"});
+  expect_user_error({{"ingest", "directory", data, "--db", (dir / "no/such/dir/x.duckdb").string()}, "does not exist"});
+  expect_user_error({{"ingest", "directory", (dir / "nowhere").string(), "--db", path}, "nowhere"});
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(dir / "no"));
+  auto r = run_cli({"ingest", "directory", data, "--db", path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("note: created the database " + path), std::string::npos) << r.err;
+  auto again = run_cli({"ingest", "directory", data, "--db", path});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err.find("created the database"), std::string::npos) << again.err;
+}
+
 TEST(BadCli, ReadersNeverCreateAMissingDatabase) {
   TempDir dir;
   auto path = (dir / "missing.duckdb").string();
