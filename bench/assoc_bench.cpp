@@ -15,10 +15,11 @@
 #include <filesystem>
 #include <map>
 
+#include "bench_main.h"
 #include "assoc/engine.h"
 #include "assoc/rules.h"
 #include "db/session.h"
-#include "db/synthetic.h"
+#include "sim/synthetic.h"
 
 using namespace tolteca;
 
@@ -161,4 +162,4 @@ BENCHMARK(BM_EngineIncremental)
 
 }  // namespace
 
-BENCHMARK_MAIN();
+TOLTECA_BENCHMARK_MAIN();

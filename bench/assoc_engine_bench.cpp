@@ -31,9 +31,10 @@
 #include <iostream>
 #include <map>
 
+#include "bench_main.h"
 #include "assoc/engine.h"
 #include "db/session.h"
-#include "db/synthetic.h"
+#include "sim/synthetic.h"
 
 extern char** environ;
 
@@ -315,4 +316,4 @@ BENCHMARK(BM_CliIncremental)->Arg(10'000)->Arg(1'000'000)->Unit(benchmark::kMill
 BENCHMARK(BM_FullSteady)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_FullFromScratch)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(2);
 
-BENCHMARK_MAIN();
+TOLTECA_BENCHMARK_MAIN();

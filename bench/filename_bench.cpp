@@ -6,10 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "bench_main.h"
 #include "files/filename.h"
-#include "files/simulator.h"
+#include "sim/simulator.h"
 
 using namespace tolteca::files;
+using namespace tolteca::sim;
 
 namespace {
 
@@ -67,4 +69,4 @@ BENCHMARK(BM_FormatRelativePath);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+TOLTECA_BENCHMARK_MAIN();

@@ -11,11 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "bench_main.h"
 #include "files/header.h"
-#include "files/toltec_writer.h"
+#include "sim/toltec_writer.h"
 
 using namespace tolteca;
 using namespace tolteca::files;
+using namespace tolteca::sim;
 namespace fs = std::filesystem;
 
 namespace {
@@ -92,4 +94,4 @@ BENCHMARK(BM_ReadHeader)->DenseRange(0, 2)->ArgName("format")->Unit(benchmark::k
 
 }  // namespace
 
-BENCHMARK_MAIN();
+TOLTECA_BENCHMARK_MAIN();

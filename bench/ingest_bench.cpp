@@ -15,9 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "bench_main.h"
 #include "db/session.h"
 #include "files/header.h"
-#include "files/toltec_writer.h"
+#include "sim/toltec_writer.h"
 #include "ingest/ingest.h"
 
 using namespace tolteca;
@@ -66,8 +67,8 @@ const fs::path& header_tree(std::vector<std::string>* files = nullptr) {
   if (list.empty()) {
     const bool ready = fs::exists(root.parent_path() / "complete");
     for (int i = 0; i < 600; ++i) {
-      files::NetworkFileSpec s;
-      s.format = files::NcFormat::classic;
+      sim::NetworkFileSpec s;
+      s.format = sim::NcFormat::classic;
       s.master = Master::ics;
       s.roach = i % 12;
       s.obsnum = 18000 + i / 12;
@@ -79,7 +80,7 @@ const fs::path& header_tree(std::vector<std::string>* files = nullptr) {
                                (i / 60) % 60, i % 60, suffix[s.obs_type - 2]);
       if (!ready) {
         fs::create_directories(p.parent_path());
-        files::write_network_file(p.string(), s);
+        sim::write_network_file(p.string(), s);
       }
       list.push_back(p.string());
     }
@@ -169,4 +170,4 @@ BENCHMARK(BM_NcOpenFloor)->Iterations(5)->Unit(benchmark::kMillisecond)->UseReal
 
 }  // namespace
 
-BENCHMARK_MAIN();
+TOLTECA_BENCHMARK_MAIN();

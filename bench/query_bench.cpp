@@ -21,6 +21,7 @@
 #include <iostream>
 #include <sys/resource.h>
 
+#include "bench_main.h"
 #include "db/query_repo.h"
 #include "db/session.h"
 
@@ -202,4 +203,4 @@ BENCHMARK(BM_Stats)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+TOLTECA_BENCHMARK_MAIN();

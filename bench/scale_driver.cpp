@@ -39,7 +39,8 @@
 #include "assoc/engine.h"
 #include "db/query_repo.h"
 #include "db/session.h"
-#include "db/synthetic.h"
+#include "files/header_helper.h"
+#include "sim/synthetic.h"
 #include "query/spec.h"
 
 using namespace tolteca;
@@ -282,6 +283,7 @@ int cmd_query(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (tolteca::files::is_header_helper(argc, argv)) tolteca::files::serve_header_helper(tolteca::files::Env::Default());
   try {
     if (argc < 2) {
       std::cerr << "usage: bench_driver run|assoc|query OPTIONS (see bench/scale_driver.cpp)\n";

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "bench_main.h"
 #include "ingest/tel_csv.h"
 
 namespace {
@@ -43,4 +44,4 @@ BENCHMARK(BM_ParseTelCsv)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+TOLTECA_BENCHMARK_MAIN();

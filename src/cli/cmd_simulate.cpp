@@ -1,10 +1,10 @@
-// `tolteca_db simulate OUT_DIR`: writes a realistic TolTEC archive tree (see src/files/simulator.h).
+// `tolteca_db simulate OUT_DIR`: writes a realistic TolTEC archive tree (see src/sim/simulator.h).
 #include <fmt/format.h>
 
 #include <iostream>
 
 #include "cli/common.h"
-#include "files/simulator.h"
+#include "sim/simulator.h"
 #include "model/error.h"
 
 namespace tolteca::cli {
@@ -12,7 +12,7 @@ namespace tolteca::cli {
 void register_simulate_command(CLI::App& app) {
   struct Opts {
     std::string out_dir, networks = "0-5,7-10,12";
-    files::SimOptions sim;
+    sim::SimOptions sim;
     bool no_hwpr = false, json = false, quiet = false, force = false;
   };
   auto o = std::make_shared<Opts>();
@@ -55,16 +55,16 @@ void register_simulate_command(CLI::App& app) {
                "  tolteca_db simulate /tmp/with_site_db --scale 0.1 --catalog /tmp/lmt_catalog.csv --toltec-db "
                "/tmp/toltec.sqlite\n");
   cmd->callback([o] {
-    o->sim.networks = files::parse_networks(o->networks);
+    o->sim.networks = sim::parse_networks(o->networks);
     o->sim.hwpr = !o->no_hwpr;
-    auto plan = files::make_plan(o->sim);
-    auto st = files::write_archive(plan, o->out_dir, o->force);
+    auto plan = sim::make_plan(o->sim);
+    auto st = sim::write_archive(plan, o->out_dir, o->force);
     if (o->json) {
-      print_json(std::cout, files::manifest_json(plan));
+      print_json(std::cout, sim::manifest_json(plan));
       return;
     }
     if (o->quiet) return;
-    auto c = files::count_plan(plan);
+    auto c = sim::count_plan(plan);
     std::cout << fmt::format("wrote {} files ({}) under {} in {:.2f} s: {} raw observations, {} bad files", st.files,
                              human_bytes(double(st.bytes)), o->out_dir, st.seconds, c.raw_obs, c.bad_files);
     if (c.reduced_files) std::cout << fmt::format(", {} reduced files", c.reduced_files);

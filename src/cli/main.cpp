@@ -8,6 +8,7 @@
 #include "cli/common.h"
 #include "cli/suggest.h"
 #include "cli/help_format.h"
+#include "cli/process_setup.h"
 #include "db/duckdb.h"
 #include "model/error.h"
 #include "tolteca/version.h"
@@ -50,6 +51,7 @@ std::string missing_command_message(CLI::App& app, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace tolteca;
+  cli::setup_process(argc, argv);  // a header helper serves there and never returns
   CLI::App app{"tolteca_db: the data registry of the TolTEC camera (LMT).\n"
                "Scans archives of raw netCDF files, records files and raw observations in DuckDB,\n"
                "groups observations into associations, and answers queries and exports.",

@@ -222,27 +222,34 @@ std::string interface_name(InterfaceKind kind, std::optional<int> roach) {
   return "?";
 }
 
-NameParse parse_filename(std::string_view path) {
-  auto slash = path.rfind('/');
-  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  std::string_view dir = slash == std::string_view::npos ? std::string_view{} : path.substr(0, slash);
-  if (name.empty()) return reject(RejectReason::not_toltec_name, "empty file name");
+namespace {
 
-  auto dot = name.rfind('.');
-  if (dot == std::string_view::npos || dot == 0 || dot + 1 == name.size())
-    return reject(RejectReason::not_toltec_name, "no file extension");
-  std::string_view ext = name.substr(dot + 1);
-  for (char c : ext)
-    if (!is_alnum(c)) return reject(RejectReason::not_toltec_name, "unexpected character in the extension");
-  std::string_view stem = name.substr(0, dot);
+// A reason the name is not a TolTEC name (nullopt: go on).
+using Fail = std::optional<NameRejection>;
+Fail fail(RejectReason r, std::string detail) { return NameRejection{r, std::move(detail)}; }
 
-  ParsedName out;
-  std::string why;
-  const char* p = stem.data();
-  const char* e = p + stem.size();
+Fail from_step(Step st, std::string& why) {
+  switch (st) {
+    case Step::ok: return std::nullopt;
+    case Step::not_toltec: return fail(RejectReason::not_toltec_name, why);
+    case Step::bad_number: return fail(RejectReason::bad_number, why);
+  }
+  return std::nullopt;
+}
 
-  // --- the interface prefix ---
-  bool date_form = false;  // "{prefix}_{YYYY-mm-dd}_{obsnum}_{subobsnum}_{scannum}"
+Fail from_ts(TsStep st, std::string& why) {
+  switch (st) {
+    case TsStep::ok: return std::nullopt;
+    case TsStep::not_toltec: return fail(RejectReason::not_toltec_name, why);
+    case TsStep::bad_timestamp: return fail(RejectReason::bad_timestamp, why);
+  }
+  return std::nullopt;
+}
+
+// The interface prefix ("toltec7_", "toltec_hk_", "tel_toltec_", "hwpr_", "wyatt_"): sets out.kind
+// (and out.roach, out.date_first); date_form when the date comes first ("{prefix}_{YYYY-mm-dd}_…").
+Fail read_prefix(std::string_view stem, const char*& p, const char* e, ParsedName& out, bool& date_form) {
+  date_form = false;
   const char c0 = stem.empty() ? '\0' : stem[0];
   if (c0 == 't' && stem.size() > 6 && is_digit(stem[6]) && starts_with(stem, "toltec")) {
     out.kind = InterfaceKind::toltec;
@@ -251,11 +258,11 @@ NameParse parse_filename(std::string_view path) {
     const char* s = p;
     int w = read_digits(p, e, r);
     if (p == e || *p != '_') {
-      if (p == e && is_current_link(stem)) return reject(RejectReason::current_file_link, "link to the file being written");
-      return reject(RejectReason::not_toltec_name, "expected '_' after the network number");
+      if (p == e && is_current_link(stem)) return fail(RejectReason::current_file_link, "link to the file being written");
+      return fail(RejectReason::not_toltec_name, "expected '_' after the network number");
     }
     if (w > 2 || r > 12 || (w == 2 && *s == '0'))
-      return reject(RejectReason::bad_number, fmt::format("network number '{}' is not 0..12", std::string_view(s, w)));
+      return fail(RejectReason::bad_number, fmt::format("network number '{}' is not 0..12", std::string_view(s, w)));
     out.roach = static_cast<int>(r);
     ++p;
   } else if (c0 == 't' && starts_with(stem, "toltec_hk_")) {
@@ -282,61 +289,50 @@ NameParse parse_filename(std::string_view path) {
     p += 6;
     date_form = true;
   } else {
-    if (is_current_link(stem)) return reject(RejectReason::current_file_link, "link to the file being written");
-    return reject(RejectReason::not_toltec_name, "unknown interface prefix");
+    if (is_current_link(stem)) return fail(RejectReason::current_file_link, "link to the file being written");
+    return fail(RejectReason::not_toltec_name, "unknown interface prefix");
   }
+  return std::nullopt;
+}
 
-  Numbers n;
-  if (date_form) {
-    switch (read_time(p, e, '-', 3, out.file_time, why)) {
-      case TsStep::ok: break;
-      case TsStep::not_toltec: return reject(RejectReason::not_toltec_name, why);
-      case TsStep::bad_timestamp: return reject(RejectReason::bad_timestamp, why);
-    }
-    if (p == e || *p != '_') return reject(RejectReason::not_toltec_name, "expected '_' after the date");
+// "{YYYY-mm-dd}_{obsnum}_{subobsnum}_{scannum}" (telescope, wyatt, old housekeeping names).
+Fail read_date_form(const char*& p, const char* e, ParsedName& out, Numbers& n) {
+  std::string why;
+  if (auto f = from_ts(read_time(p, e, '-', 3, out.file_time, why), why)) return f;
+  if (p == e || *p != '_') return fail(RejectReason::not_toltec_name, "expected '_' after the date");
+  ++p;
+  if (auto f = from_step(read_quartet(p, e, n, why), why)) return f;
+  if (p != e) return fail(RejectReason::not_toltec_name, "unexpected text after the scannum");
+  return std::nullopt;
+}
+
+// "{obsnum}_{subobsnum}_{scannum}_{YYYY_mm_dd_HH_MM_SS}[_{suffix}]" (network, hwpr, housekeeping).
+Fail read_timestamp_form(const char*& p, const char* e, ParsedName& out, Numbers& n) {
+  std::string why;
+  if (auto f = from_step(read_quartet(p, e, n, why), why)) return f;
+  if (p == e || *p != '_') return fail(RejectReason::not_toltec_name, "expected '_' before the timestamp");
+  ++p;
+  if (auto f = from_ts(read_time(p, e, '_', 6, out.file_time, why), why)) return f;
+  if (p != e) {
+    if (*p != '_' || p + 1 == e) return fail(RejectReason::not_toltec_name, "unexpected text after the timestamp");
     ++p;
-    switch (read_quartet(p, e, n, why)) {
-      case Step::ok: break;
-      case Step::not_toltec: return reject(RejectReason::not_toltec_name, why);
-      case Step::bad_number: return reject(RejectReason::bad_number, why);
-    }
-    if (p != e) return reject(RejectReason::not_toltec_name, "unexpected text after the scannum");
-  } else {
-    switch (read_quartet(p, e, n, why)) {
-      case Step::ok: break;
-      case Step::not_toltec: return reject(RejectReason::not_toltec_name, why);
-      case Step::bad_number: return reject(RejectReason::bad_number, why);
-    }
-    if (p == e || *p != '_') return reject(RejectReason::not_toltec_name, "expected '_' before the timestamp");
-    ++p;
-    switch (read_time(p, e, '_', 6, out.file_time, why)) {
-      case TsStep::ok: break;
-      case TsStep::not_toltec: return reject(RejectReason::not_toltec_name, why);
-      case TsStep::bad_timestamp: return reject(RejectReason::bad_timestamp, why);
-    }
-    if (p != e) {
-      if (*p != '_' || p + 1 == e) return reject(RejectReason::not_toltec_name, "unexpected text after the timestamp");
-      ++p;
-      for (const char* q = p; q != e; ++q)
-        if (!is_alnum(*q) && *q != '_') return reject(RejectReason::not_toltec_name, "unexpected character in the suffix");
-      if (e[-1] == '_') return reject(RejectReason::not_toltec_name, "suffix ends with '_'");
-      out.suffix.assign(p, e);
-    }
+    for (const char* q = p; q != e; ++q)
+      if (!is_alnum(*q) && *q != '_') return fail(RejectReason::not_toltec_name, "unexpected character in the suffix");
+    if (e[-1] == '_') return fail(RejectReason::not_toltec_name, "suffix ends with '_'");
+    out.suffix.assign(p, e);
   }
-  out.obsnum = n.obsnum;
-  out.subobsnum = static_cast<std::int32_t>(n.subobsnum);
-  out.scannum = static_cast<std::int32_t>(n.scannum);
-  out.subobsnum_width = n.sub_width;
-  out.extension.assign(ext);
+  return std::nullopt;
+}
 
-  const bool is_nc = ext == "nc";
+// out.data_kind and out.is_raw from the interface and the suffix.
+Fail set_kind(ParsedName& out, bool is_nc) {
   switch (out.kind) {
     case InterfaceKind::toltec:
     case InterfaceKind::hwpr:
     case InterfaceKind::toltec_hk: {
       DataKindBits nominal = out.kind == InterfaceKind::toltec_hk ? 0 : bits(DataKind::RawTimeStream);
       SuffixClass c = classify_suffix(out.suffix, nominal);
-      if (!c.ok) return reject(RejectReason::not_toltec_name, fmt::format("unknown suffix '{}'", out.suffix));
+      if (!c.ok) return fail(RejectReason::not_toltec_name, fmt::format("unknown suffix '{}'", out.suffix));
       out.data_kind = c.kind;
       out.is_raw = c.raw_token && is_nc;
       break;
@@ -351,6 +347,38 @@ NameParse parse_filename(std::string_view path) {
       out.is_raw = is_nc;
       break;
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+NameParse parse_filename(std::string_view path) {
+  auto slash = path.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  std::string_view dir = slash == std::string_view::npos ? std::string_view{} : path.substr(0, slash);
+  if (name.empty()) return reject(RejectReason::not_toltec_name, "empty file name");
+
+  auto dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == name.size())
+    return reject(RejectReason::not_toltec_name, "no file extension");
+  std::string_view ext = name.substr(dot + 1);
+  for (char c : ext)
+    if (!is_alnum(c)) return reject(RejectReason::not_toltec_name, "unexpected character in the extension");
+  std::string_view stem = name.substr(0, dot);
+
+  ParsedName out;
+  const char* p = stem.data();
+  const char* e = p + stem.size();
+  bool date_form = false;
+  if (auto f = read_prefix(stem, p, e, out, date_form)) return std::move(*f);
+  Numbers n;
+  if (auto f = date_form ? read_date_form(p, e, out, n) : read_timestamp_form(p, e, out, n)) return std::move(*f);
+  out.obsnum = n.obsnum;
+  out.subobsnum = static_cast<std::int32_t>(n.subobsnum);
+  out.scannum = static_cast<std::int32_t>(n.scannum);
+  out.subobsnum_width = n.sub_width;
+  out.extension.assign(ext);
+  if (auto f = set_kind(out, ext == "nc")) return std::move(*f);
 
   out.interface = interface_name(out.kind, out.roach);
   if (out.kind == InterfaceKind::tel_toltec || out.kind == InterfaceKind::tel_toltec2)

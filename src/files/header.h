@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "files/env.h"
 #include "files/filename.h"
 #include "model/data_kind.h"
 #include "model/master.h"
@@ -70,6 +71,9 @@ struct HeaderError {
 // that cannot be read gives a HeaderError with a clear reason; a readable netCDF file that is not a
 // TolTEC file gives FileClass::unknown.
 std::variant<HeaderInfo, HeaderError> read_header(const std::string& path);
+// The same, with its I/O (the pre-checks' open, netCDF-C's open) through env (files/env.h): how a test
+// injects faults. read_header(path) is read_header(path, Env::Default()).
+std::variant<HeaderInfo, HeaderError> read_header(const std::string& path, Env& env);
 
 inline const HeaderInfo* as_header(const std::variant<HeaderInfo, HeaderError>& r) {
   return std::get_if<HeaderInfo>(&r);

@@ -3,112 +3,29 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
-#include <spawn.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
 
+#include "files/env.h"
+#include "files/header_helper.h"
+#include "files/header_wire.h"
+
 namespace tolteca::files {
 namespace {
 
-bool write_all(int fd, const char* p, std::size_t n) {
-  while (n > 0) {
-    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);  // a dead peer is EPIPE, not a SIGPIPE
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
-
-bool send_message(int fd, std::string_view body) {
-  const auto n = static_cast<std::uint32_t>(body.size());
-  char len[4];
-  std::memcpy(len, &n, 4);
-  return write_all(fd, len, 4) && write_all(fd, body.data(), body.size());
-}
-
-// Blocking read of exactly n bytes; false on end of input or error.
-bool read_exact(int fd, char* p, std::size_t n) {
-  while (n > 0) {
-    ssize_t r = ::read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    p += r;
-    n -= static_cast<std::size_t>(r);
-  }
-  return true;
-}
-
-// Reads exactly n bytes before the deadline. 1 = ok, 0 = peer gone, -1 = timed out.
-int read_exact_until(int fd, char* p, std::size_t n, std::chrono::steady_clock::time_point deadline) {
-  while (n > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return -1;
-    pollfd pfd{fd, POLLIN, 0};
-    int pr = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));
-    if (pr < 0 && errno == EINTR) continue;
-    if (pr < 0) return 0;
-    if (pr == 0) return -1;
-    ssize_t r = ::read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return 0;
-    p += r;
-    n -= static_cast<std::size_t>(r);
-  }
-  return 1;
-}
-
-constexpr std::uint32_t kMaxMessage = 64u << 20;
-
-constexpr const char* kHelperFdEnv = "TOLTECA_HEADER_HELPER_FD";
-constexpr const char* kHelperFaultEnv = "TOLTECA_HEADER_HELPER_FAULT";
-constexpr int kHelperFd = 3;
-
-[[noreturn]] void serve(int fd, std::string_view fault) {
-  ::signal(SIGINT, SIG_IGN);
-  ::signal(SIGPIPE, SIG_IGN);
-  std::string_view crash_on, hang_on;
-  if (fault.starts_with("crash-on:")) crash_on = fault.substr(9);
-  if (fault.starts_with("hang-on:")) hang_on = fault.substr(8);
-  for (;;) {
-    std::uint32_t n = 0;
-    if (!read_exact(fd, reinterpret_cast<char*>(&n), 4) || n > kMaxMessage) ::_exit(0);
-    std::string path(n, '\0');
-    if (!read_exact(fd, path.data(), n)) ::_exit(0);
-    if (!crash_on.empty() && path.find(crash_on) != std::string::npos) ::raise(SIGSEGV);
-    if (!hang_on.empty() && path.find(hang_on) != std::string::npos) ::sleep(3600);
-    HeaderResult r;
-    try {
-      r = read_header(path);
-    } catch (const std::exception& e) {  // read_header does not throw for bad files; bad_alloc can
-      r = HeaderError{fmt::format("header reader error: {}", e.what())};
-    }
-    if (!send_message(fd, encode_header_result(r))) ::_exit(0);
-  }
-}
-
-// A helper started by HeaderReaderProcess::start() serves here, during static initialisation, before
-// the program's main() (it is this same executable). Everything serve() uses is initialised on first
-// use, so the order of static initialisation does not matter.
-[[maybe_unused]] const bool started_as_helper = [] {
-  const char* fd = std::getenv(kHelperFdEnv);
-  if (!fd || std::string_view(fd) != "3") return false;
-  const char* fault = std::getenv(kHelperFaultEnv);
-  serve(kHelperFd, fault ? fault : "");
-}();
+using detail::kHelperFd;
 
 std::string describe_death(int status) {
   if (WIFSIGNALED(status)) {
@@ -122,10 +39,25 @@ std::string describe_death(int status) {
   return "the netCDF/HDF5 library crashed reading this file (helper process vanished)";
 }
 
+// Starts `argv` as /proc/self/exe with `child_end` as its descriptor 3 and stdout on stderr.
+// Returns the posix_spawn error (0: started, pid set).
+int spawn_self(const std::vector<std::string>& args, int child_end, pid_t& pid) {
+  std::vector<std::string> argv_s = args;
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  int rc = posix_spawn_file_actions_adddup2(&fa, child_end, kHelperFd);
+  if (rc == 0) rc = posix_spawn_file_actions_adddup2(&fa, 2, 1);  // never the parent's stdout (--json)
+  if (rc == 0) rc = ::posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc;
+}
+
 }  // namespace
 
-HeaderReaderProcess::HeaderReaderProcess(std::chrono::milliseconds timeout, std::string fault_for_tests)
-    : timeout_(timeout), fault_(std::move(fault_for_tests)) {}
+HeaderReaderProcess::HeaderReaderProcess(HeaderReadOptions options) : options_(std::move(options)) {}
 
 HeaderReaderProcess::~HeaderReaderProcess() { stop(true); }
 
@@ -133,44 +65,23 @@ void HeaderReaderProcess::start() {
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     throw std::runtime_error(fmt::format("cannot start the header reader: socketpair: {}", std::strerror(errno)));
+  UniqueFd parent_end(sv[0]), child_end(sv[1]);
   // The child's end becomes fd 3 (dup2 clears close-on-exec); it must not already be 3, where dup2
   // would be a no-op that keeps the flag.
-  int child_end = sv[1];
-  if (child_end == kHelperFd) child_end = ::fcntl(sv[1], F_DUPFD_CLOEXEC, kHelperFd + 1);
-  std::vector<std::string> env_s;
-  for (char** e = environ; *e; ++e)
-    if (!std::string_view(*e).starts_with(kHelperFdEnv) && !std::string_view(*e).starts_with(kHelperFaultEnv))
-      env_s.emplace_back(*e);
-  env_s.push_back(fmt::format("{}={}", kHelperFdEnv, kHelperFd));
-  if (!fault_.empty()) env_s.push_back(fmt::format("{}={}", kHelperFaultEnv, fault_));
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::string name = "tolteca-header-reader";
-  char* argv[] = {name.data(), nullptr};
-
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  int rc = child_end < 0 ? errno : posix_spawn_file_actions_adddup2(&fa, child_end, kHelperFd);
-  if (rc == 0) rc = posix_spawn_file_actions_adddup2(&fa, 2, 1);  // never the parent's stdout (--json)
+  if (child_end.get() == kHelperFd) child_end = UniqueFd(::fcntl(sv[1], F_DUPFD_CLOEXEC, kHelperFd + 1));
+  std::vector<std::string> args{"tolteca-header-reader", kHeaderHelperArg};
+  args.insert(args.end(), options_.helper_args.begin(), options_.helper_args.end());
   pid_t pid = -1;
-  if (rc == 0) rc = ::posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv, envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  if (child_end != sv[1] && child_end >= 0) ::close(child_end);
-  ::close(sv[1]);
-  if (rc != 0) {
-    ::close(sv[0]);
-    throw std::runtime_error(fmt::format("cannot start the header reader: {}", std::strerror(rc)));
-  }
-  sock_ = sv[0];
+  const int rc = child_end ? spawn_self(args, child_end.get(), pid) : errno;
+  if (rc != 0) throw std::runtime_error(fmt::format("cannot start the header reader: {}", std::strerror(rc)));
+  sock_ = std::move(parent_end);
   pid_ = pid;
   ++started_;
 }
 
 int HeaderReaderProcess::stop(bool kill_first) {
   int status = 0;
-  if (sock_ >= 0) ::close(sock_);
-  sock_ = -1;
+  sock_.reset();
   if (pid_ > 0) {
     if (kill_first) ::kill(pid_, SIGKILL);
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
@@ -181,17 +92,18 @@ int HeaderReaderProcess::stop(bool kill_first) {
 }
 
 HeaderReaderProcess::Exchange HeaderReaderProcess::exchange(const std::string& path, std::string& reply) {
-  if (!send_message(sock_, path)) return Exchange::died;
-  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  using detail::ReadStatus;
+  if (!detail::send_message(sock_.get(), path)) return Exchange::died;
+  const auto deadline = std::chrono::steady_clock::now() + options_.helper_timeout;
   std::uint32_t n = 0;
-  int r = read_exact_until(sock_, reinterpret_cast<char*>(&n), 4, deadline);
-  if (r == 1 && n > kMaxMessage) return Exchange::died;
-  if (r == 1) {
+  ReadStatus r = detail::read_exact_until(sock_.get(), reinterpret_cast<char*>(&n), 4, deadline);
+  if (r == ReadStatus::ok && n > detail::kMaxMessage) return Exchange::died;
+  if (r == ReadStatus::ok) {
     reply.assign(n, '\0');
-    r = read_exact_until(sock_, reply.data(), n, deadline);
+    r = detail::read_exact_until(sock_.get(), reply.data(), n, deadline);
   }
-  if (r == 1) return Exchange::ok;
-  return r < 0 ? Exchange::timed_out : Exchange::died;
+  if (r == ReadStatus::ok) return Exchange::ok;
+  return r == ReadStatus::timed_out ? Exchange::timed_out : Exchange::died;
 }
 
 HeaderResult HeaderReaderProcess::read(const std::string& path) {
@@ -215,7 +127,7 @@ HeaderResult HeaderReaderProcess::read(const std::string& path) {
       }
       case Exchange::timed_out: {
         stop(true);
-        auto secs = std::chrono::duration<double>(timeout_).count();
+        auto secs = std::chrono::duration<double>(options_.helper_timeout).count();
         return HeaderError{fmt::format("header read did not finish in {:g} s; the reader was stopped", secs)};
       }
       case Exchange::died: {
@@ -231,41 +143,44 @@ HeaderResult HeaderReaderProcess::read(const std::string& path) {
 namespace {
 
 bool has_hdf5_signature(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  UniqueFd fd = Env::Default().open_read(path);
+  if (!fd) return false;
   unsigned char b[8];
-  ssize_t n = ::pread(fd, b, sizeof b, 0);
-  ::close(fd);
+  ssize_t n = ::pread(fd.get(), b, sizeof b, 0);
   static constexpr unsigned char kHdf5[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   return n == 8 && std::memcmp(b, kHdf5, 8) == 0;
 }
 
-struct IsolationSettings {
-  bool enabled = true;
-  std::chrono::milliseconds timeout{std::chrono::seconds(120)};
-};
-
-const IsolationSettings& settings() {
-  static const IsolationSettings s = [] {
-    IsolationSettings r;
-    if (const char* v = std::getenv("TOLTECA_HEADER_ISOLATION"); v && std::string_view(v) == "0") r.enabled = false;
-    if (const char* v = std::getenv("TOLTECA_HEADER_TIMEOUT"); v && *v) {
-      char* end = nullptr;
-      double secs = std::strtod(v, &end);
-      if (end && *end == '\0' && secs > 0) r.timeout = std::chrono::milliseconds(static_cast<long long>(secs * 1000));
-    }
-    return r;
-  }();
-  return s;
+std::mutex& options_mutex() {
+  static std::mutex m;
+  return m;
+}
+HeaderReadOptions& configured() {
+  static HeaderReadOptions o;
+  return o;
 }
 
 }  // namespace
 
+void configure_header_reading(const HeaderReadOptions& options) {
+  std::lock_guard lock(options_mutex());
+  configured() = options;
+}
+
+HeaderReadOptions header_read_options() {
+  std::lock_guard lock(options_mutex());
+  return configured();
+}
+
 HeaderResult read_header_isolated(const std::string& path) {
-  const IsolationSettings& s = settings();
-  if (!s.enabled || !has_hdf5_signature(path)) return read_header(path);
   thread_local std::optional<HeaderReaderProcess> helper;
-  if (!helper) helper.emplace(s.timeout);
+  thread_local bool isolate = true;
+  if (!helper) {
+    HeaderReadOptions o = header_read_options();
+    isolate = o.isolate_netcdf4;
+    helper.emplace(std::move(o));
+  }
+  if (!isolate || !has_hdf5_signature(path)) return read_header(path);
   try {
     return helper->read(path);
   } catch (const std::runtime_error&) {

@@ -10,25 +10,23 @@
 //
 // The helper is this same executable, started with posix_spawn (fork+exec: the only safe way to start
 // a process from a multi-threaded one; a plain fork() child deadlocked under ASan when another thread
-// held the allocator's lock). An environment variable makes it serve before main() runs (see
-// header_process.cpp), so every program that links the library — tolteca_db, tests, benchmarks — can
-// be its own helper. The helper ignores SIGINT (Ctrl-C stops the parent, which then closes the
-// socket) and leaves with _exit on end of input.
+// held the allocator's lock) with argv[1] = kHeaderHelperArg; the program's main() turns into the
+// helper through the explicit entry point in files/header_helper.h. The helper's stdout is the
+// parent's stderr (never the parent's --json stdout).
 #include <sys/types.h>
 
-#include <chrono>
 #include <string>
 
 #include "files/header_codec.h"
+#include "files/options.h"
+#include "files/unique_fd.h"
 
 namespace tolteca::files {
 
 class HeaderReaderProcess {
  public:
-  // fault_for_tests: "crash-on:TEXT" or "hang-on:TEXT" makes the helper die (SIGSEGV) or hang when a
-  // path contains TEXT; empty in production.
-  explicit HeaderReaderProcess(std::chrono::milliseconds timeout = std::chrono::seconds(120),
-                               std::string fault_for_tests = {});
+  // Uses options.helper_timeout and options.helper_args (files/options.h).
+  explicit HeaderReaderProcess(HeaderReadOptions options = {});
   ~HeaderReaderProcess();
   HeaderReaderProcess(const HeaderReaderProcess&) = delete;
   HeaderReaderProcess& operator=(const HeaderReaderProcess&) = delete;
@@ -38,6 +36,7 @@ class HeaderReaderProcess {
   // earlier file); a second death gives HeaderError "the netCDF/HDF5 library crashed reading this file
   // (…)". A read that takes longer than the timeout kills the helper: HeaderError "… did not finish …".
   // After any HeaderError the helper is retired (its heap may be damaged); the next read starts one.
+  // Throws std::runtime_error when no helper can be started (socketpair or posix_spawn failed).
   HeaderResult read(const std::string& path);
 
   pid_t pid() const { return pid_; }  // -1 when no helper runs
@@ -49,17 +48,22 @@ class HeaderReaderProcess {
   enum class Exchange { ok, died, timed_out };
   Exchange exchange(const std::string& path, std::string& reply);
 
-  std::chrono::milliseconds timeout_;
-  std::string fault_;
-  int sock_ = -1;
+  HeaderReadOptions options_;
+  UniqueFd sock_;
   pid_t pid_ = -1;
   int started_ = 0;
 };
 
+// The options read_header_isolated() uses from now on (default: HeaderReadOptions{}). The program
+// calls it once at start, before any worker thread reads a header (a thread's helper keeps the
+// options it was started with).
+void configure_header_reading(const HeaderReadOptions& options);
+HeaderReadOptions header_read_options();
+
 // What ingest calls: netCDF-3 (and anything that is not HDF5) is read in this process with
-// read_header(); a file with the HDF5 signature goes to this thread's HeaderReaderProcess.
-// Environment: TOLTECA_HEADER_ISOLATION=0 reads everything in-process; TOLTECA_HEADER_TIMEOUT=SECONDS
-// (default 120) bounds one netCDF-4 header read.
+// read_header(); a file with the HDF5 signature goes to this thread's HeaderReaderProcess, unless the
+// configured options say isolate_netcdf4 = false. When no helper can be started (process limit, no
+// memory) the header is read in this process.
 HeaderResult read_header_isolated(const std::string& path);
 
 }  // namespace tolteca::files

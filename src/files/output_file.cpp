@@ -12,6 +12,7 @@
 #include <cstring>
 #include <optional>
 
+#include "files/unique_fd.h"
 #include "model/error.h"
 
 namespace fs = std::filesystem;
@@ -94,20 +95,17 @@ std::string parent_of(const std::string& target) {
 }
 
 void fsync_path(const std::string& p, int flags, const std::string& target) {
-  int fd = ::open(p.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) throw UserError(fmt::format("cannot write {}: open {}: {}", target, p, std::strerror(errno)));
-  int rc = ::fsync(fd);
+  UniqueFd fd(::open(p.c_str(), flags | O_CLOEXEC));
+  if (!fd) throw UserError(fmt::format("cannot write {}: open {}: {}", target, p, std::strerror(errno)));
+  int rc = ::fsync(fd.get());
   int err = errno;
-  ::close(fd);
+  fd.reset();
   if (rc != 0) throw UserError(fmt::format("cannot write {}: fsync {}: {}", target, p, std::strerror(err)));
 }
 
 void fsync_dir_quietly(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd) ::fsync(fd.get());
 }
 
 void check_not_protected(const std::string& target, OutputKind kind, const OutputPolicy& policy) {
@@ -184,22 +182,21 @@ OutputFile::~OutputFile() {
 }
 
 void OutputFile::write(const std::string& content) {
-  int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw UserError(fmt::format("cannot write {} (open {}): {}", target_, temp_, std::strerror(errno)));
+  UniqueFd fd(::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) throw UserError(fmt::format("cannot write {} (open {}): {}", target_, temp_, std::strerror(errno)));
   const char* p = content.data();
   std::size_t left = content.size();
   while (left > 0) {
-    ssize_t w = ::write(fd, p, left);
+    ssize_t w = ::write(fd.get(), p, left);
     if (w < 0) {
       if (errno == EINTR) continue;
       int err = errno;
-      ::close(fd);
       throw UserError(fmt::format("cannot write {} (write {}): {}", target_, temp_, std::strerror(err)));
     }
     p += w;
     left -= static_cast<std::size_t>(w);
   }
-  if (::close(fd) != 0)
+  if (fd.close() != 0)
     throw UserError(fmt::format("cannot write {} (close {}): {}", target_, temp_, std::strerror(errno)));
 }
 

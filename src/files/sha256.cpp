@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "files/unique_fd.h"
 #include "model/error.h"
 
 namespace tolteca::files {
@@ -41,13 +42,9 @@ std::string sha256_hex_fd(int fd, const std::string& what) {
 }
 
 std::string sha256_hex_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw UserError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  return sha256_hex_fd(fd, path);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw UserError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+  return sha256_hex_fd(fd.get(), path);
 }
 
 }  // namespace tolteca::files

@@ -122,12 +122,106 @@ TelCsvParse parse_tel_csv(std::istream& in, const std::string& source) {
   return parse_tel_csv_text(buf, source);
 }
 
-TelCsvParse parse_tel_csv_text(std::string_view text, const std::string& source) {
-  TelCsvParse out;
+namespace {
+
+// The row's facts so far: its telescope metadata (row.meta), the extra JSON object, the M1 Zernike
+// coefficients (set into extra at the end) and the first error.
+struct RowFacts {
+  TelCsvRow& row;
+  nlohmann::json extra = nlohmann::json::object();
+  std::vector<std::optional<double>> zernike = std::vector<std::optional<double>>(7);
+  std::string error = {};
+  bool have_obsnum = false;
+};
+
+// Columns whose number goes into the extra JSON object under a key of its own: (column, its name in
+// messages, the key).
+struct ExtraNumber {
+  Col col;
+  const char* name;
+  const char* key;
+};
+constexpr ExtraNumber kExtraNumbers[] = {
+    {Col::main_time, "MainTime", "main_time"},
+    {Col::ref_time, "RefTime", "ref_time"},
+    {Col::user_az_off, "UserAzOffset", "az_user_off_arcsec"},
+    {Col::user_el_off, "UserElOffset", "el_user_off_arcsec"},
+    {Col::paddle_az_off, "PaddleAzOffset", "az_paddle_off_arcsec"},
+    {Col::paddle_el_off, "PaddleElOffset", "el_paddle_off_arcsec"},
+    {Col::m2x, "M2XOffset", "m2_x_mm"},
+    {Col::m2y, "M2YOffset", "m2_y_mm"},
+    {Col::m2z, "M2ZOffset", "m2_z_mm"},
+};
+
+// One field of a data row into the row's facts; a bad value sets f.error.
+void read_field(Col col, const std::string& v, RowFacts& f) {
+  auto& m = f.row.meta;
+  auto num = [&](const char* name, std::optional<double>& dst) {
+    if (!parse_number(v, dst)) f.error = fmt::format("{} is not a number: '{}'", name, v);
+  };
+  auto text = [&](std::optional<std::string>& dst) {
+    if (!v.empty()) dst = v;
+  };
+  std::optional<double> x;
+  for (const ExtraNumber& e : kExtraNumbers)
+    if (e.col == col) {
+      num(e.name, x);
+      if (x) f.extra[e.key] = *x;
+      return;
+    }
+  switch (col) {
+    case Col::obsnum:
+      if (!parse_obsnum(v, m.obsnum, m.subobsnum, m.scannum))
+        f.error = fmt::format("ObsNum '{}' is not obsnum.subobsnum.scannum", v);
+      f.have_obsnum = true;
+      break;
+    case Col::datetime:
+      if (!v.empty()) {
+        auto t = parse_iso8601(v);
+        if (!t) f.error = fmt::format("Date/Time '{}' is not a date and time", v);
+        else f.extra["time"] = format_iso8601(*t);
+      }
+      break;
+    case Col::source_name: text(m.source_name); break;
+    case Col::obs_goal:
+      if (!v.empty()) m.obs_goal = lower(v);
+      break;
+    case Col::project_id: text(m.project_id); break;
+    case Col::obs_pgm: text(m.obs_pgm); break;
+    case Col::integration_time: num("IntegrationTime", m.integration_time); break;
+    case Col::az: num("Az", m.az_deg); break;
+    case Col::el: num("El", m.el_deg); break;
+    case Col::z0: case Col::z1: case Col::z2: case Col::z3: case Col::z4: case Col::z5: case Col::z6: {
+      int k = static_cast<int>(col) - static_cast<int>(Col::z0);
+      num("M1Zernike", f.zernike[static_cast<std::size_t>(k)]);
+      break;
+    }
+    case Col::tau: num("Tau", m.tau); break;
+    case Col::crane:
+      num("CraneInBeam", x);
+      // A flag: only whole numbers an int holds are values (converting anything else is undefined).
+      if (x && !(*x == std::trunc(*x) && *x >= INT32_MIN && *x <= INT32_MAX))
+        f.error = fmt::format("CraneInBeam '{}' is not a whole number", v);
+      else if (x) f.extra["crane_in_beam"] = static_cast<int>(*x);
+      break;
+    case Col::file_name: f.row.file_name = v; break;
+    case Col::valid: {
+      std::string l = lower(v);
+      if (l.empty()) break;
+      if (l == "1" || l == "true" || l == "yes") f.row.valid = true;
+      else if (l == "0" || l == "false" || l == "no") f.row.valid = false;
+      else f.error = fmt::format("Valid '{}' is not 0 or 1", v);
+      break;
+    }
+    default: break;  // the kExtraNumbers columns, read above
+  }
+}
+
+// The header row (leading blank lines skipped): each column's meaning, nullopt for unknown ones
+// (listed in out.unknown_columns). Throws UserError for an empty file or a header without ObsNum.
+std::vector<std::optional<Col>> read_header_row(CsvCursor& cursor, const std::string& source, TelCsvParse& out) {
   std::vector<std::string> fields;
   CsvRecordInfo info;
-  CsvCursor cursor(text);
-  // Header row (skip leading blank lines).
   std::vector<std::optional<Col>> cols;
   for (;;) {
     if (!cursor.next(fields, info)) throw UserError(fmt::format("{}: empty file (no header row)", source));
@@ -144,8 +238,37 @@ TelCsvParse parse_tel_csv_text(std::string_view text, const std::string& source)
     }
     if (std::find(cols.begin(), cols.end(), std::optional<Col>(Col::obsnum)) == cols.end())
       throw UserError(fmt::format("{}:{}: the header row has no ObsNum column", source, info.line));
-    break;
+    return cols;
   }
+}
+
+// A well-formed data record into row; the reason it is malformed otherwise ("" = a good row).
+std::string read_row(const std::vector<std::string>& fields, const std::vector<std::optional<Col>>& cols,
+                     TelCsvRow& row) {
+  row.meta.origin = "csv";
+  row.meta.master = "tcs";
+  RowFacts f{row};
+  for (std::size_t i = 0; i < cols.size() && f.error.empty(); ++i)
+    if (cols[i]) read_field(*cols[i], trim(fields[i]), f);
+  if (f.error.empty() && !f.have_obsnum) f.error = "no ObsNum";
+  if (!f.error.empty()) return f.error;
+  if (std::any_of(f.zernike.begin(), f.zernike.end(), [](const auto& z) { return z.has_value(); })) {
+    nlohmann::json z = nlohmann::json::array();
+    for (const auto& v : f.zernike) z.push_back(v ? nlohmann::json(*v) : nlohmann::json(nullptr));
+    f.extra["m1_zernike_micron"] = z;
+  }
+  row.meta.extra_json = f.extra.dump();
+  return {};
+}
+
+}  // namespace
+
+TelCsvParse parse_tel_csv_text(std::string_view text, const std::string& source) {
+  TelCsvParse out;
+  CsvCursor cursor(text);
+  const std::vector<std::optional<Col>> cols = read_header_row(cursor, source, out);
+  std::vector<std::string> fields;
+  CsvRecordInfo info;
   while (cursor.next(fields, info)) {
     const std::int64_t start = info.line;
     // A quoted field that runs past the end of its line is a stray quote unless the record it makes is
@@ -181,116 +304,10 @@ TelCsvParse parse_tel_csv_text(std::string_view text, const std::string& source)
     TelCsvRow row;
     row.line = start;
     row.lines = info.lines;
-    auto& m = row.meta;
-    m.origin = "csv";
-    m.master = "tcs";
-    nlohmann::json extra = nlohmann::json::object();
-    std::vector<std::optional<double>> zernike(7);
-    std::string error;
-    bool have_obsnum = false;
-    for (std::size_t i = 0; i < cols.size() && error.empty(); ++i) {
-      if (!cols[i]) continue;
-      const std::string v = trim(fields[i]);
-      auto num = [&](const char* name, std::optional<double>& dst) {
-        if (!parse_number(v, dst)) error = fmt::format("{} is not a number: '{}'", name, v);
-      };
-      auto text = [&](std::optional<std::string>& dst) {
-        if (!v.empty()) dst = v;
-      };
-      std::optional<double> x;
-      switch (*cols[i]) {
-        case Col::obsnum:
-          if (!parse_obsnum(v, m.obsnum, m.subobsnum, m.scannum))
-            error = fmt::format("ObsNum '{}' is not obsnum.subobsnum.scannum", v);
-          have_obsnum = true;
-          break;
-        case Col::datetime:
-          if (!v.empty()) {
-            auto t = parse_iso8601(v);
-            if (!t) error = fmt::format("Date/Time '{}' is not a date and time", v);
-            else extra["time"] = format_iso8601(*t);
-          }
-          break;
-        case Col::source_name: text(m.source_name); break;
-        case Col::obs_goal:
-          if (!v.empty()) m.obs_goal = lower(v);
-          break;
-        case Col::project_id: text(m.project_id); break;
-        case Col::obs_pgm: text(m.obs_pgm); break;
-        case Col::integration_time: num("IntegrationTime", m.integration_time); break;
-        case Col::main_time:
-          num("MainTime", x);
-          if (x) extra["main_time"] = *x;
-          break;
-        case Col::ref_time:
-          num("RefTime", x);
-          if (x) extra["ref_time"] = *x;
-          break;
-        case Col::az: num("Az", m.az_deg); break;
-        case Col::el: num("El", m.el_deg); break;
-        case Col::user_az_off:
-          num("UserAzOffset", x);
-          if (x) extra["az_user_off_arcsec"] = *x;
-          break;
-        case Col::user_el_off:
-          num("UserElOffset", x);
-          if (x) extra["el_user_off_arcsec"] = *x;
-          break;
-        case Col::paddle_az_off:
-          num("PaddleAzOffset", x);
-          if (x) extra["az_paddle_off_arcsec"] = *x;
-          break;
-        case Col::paddle_el_off:
-          num("PaddleElOffset", x);
-          if (x) extra["el_paddle_off_arcsec"] = *x;
-          break;
-        case Col::z0: case Col::z1: case Col::z2: case Col::z3: case Col::z4: case Col::z5: case Col::z6: {
-          int k = static_cast<int>(*cols[i]) - static_cast<int>(Col::z0);
-          num("M1Zernike", zernike[static_cast<std::size_t>(k)]);
-          break;
-        }
-        case Col::m2x:
-          num("M2XOffset", x);
-          if (x) extra["m2_x_mm"] = *x;
-          break;
-        case Col::m2y:
-          num("M2YOffset", x);
-          if (x) extra["m2_y_mm"] = *x;
-          break;
-        case Col::m2z:
-          num("M2ZOffset", x);
-          if (x) extra["m2_z_mm"] = *x;
-          break;
-        case Col::tau: num("Tau", m.tau); break;
-        case Col::crane:
-          num("CraneInBeam", x);
-          // A flag: only whole numbers an int holds are values (converting anything else is undefined).
-          if (x && !(*x == std::trunc(*x) && *x >= INT32_MIN && *x <= INT32_MAX))
-            error = fmt::format("CraneInBeam '{}' is not a whole number", v);
-          else if (x) extra["crane_in_beam"] = static_cast<int>(*x);
-          break;
-        case Col::file_name: row.file_name = v; break;
-        case Col::valid: {
-          std::string l = lower(v);
-          if (l.empty()) break;
-          if (l == "1" || l == "true" || l == "yes") row.valid = true;
-          else if (l == "0" || l == "false" || l == "no") row.valid = false;
-          else error = fmt::format("Valid '{}' is not 0 or 1", v);
-          break;
-        }
-      }
-    }
-    if (error.empty() && (!have_obsnum)) error = "no ObsNum";
-    if (!error.empty()) {
+    if (std::string error = read_row(fields, cols, row); !error.empty()) {
       bad(error);
       continue;
     }
-    if (std::any_of(zernike.begin(), zernike.end(), [](const auto& z) { return z.has_value(); })) {
-      nlohmann::json z = nlohmann::json::array();
-      for (const auto& v : zernike) z.push_back(v ? nlohmann::json(*v) : nlohmann::json(nullptr));
-      extra["m1_zernike_micron"] = z;
-    }
-    m.extra_json = extra.dump();
     out.rows.push_back(std::move(row));
   }
   return out;

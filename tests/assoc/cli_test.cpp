@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/session.h"
-#include "db/synthetic.h"
+#include "sim/synthetic.h"
 #include "support/test_support.h"
 
 using namespace tolteca;

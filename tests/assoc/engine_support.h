@@ -10,15 +10,12 @@
 #include "assoc/rules.h"
 #include "db/assoc_repo.h"
 #include "db/session.h"
-#include "db/synthetic.h"
+#include "support/test_db.h"
+#include "sim/synthetic.h"
 
 namespace tolteca::test {
 
-inline std::unique_ptr<db::Session> memory_db() {
-  db::OpenOptions o;
-  o.mode = db::OpenMode::Create;
-  return db::Session::open("duckdb:///:memory:", o);
-}
+inline std::unique_ptr<db::Session> memory_db() { return fresh_registry(); }
 
 inline assoc::GenerateReport run_generate(db::Session& s, assoc::Mode mode,
                                           assoc::StateOptions state = {}) {

@@ -6,6 +6,7 @@
 #include "db/backup.h"
 #include "db/session.h"
 #include "model/error.h"
+#include "support/test_db.h"
 #include "support/test_support.h"
 
 namespace tolteca::db {
@@ -15,7 +16,7 @@ std::unique_ptr<Session> open_file(const test::TempDir& dir, OpenMode mode) {
   return Session::open((dir / "t.duckdb").string(), OpenOptions{mode, 0});
 }
 
-std::unique_ptr<Session> open_memory() { return Session::open("duckdb:///:memory:", OpenOptions{OpenMode::Create, 0}); }
+std::unique_ptr<Session> open_memory() { return test::fresh_registry(); }
 
 TEST(Schema, CreatesRegistriesAndIsIdempotent) {
   test::TempDir dir;

@@ -28,7 +28,7 @@ struct Night {
   test::TempDir tmp;
   std::string root, url;
   json manifest;
-  std::string error;  // set when the setup failed (a missing command fails the tests, never skips them)
+  std::string error;  // the first setup step that failed (every test then fails on it; none is skipped)
 
   explicit Night(bool bad_files) {
     root = (tmp / "data_lmt").string();
@@ -39,13 +39,6 @@ struct Night {
       if (r.exit_code != 0) error = fmt::format("{} failed ({}): {}", args[0], r.exit_code, r.err);
       return r;
     };
-    for (std::string cmd : {"ingest directory", "assoc generate"}) {
-      auto sp = cmd.find(' ');
-      auto r = test::run_cli({cmd.substr(0, sp), cmd.substr(sp + 1), "--help"});
-      if (r.exit_code != 0 || r.out.find("Usage: tolteca_db " + cmd) == std::string::npos)
-        error = fmt::format("'tolteca_db {} --help' does not show its usage ({}): {}", cmd, r.exit_code, r.err);
-    }
-    if (!error.empty()) return;
     std::vector<std::string> sim_args{"simulate", root, "--seed", "5", "--scale", "0.3", "--json", "-q"};
     if (bad_files) sim_args.push_back("--bad-files");
     auto sim = step(sim_args);

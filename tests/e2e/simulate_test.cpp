@@ -14,11 +14,12 @@
 
 #include "files/filename.h"
 #include "files/header.h"
-#include "files/simulator.h"
+#include "sim/simulator.h"
 #include "support/test_support.h"
 
 using namespace tolteca;
 using namespace tolteca::files;
+using namespace tolteca::sim;
 namespace fs = std::filesystem;
 using nlohmann::json;
 

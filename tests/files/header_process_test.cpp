@@ -1,5 +1,7 @@
 // netCDF-4 headers read in a helper process: same result as in-process, and a helper that crashes,
-// hangs or is killed costs one file a clear error, never the calling process.
+// hangs or is killed costs one file a clear error, never the calling process. Crashes and hangs are
+// injected through the Env seam: the helper (this test program, tests/support/test_main.cpp) serves
+// with a FaultEnv its arguments describe.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -8,11 +10,13 @@
 #include <vector>
 
 #include "files/header_process.h"
-#include "files/toltec_writer.h"
+#include "sim/toltec_writer.h"
+#include "support/fault_env.h"
 #include "support/test_support.h"
 
 using namespace tolteca;
 using namespace tolteca::files;
+using namespace tolteca::sim;
 using namespace std::chrono_literals;
 
 namespace {
@@ -60,7 +64,7 @@ TEST(HeaderProcess, CrashingFileGetsAReasonAndTheNextFileIsRead) {
   test::TempDir dir;
   std::string good = write_net(dir, "good.nc", NcFormat::netcdf4, 1);
   std::string bad = write_net(dir, "crash.nc", NcFormat::netcdf4, 2);
-  HeaderReaderProcess helper(120s, "crash-on:crash");
+  HeaderReaderProcess helper({.helper_args = test::helper_fault_args({.crash_on = "crash"})});
   ASSERT_TRUE(std::holds_alternative<HeaderInfo>(helper.read(good)));
   const pid_t first = helper.pid();
   HeaderResult r = helper.read(bad);
@@ -94,7 +98,7 @@ TEST(HeaderProcess, HangingReadTimesOutAndTheHelperIsReplaced) {
   test::TempDir dir;
   std::string good = write_net(dir, "good.nc", NcFormat::netcdf4, 6);
   std::string slow = write_net(dir, "hang.nc", NcFormat::netcdf4, 7);
-  HeaderReaderProcess helper(300ms, "hang-on:hang");
+  HeaderReaderProcess helper({.helper_timeout = 300ms, .helper_args = test::helper_fault_args({.hang_on = "hang"})});
   HeaderResult r = helper.read(slow);
   ASSERT_NE(as_error(r), nullptr);
   EXPECT_NE(as_error(r)->reason.find("did not finish in 0.3 s"), std::string::npos) << as_error(r)->reason;
@@ -119,4 +123,52 @@ TEST(HeaderProcess, ThreadsEachUseTheirOwnHelper) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST(HeaderProcess, ReadHeaderDoesItsIoThroughTheEnv) {
+  // The seam itself: read_header(path, env) does its netCDF open through env (here a wrapper that
+  // counts), and the default Env reads the same as read_header(path).
+  test::TempDir dir;
+  std::string path = write_net(dir, "counted.nc", NcFormat::netcdf4, 9);
+  struct Counting : EnvWrapper {
+    using EnvWrapper::EnvWrapper;
+    int opens = 0, nc_opens = 0;
+    UniqueFd open_read(const std::string& p) override {
+      ++opens;
+      return EnvWrapper::open_read(p);
+    }
+    int nc_open_read(const std::string& p, int* ncid) override {
+      ++nc_opens;
+      return EnvWrapper::nc_open_read(p, ncid);
+    }
+  } env(Env::Default());
+  EXPECT_EQ(read_header(path, env), read_header(path));
+  EXPECT_EQ(env.opens, 1);
+  EXPECT_EQ(env.nc_opens, 1);
+  EXPECT_EQ(test::fault_from_helper_args(test::helper_fault_args({.crash_on = "a", .hang_on = "b"})).hang_on, "b");
+}
+
+TEST(HeaderProcess, ConfiguredOptionsReachNewThreads) {
+  // read_header_isolated() uses the options configure_header_reading() set (as tolteca_db's main does
+  // from TOLTECA_HEADER_ISOLATION / TOLTECA_HEADER_TIMEOUT): with isolation, the file goes to a helper
+  // (here one that crashes on it); without, it is read in this process.
+  test::TempDir dir;
+  std::string path = write_net(dir, "cfg.nc", NcFormat::netcdf4, 12);
+  const HeaderReadOptions saved = header_read_options();
+  auto read_in_new_thread = [&](const HeaderReadOptions& o) {
+    configure_header_reading(o);
+    HeaderResult r;
+    std::thread([&] { r = read_header_isolated(path); }).join();  // a thread's helper keeps its options
+    return r;
+  };
+  HeaderReadOptions crashing;
+  crashing.helper_args = test::helper_fault_args({.crash_on = "cfg.nc"});
+  HeaderResult isolated = read_in_new_thread(crashing);
+  crashing.isolate_netcdf4 = false;
+  HeaderResult in_process = read_in_new_thread(crashing);
+  configure_header_reading(saved);
+  ASSERT_NE(as_error(isolated), nullptr);
+  EXPECT_NE(as_error(isolated)->reason.find("crashed reading this file"), std::string::npos) << as_error(isolated)->reason;
+  ASSERT_NE(as_header(in_process), nullptr) << as_error(in_process)->reason;
+  EXPECT_EQ(as_header(in_process)->obsnum, 12);
 }

@@ -10,12 +10,13 @@
 #include <thread>
 
 #include "files/header.h"
-#include "files/netcdf_writer.h"
-#include "files/toltec_writer.h"
+#include "sim/netcdf_writer.h"
+#include "sim/toltec_writer.h"
 #include "support/test_support.h"
 
 using namespace tolteca;
 using namespace tolteca::files;
+using namespace tolteca::sim;
 namespace fs = std::filesystem;
 
 namespace {

@@ -4,11 +4,12 @@
 #include <map>
 #include <set>
 
-#include "files/simulator.h"
+#include "sim/simulator.h"
 #include "model/error.h"
 
 using namespace tolteca;
 using namespace tolteca::files;
+using namespace tolteca::sim;
 
 namespace {
 

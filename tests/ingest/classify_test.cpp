@@ -5,7 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "files/toltec_writer.h"
+#include "sim/toltec_writer.h"
 #include "ingest/classify.h"
 #include "ingest/walk.h"
 #include "model/error.h"
@@ -19,8 +19,8 @@ namespace {
 
 Classified names_only(const std::string& rel) { return classify(rel, "/data_lmt/" + rel, FileStat{0, 1}, nullptr); }
 
-files::NetworkFileSpec vna_spec() {
-  files::NetworkFileSpec s;
+sim::NetworkFileSpec vna_spec() {
+  sim::NetworkFileSpec s;
   s.obs_type = 2;
   s.master = Master::ics;
   s.roach = 3;
@@ -88,7 +88,7 @@ TEST(Classify, HeaderIsTheAuthority) {
   s.obsnum = 18342;
   s.cal_obsnum = 18340;
   fs::path p = dir / "toltec3_018341_000_0000_2024_11_13_17_24_46_vnasweep.nc";
-  files::write_network_file(p.string(), s);
+  sim::write_network_file(p.string(), s);
   auto c = classify_file("x.nc", p.string(), FileStat{1, 2}, true);
   ASSERT_EQ(c.outcome, Outcome::recorded) << c.detail;
   const auto& r = c.record;
@@ -123,7 +123,7 @@ TEST(Classify, UnreadableHeaderFallsBackToTheName) {
 
 TEST(Classify, TelescopeHeaderGivesTypedMetadata) {
   test::TempDir dir;
-  files::TelFileSpec t;
+  sim::TelFileSpec t;
   t.obsnum = 131289;
   t.scannum = 2;
   t.obs_goal = "Focus";
@@ -135,7 +135,7 @@ TEST(Classify, TelescopeHeaderGivesTypedMetadata) {
   t.start_time = 1731524400;
   fs::path p = dir / "tel" / "tel_toltec_2024-11-13_131289_00_0002.nc";
   fs::create_directories(p.parent_path());
-  files::write_tel_file(p.string(), t);
+  sim::write_tel_file(p.string(), t);
   auto c = classify_file("tel/tel_toltec_2024-11-13_131289_00_0002.nc", p.string(), FileStat{1, 2}, true);
   ASSERT_EQ(c.outcome, Outcome::recorded) << c.detail;
   ASSERT_TRUE(c.record.tel.has_value());

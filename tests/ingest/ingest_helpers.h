@@ -10,6 +10,7 @@
 
 #include "db/duckdb.h"
 #include "db/session.h"
+#include "support/test_db.h"
 
 namespace tolteca::test {
 
@@ -78,7 +79,7 @@ inline std::string diff(const Set& a, const Set& b) {
 }
 
 inline std::unique_ptr<db::Session> create_db(const std::filesystem::path& path) {
-  return db::Session::open(path.string(), db::OpenOptions{db::OpenMode::Create, 0});
+  return fresh_registry(path.string());
 }
 
 }  // namespace tolteca::test

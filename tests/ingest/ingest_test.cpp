@@ -12,7 +12,7 @@
 #include <random>
 
 #include "db/admin.h"
-#include "files/toltec_writer.h"
+#include "sim/toltec_writer.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_helpers.h"
 #include "model/error.h"
@@ -147,29 +147,29 @@ TEST(Ingest, ResultDoesNotDependOnOrderOrBatches) {
 TEST(Ingest, TelescopeMetadataAppliesToTheWholeObsnumInAnyOrder) {
   test::TempDir dir;
   fs::path root = dir / "data_lmt";
-  files::TelFileSpec t;
+  sim::TelFileSpec t;
   t.obsnum = 131289;
   t.scannum = 2;
   t.obs_goal = "Focus";
   t.source_name = "3C273";
   t.m2_z = 1.25;
   fs::create_directories(root / "tel");
-  files::write_tel_file((root / "tel/tel_toltec_2024-11-13_131289_00_0002.nc").string(), t);
+  sim::write_tel_file((root / "tel/tel_toltec_2024-11-13_131289_00_0002.nc").string(), t);
   t.scannum = 3;
   t.m2_z = 1.5;
-  files::write_tel_file((root / "tel/tel_toltec_2024-11-13_131289_00_0003.nc").string(), t);
+  sim::write_tel_file((root / "tel/tel_toltec_2024-11-13_131289_00_0003.nc").string(), t);
   std::vector<std::string> net = {"toltec/tcs/toltec0/toltec0_131289_000_0001_2024_11_13_19_00_00_tune.nc",
                                   "toltec/tcs/toltec0/toltec0_131289_000_0002_2024_11_13_19_01_00.nc",
                                   "toltec/tcs/toltec0/toltec0_131289_000_0003_2024_11_13_19_02_00.nc"};
   for (const auto& n : net) {
-    files::NetworkFileSpec s;
+    sim::NetworkFileSpec s;
     s.master = Master::tcs;
     s.obsnum = 131289;
     s.scannum = n.find("_0001_") != std::string::npos ? 1 : (n.find("_0002_") != std::string::npos ? 2 : 3);
     s.obs_type = s.scannum == 1 ? 4 : 0;
     s.obs_start = 1731524400 + 60 * (s.scannum - 1);
     fs::create_directories((root / n).parent_path());
-    files::write_network_file((root / n).string(), s);
+    sim::write_network_file((root / n).string(), s);
   }
   IngestOptions o;
   o.jobs = 2;
@@ -261,12 +261,12 @@ TEST(Ingest, HeadersModeRecordsFailuresAndUpgradesNamesOnlyRows) {
   fs::path bad = root / "toltec/ics/toltec1/toltec1_018341_000_0000_2024_11_13_17_24_46_vnasweep.nc";
   fs::create_directories(good.parent_path());
   fs::create_directories(bad.parent_path());
-  files::NetworkFileSpec spec;
+  sim::NetworkFileSpec spec;
   spec.obs_type = 2;
   spec.master = Master::ics;
   spec.obsnum = 18341;
   spec.obs_start = 1731518680;  // 6 s before the name's timestamp
-  files::write_network_file(good.string(), spec);
+  sim::write_network_file(good.string(), spec);
   std::ofstream(bad) << "truncated garbage";
   auto s = test::create_db(dir / "t.duckdb");
   ingest_directory(*s, root.string(), names_only());

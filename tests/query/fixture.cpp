@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "support/test_db.h"
+
 namespace tolteca::test {
 
 Registry::Registry(const std::string& url) {
-  session = db::Session::open(url, db::OpenOptions{db::OpenMode::Create, 0});
+  session = fresh_registry(url);
 }
 
 std::int64_t Registry::location(const std::string& label, const std::string& root, int priority) {

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "files/toltec_writer.h"
+#include "sim/toltec_writer.h"
 #include "reliability/reliability_support.h"
 #include "support/test_support.h"
 
@@ -42,8 +42,8 @@ TEST(CorruptNetcdf4, EveryDamagedFileIsAccountedForAndTheIngestCompletes) {
   const fs::path sub = root / "toltec/ics/toltec2";
   fs::create_directories(sub);
 
-  files::NetworkFileSpec spec;
-  spec.format = files::NcFormat::netcdf4;
+  sim::NetworkFileSpec spec;
+  spec.format = sim::NcFormat::netcdf4;
   spec.obs_type = 4;
   spec.master = Master::ics;
   spec.roach = 2;
@@ -61,7 +61,7 @@ TEST(CorruptNetcdf4, EveryDamagedFileIsAccountedForAndTheIngestCompletes) {
     char name[128];
     std::snprintf(name, sizeof name, "toltec2_%06d_000_0000_2024_11_13_17_24_46_tune.nc", 30000 + i);
     const fs::path p = sub / name;
-    files::write_network_file(p.string(), spec);
+    sim::write_network_file(p.string(), spec);
     write_bytes(p, damage(read_bytes(p), rng));
     written[name] = true;
   }

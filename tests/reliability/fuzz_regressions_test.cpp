@@ -7,12 +7,13 @@
 
 #include "files/filename.h"
 #include "files/header.h"
-#include "files/netcdf_writer.h"
+#include "sim/netcdf_writer.h"
 #include "query/spec.h"
 #include "support/test_support.h"
 
 using namespace tolteca;
 using namespace tolteca::files;
+using namespace tolteca::sim;
 
 namespace {
 

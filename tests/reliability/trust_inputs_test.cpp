@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "db/duckdb.h"
-#include "db/sitedb_writer.h"
-#include "files/netcdf_writer.h"
-#include "files/toltec_writer.h"
+#include "sim/sitedb_writer.h"
+#include "sim/netcdf_writer.h"
+#include "sim/toltec_writer.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -54,14 +54,14 @@ Header good_header(int roach, int obsnum) {
 // own netCDF writer.
 void write_net(const fs::path& path, const Header& h) {
   fs::create_directories(path.parent_path());
-  files::NcWriter w(path.string(), files::NcFormat::cdf5);
+  sim::NcWriter w(path.string(), sim::NcFormat::cdf5);
   std::vector<std::pair<int, HeaderValue>> ids;
   for (const auto& [name, v] : h)
-    ids.emplace_back(w.def_var(name, std::holds_alternative<std::int64_t>(v) ? files::NcType::int64
-                                                                              : files::NcType::double_, {}),
+    ids.emplace_back(w.def_var(name, std::holds_alternative<std::int64_t>(v) ? sim::NcType::int64
+                                                                              : sim::NcType::double_, {}),
                      v);
   int time = w.def_dim("time", 0), iq = w.def_dim("iqlen", 2);
-  w.def_var("Data.Toltec.Is", files::NcType::int_, {time, iq});
+  w.def_var("Data.Toltec.Is", sim::NcType::int_, {time, iq});
   w.end_def();
   for (const auto& [id, v] : ids) {
     if (const auto* i = std::get_if<std::int64_t>(&v))
@@ -143,8 +143,8 @@ struct Archive {
 };
 
 // A site-database row of an ics VNA sweep on network `roach` (file not necessarily present).
-db::SiteDbFile site_row(int roach, int obsnum) {
-  db::SiteDbFile f;
+sim::SiteDbFile site_row(int roach, int obsnum) {
+  sim::SiteDbFile f;
   f.date = "2024-11-13";
   f.time = "17:24:46";
   f.roach = roach;
@@ -243,7 +243,7 @@ TEST(TrustInputs, Case2Variant_IngestFileSymlinkOutOfTheRootAndFallbackAnchorEsc
   // A site FileName anchored at "/toltec/" that climbs out.
   auto row = site_row(2, 18341);
   row.file_name = "/mnt/archive/toltec/../../../etc/passwd";
-  db::write_site_db(a.site.string(), {row, site_row(3, 18341)});
+  sim::write_site_db(a.site.string(), {row, site_row(3, 18341)});
   json t = a.ingest_site();
   EXPECT_EQ(t["failed_reasons"]["path outside the data root"], 1) << t.dump(1);
   EXPECT_EQ(a.one("SELECT count(*) FROM sources WHERE rel_path LIKE '%passwd%'"), "0");
@@ -283,7 +283,7 @@ TEST(TrustInputs, Case5_SiteTargSweepSubObsNum5e9IsNoCalPointer) {
   Archive a;
   auto r = site_row(0, 18342);
   r.cal_obsnum = 18341;
-  db::write_site_db(a.site.string(), {r});
+  sim::write_site_db(a.site.string(), {r});
   a.site_sql("UPDATE toltec SET TargSweepSubObsNum = 5e9");
   json s = a.ingest_site();
   EXPECT_EQ(s["flagged"], 1) << s.dump(1);
@@ -298,7 +298,7 @@ TEST(TrustInputs, Case5_SiteObsNumMinus5CreatesNoUid) {
   Archive a;
   auto bad = site_row(0, 18341);
   bad.obsnum = -5;
-  db::write_site_db(a.site.string(), {bad, site_row(1, 18341)});
+  sim::write_site_db(a.site.string(), {bad, site_row(1, 18341)});
   json s = a.ingest_site();
   EXPECT_EQ(s["failed_reasons"]["identity out of range"], 1) << s.dump(1);
   auto f = problems(s, "failed");
@@ -328,14 +328,14 @@ TEST(TrustInputs, Case5_HeaderObsStartTimeZeroOrMinus9e11DatesNothing) {
 
 TEST(TrustInputs, Case5_NaNTauNeverReachesJsonExport) {
   Archive a;
-  files::TelFileSpec t;
+  sim::TelFileSpec t;
   t.obsnum = 131289;
   t.scannum = 2;
   t.tau = std::nan("");
   t.start_time = kStart;
   const std::string rel = "tel/tel_toltec_2024-11-13_131289_00_0002.nc";
   fs::create_directories((a.root / rel).parent_path());
-  files::write_tel_file((a.root / rel).string(), t);
+  sim::write_tel_file((a.root / rel).string(), t);
   json s = a.ingest_dir();
   auto f = problems(s, "flagged");
   EXPECT_NE(f[rel].find("Header.Radiometer.Tau is NaN"), std::string::npos) << s.dump(1);
@@ -350,7 +350,7 @@ TEST(TrustInputs, Case5_NaNTauNeverReachesJsonExport) {
 
 TEST(TrustInputs, Case5Variant_SiteSubObsNumTextOrFractionIsNotTruncated) {
   Archive a;
-  db::write_site_db(a.site.string(), {site_row(0, 18341), site_row(1, 18341), site_row(2, 18341)});
+  sim::write_site_db(a.site.string(), {site_row(0, 18341), site_row(1, 18341), site_row(2, 18341)});
   a.site_sql("UPDATE toltec SET SubObsNum = '12abc' WHERE RoachIndex = 0; "
              "UPDATE toltec SET SubObsNum = 1.5 WHERE RoachIndex = 1");
   json s = a.ingest_site();
@@ -410,7 +410,7 @@ TEST(TrustInputs, Case6Variant_SiteRowPuttingANetworkFileInAnotherNetworksDirect
   Archive a;
   auto r = site_row(1, 18341);
   r.file_name = "/data_lmt/toltec/ics/toltec0/" + net_name(1, 18341);
-  db::write_site_db(a.site.string(), {r});
+  sim::write_site_db(a.site.string(), {r});
   json s = a.ingest_site();
   auto f = problems(s, "flagged");
   ASSERT_EQ(f.size(), 1u) << s.dump(1);

@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
-#include "files/netcdf_writer.h"
 #include "model/master.h"
+#include "sim/netcdf_writer.h"
 
-namespace tolteca::files {
+namespace tolteca::sim {
 
 // How header numbers and strings are laid out, to exercise every form readers must accept.
 struct HeaderStyle {
@@ -60,4 +60,4 @@ struct TelFileSpec {
 void write_network_file(const std::string& path, const NetworkFileSpec& spec);
 void write_tel_file(const std::string& path, const TelFileSpec& spec);
 
-}  // namespace tolteca::files
+}  // namespace tolteca::sim

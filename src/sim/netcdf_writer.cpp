@@ -1,4 +1,4 @@
-#include "files/netcdf_writer.h"
+#include "sim/netcdf_writer.h"
 
 #include <fmt/format.h>
 #include <netcdf.h>
@@ -8,7 +8,10 @@
 
 #include "files/header.h"
 
-namespace tolteca::files {
+namespace tolteca::sim {
+
+using files::netcdf_mutex;
+using files::quiet_hdf5_errors_for_this_thread;
 
 std::string_view to_string(NcFormat f) {
   switch (f) {
@@ -137,4 +140,4 @@ void NcWriter::close() {
   check(nc_close(ncid_), "close");
 }
 
-}  // namespace tolteca::files
+}  // namespace tolteca::sim

@@ -11,13 +11,18 @@
 #include <optional>
 #include <set>
 
-#include "db/sitedb_writer.h"
-#include "files/netcdf_writer.h"
 #include "files/output_file.h"
-#include "files/simulator.h"
+#include "files/unique_fd.h"
 #include "model/error.h"
+#include "sim/netcdf_writer.h"
+#include "sim/simulator.h"
+#include "sim/sitedb_writer.h"
 
-namespace tolteca::files {
+namespace tolteca::sim {
+
+using files::OutputFile;
+using files::OutputPolicy;
+using files::same_file;
 
 namespace fs = std::filesystem;
 
@@ -27,9 +32,8 @@ constexpr double kRadToDeg = 57.29577951308232;
 constexpr double kRadToArcsec = 206264.80624709636;
 
 void write_empty(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw UserError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
-  ::close(fd);
+  files::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) throw UserError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
 }
 
 void write_not_toltec(const std::string& path) {
@@ -119,11 +123,11 @@ void write_catalog(const SimPlan& plan, const std::string& path, const std::stri
 }
 
 void write_sitedb(const SimPlan& plan, const std::string& path) {
-  std::vector<db::SiteDbFile> rows;
+  std::vector<SiteDbFile> rows;
   for (const auto& f : plan.files) {
     if (f.type != SimFileType::network || !f.name) continue;
     const NetworkFileSpec& s = f.net;
-    db::SiteDbFile r;
+    SiteDbFile r;
     std::int64_t t = *f.name->file_time / 1'000'000;
     std::string dt = ymd_hms(t, ' ');
     r.date = dt.substr(0, 10);
@@ -142,7 +146,7 @@ void write_sitedb(const SimPlan& plan, const std::string& path) {
     r.valid = f.bad && (*f.bad == BadCase::truncated || *f.bad == BadCase::zero_byte) ? 0 : 1;
     rows.push_back(std::move(r));
   }
-  db::write_site_db(path, rows);
+  write_site_db(path, rows);
 }
 
 }  // namespace
@@ -216,4 +220,4 @@ WriteStats write_archive(const SimPlan& plan, const std::string& out_dir, bool f
   return st;
 }
 
-}  // namespace tolteca::files
+}  // namespace tolteca::sim

@@ -1,4 +1,4 @@
-#include "db/synthetic.h"
+#include "sim/synthetic.h"
 
 #include <fmt/format.h>
 

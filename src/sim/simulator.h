@@ -27,12 +27,12 @@
 #include <vector>
 
 #include "files/filename.h"
-#include "files/toltec_writer.h"
+#include "sim/toltec_writer.h"
 #include "model/data_kind.h"
 #include "model/quartet.h"
 #include "model/time.h"
 
-namespace tolteca::files {
+namespace tolteca::sim {
 
 struct SimOptions {
   std::uint64_t seed = 1;
@@ -67,7 +67,7 @@ enum class SimFileType : std::uint8_t { network, hwpr, tel, tel2, other, reduced
 struct SimFile {
   std::string path;  // relative to the data root
   SimFileType type = SimFileType::network;
-  std::optional<ParsedName> name;  // absent for not_toltec / current_link
+  std::optional<files::ParsedName> name;  // absent for not_toltec / current_link
   std::optional<Quartet> quartet;  // the raw observation the name gives
   DataKindBits kind = 0;           // as the header says
   NetworkFileSpec net;             // network / hwpr headers
@@ -140,4 +140,4 @@ struct SimCounts {
 };
 SimCounts count_plan(const SimPlan& plan);
 
-}  // namespace tolteca::files
+}  // namespace tolteca::sim

@@ -1,4 +1,4 @@
-#include "db/sitedb_writer.h"
+#include "sim/sitedb_writer.h"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -7,7 +7,7 @@
 
 #include "model/error.h"
 
-namespace tolteca::db {
+namespace tolteca::sim {
 
 namespace {
 
@@ -85,4 +85,4 @@ void write_site_db(const std::string& path, const std::vector<SiteDbFile>& rows)
   db.exec("COMMIT");
 }
 
-}  // namespace tolteca::db
+}  // namespace tolteca::sim

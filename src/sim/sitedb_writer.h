@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace tolteca::db {
+namespace tolteca::sim {
 
 struct SiteDbFile {
   std::string date;  // "YYYY-MM-DD" (UT)
@@ -27,4 +27,4 @@ struct SiteDbFile {
 // Throws tolteca::UserError naming the path when it cannot be written.
 void write_site_db(const std::string& path, const std::vector<SiteDbFile>& rows);
 
-}  // namespace tolteca::db
+}  // namespace tolteca::sim

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace tolteca::files {
+namespace tolteca::sim {
 
 enum class NcFormat : std::uint8_t { classic, offset64, cdf5, netcdf4, netcdf4_classic };
 
@@ -61,4 +61,4 @@ class NcWriter {
   bool open_ = false;
 };
 
-}  // namespace tolteca::files
+}  // namespace tolteca::sim

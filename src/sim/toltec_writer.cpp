@@ -1,9 +1,9 @@
-#include "files/toltec_writer.h"
+#include "sim/toltec_writer.h"
 
 #include <cmath>
 #include <vector>
 
-namespace tolteca::files {
+namespace tolteca::sim {
 
 namespace {
 
@@ -196,4 +196,4 @@ void write_tel_file(const std::string& path, const TelFileSpec& s) {
   w.close();
 }
 
-}  // namespace tolteca::files
+}  // namespace tolteca::sim
