@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "db/assoc_repo.h"
 #include "db/session.h"
+#include "storage/duckdb/assoc_store.h"
 #include "support/test_support.h"
 
 using namespace tolteca;
@@ -47,7 +47,7 @@ Expected from_db(const std::string& path) {
   db::OpenOptions o;
   o.mode = db::OpenMode::ReadOnly;
   auto s = db::Session::open("duckdb:///" + path, o);
-  auto d = db::AssocRepo(*s).dump();
+  auto d = storage::duckdb::make_assoc_store(*s)->dump();
   Expected e;
   for (const auto& g : d.groups) {
     std::string type = g.product_type.substr(3);  // dp_cal_group -> cal_group
