@@ -4,6 +4,8 @@
 
 #include <iostream>
 
+#include "model/time.h"
+
 namespace tolteca::cli {
 
 namespace {
@@ -195,6 +197,53 @@ void print_state_info(const assoc::StateInfo& info, OutputFormat format) {
                     {"largest ingest_seq", std::to_string(info.max_ingest_seq)}});
   if (!info.mismatch.empty()) std::cout << "note: " << info.mismatch << '\n';
   std::cout << '\n';
+  print_table(std::cout, t, OutputFormat::table);
+}
+
+void print_named_group_change(const assoc::NamedGroupChange& c, bool json, const char* verb) {
+  if (json) {
+    print_json(std::cout, {{"name", c.name},
+                           {"created", c.created},
+                           {"matched", c.matched},
+                           {"added", c.added},
+                           {"removed", c.removed},
+                           {"n_items", c.n_items}});
+    return;
+  }
+  std::cout << fmt::format("{} named group {}: {} matched, {} added, {} removed, {} member(s)\n", verb, c.name,
+                           c.matched, c.added, c.removed, c.n_items);
+}
+
+void print_named_groups(const std::vector<assoc::NamedGroupInfo>& groups, OutputFormat format, bool with_members) {
+  if (format == OutputFormat::csv || format == OutputFormat::tsv) {
+    Table t{{"name", "n_items", "created_at", "updated_at", "members"}, {}, {false, true, false, false, false}};
+    for (const auto& g : groups)
+      t.rows.push_back({g.name, std::to_string(g.n_items), format_iso8601(g.created_at),
+                        format_iso8601(g.updated_at), fmt::format("{}", fmt::join(g.members, ";"))});
+    return print_table(std::cout, t, format);
+  }
+  if (format == OutputFormat::json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& g : groups)
+      arr.push_back({{"name", g.name},
+                     {"n_items", g.n_items},
+                     {"created_at", format_iso8601(g.created_at)},
+                     {"updated_at", format_iso8601(g.updated_at)},
+                     {"members", g.members}});
+    print_json(std::cout, arr);
+    return;
+  }
+  Table t{{"name", "updated", "members"}, {}, {false, false, false}};
+  t.whole = {true, true, false};
+  t.wrap_last = true;
+  for (const auto& g : groups) {
+    std::string m = std::to_string(g.n_items);
+    if (with_members && !g.members.empty()) {
+      m += ":";
+      for (const auto& u : g.members) m += " " + u;
+    }
+    t.rows.push_back({g.name, format_iso8601(g.updated_at), m});
+  }
   print_table(std::cout, t, OutputFormat::table);
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assoc/engine.h"
+#include "assoc/named.h"
 #include "cli/output.h"
 
 namespace tolteca::cli {
@@ -24,5 +25,9 @@ void print_batch_row(const assoc::BatchReport& b);
 void print_stream(const assoc::StreamReport& r, bool json);
 // `assoc state`.
 void print_state_info(const assoc::StateInfo& info, OutputFormat format);
+// `assoc group create|add|remove` (verb: "created", "updated").
+void print_named_group_change(const assoc::NamedGroupChange& c, bool json, const char* verb);
+// `assoc group list` (with_members: the table form lists them).
+void print_named_groups(const std::vector<assoc::NamedGroupInfo>& groups, OutputFormat format, bool with_members);
 
 }  // namespace tolteca::cli

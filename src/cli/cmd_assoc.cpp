@@ -206,32 +206,54 @@ void register_reset_state(CLI::App& parent) {
   }));
 }
 
-void print_change(const assoc::NamedGroupChange& c, bool json, const char* verb) {
-  if (json) {
-    print_json(std::cout, {{"name", c.name},
-                           {"created", c.created},
-                           {"matched", c.matched},
-                           {"added", c.added},
-                           {"removed", c.removed},
-                           {"n_items", c.n_items}});
-    return;
-  }
-  std::cout << fmt::format("{} named group {}: {} matched, {} added, {} removed, {} member(s)\n", verb, c.name,
-                           c.matched, c.added, c.removed, c.n_items);
+struct GroupOpts {
+  DbOptions db;
+  std::string name;
+  std::vector<std::string> specs;
+  bool json = false, members = false, yes = false;
+};
+
+void register_group_list(CLI::App* grp) {
+  auto o = std::make_shared<GroupOpts>();
+  auto out = std::make_shared<FormatOptions>();
+  auto* cmd = grp->add_subcommand("list", "List named groups");
+  add_db_options(cmd, o->db);
+  cmd->add_flag("--members", o->members, "Also list the members (uids)");
+  add_format_options(cmd, *out);
+  set_examples(cmd, "  tolteca_db assoc group list\n  tolteca_db assoc group list --members --json\n"
+                    "  tolteca_db assoc group list --format csv\n");
+  cmd->callback(assoc_callback([o, out] {
+    const auto format = out->resolve();
+    auto s = open_session(o->db, db::OpenMode::ReadOnly);
+    auto groups = assoc::list_named_groups(*open_assoc_store(*s), o->members || format != OutputFormat::table);
+    print_named_groups(groups, format, o->members);
+  }));
+}
+
+void register_group_delete(CLI::App* grp) {
+  auto o = std::make_shared<GroupOpts>();
+  auto* cmd = grp->add_subcommand("delete", "Delete a named group (its members stay)");
+  cmd->add_option("NAME", o->name, "Group name")->required();
+  add_db_options(cmd, o->db);
+  add_json_flag(cmd, o->json);
+  set_examples(cmd, "  tolteca_db assoc group delete night1\n");
+  cmd->callback(assoc_callback([o] {
+    auto s = open_session(o->db, db::OpenMode::ReadWrite);
+    assoc::delete_named_group(*open_assoc_store(*s), o->name);
+    if (o->json) {
+      print_json(std::cout, {{"name", o->name}, {"deleted", true}});
+      return;
+    }
+    std::cout << fmt::format("deleted named group {}\n", o->name);
+  }));
 }
 
 void register_group(CLI::App& parent) {
   auto* grp = parent.add_subcommand("group", "Named groups of products: create, add, remove, list, delete");
   grp->require_subcommand(1);
   set_examples(grp, "  tolteca_db assoc group list\n  tolteca_db assoc group list --members --json\n");
-  struct Opts {
-    DbOptions db;
-    std::string name;
-    std::vector<std::string> specs;
-    bool json = false, members = false, yes = false;
-  };
   auto edit = [&](const char* sub, const char* help, const char* examples, auto fn, const char* verb) {
-    auto o = std::make_shared<Opts>();
+    auto o = std::make_shared<GroupOpts>();
     auto* cmd = grp->add_subcommand(sub, help);
     cmd->add_option("NAME", o->name, "Group name")->required();
     cmd->add_option("SPEC", o->specs,
@@ -242,7 +264,7 @@ void register_group(CLI::App& parent) {
     set_examples(cmd, examples);
     cmd->callback(assoc_callback([o, fn, verb] {
       auto s = open_session(o->db, db::OpenMode::ReadWrite);
-      print_change(fn(*open_assoc_store(*s), o->name, o->specs), o->json, verb);
+      print_named_group_change(fn(*open_assoc_store(*s), o->name, o->specs), o->json, verb);
     }));
   };
   edit("create", "Create a named group from specs",
@@ -253,68 +275,8 @@ void register_group(CLI::App& parent) {
        &assoc::add_to_named_group, "updated");
   edit("remove", "Remove the products specs select", "  tolteca_db assoc group remove night1 ics-18345\n",
        &assoc::remove_from_named_group, "updated");
-  {
-    auto o = std::make_shared<Opts>();
-    auto out = std::make_shared<FormatOptions>();
-    auto* cmd = grp->add_subcommand("list", "List named groups");
-    add_db_options(cmd, o->db);
-    cmd->add_flag("--members", o->members, "Also list the members (uids)");
-    add_format_options(cmd, *out);
-    set_examples(cmd, "  tolteca_db assoc group list\n  tolteca_db assoc group list --members --json\n"
-                      "  tolteca_db assoc group list --format csv\n");
-    cmd->callback(assoc_callback([o, out] {
-      const auto format = out->resolve();
-      auto s = open_session(o->db, db::OpenMode::ReadOnly);
-      auto groups = assoc::list_named_groups(*open_assoc_store(*s), o->members || format != OutputFormat::table);
-      if (format == OutputFormat::csv || format == OutputFormat::tsv) {
-        Table t{{"name", "n_items", "created_at", "updated_at", "members"}, {}, {false, true, false, false, false}};
-        for (const auto& g : groups)
-          t.rows.push_back({g.name, std::to_string(g.n_items), format_iso8601(g.created_at),
-                            format_iso8601(g.updated_at), fmt::format("{}", fmt::join(g.members, ";"))});
-        return print_table(std::cout, t, format);
-      }
-      if (format == OutputFormat::json) {
-        nlohmann::json arr = nlohmann::json::array();
-        for (const auto& g : groups)
-          arr.push_back({{"name", g.name},
-                         {"n_items", g.n_items},
-                         {"created_at", format_iso8601(g.created_at)},
-                         {"updated_at", format_iso8601(g.updated_at)},
-                         {"members", g.members}});
-        print_json(std::cout, arr);
-        return;
-      }
-      Table t{{"name", "updated", "members"}, {}, {false, false, false}};
-      t.whole = {true, true, false};
-      t.wrap_last = true;
-      for (const auto& g : groups) {
-        std::string m = std::to_string(g.n_items);
-        if (o->members && !g.members.empty()) {
-          m += ":";
-          for (const auto& u : g.members) m += " " + u;
-        }
-        t.rows.push_back({g.name, format_iso8601(g.updated_at), m});
-      }
-      print_table(std::cout, t, OutputFormat::table);
-    }));
-  }
-  {
-    auto o = std::make_shared<Opts>();
-    auto* cmd = grp->add_subcommand("delete", "Delete a named group (its members stay)");
-    cmd->add_option("NAME", o->name, "Group name")->required();
-    add_db_options(cmd, o->db);
-    add_json_flag(cmd, o->json);
-    set_examples(cmd, "  tolteca_db assoc group delete night1\n");
-    cmd->callback(assoc_callback([o] {
-      auto s = open_session(o->db, db::OpenMode::ReadWrite);
-      assoc::delete_named_group(*open_assoc_store(*s), o->name);
-      if (o->json) {
-        print_json(std::cout, {{"name", o->name}, {"deleted", true}});
-        return;
-      }
-      std::cout << fmt::format("deleted named group {}\n", o->name);
-    }));
-  }
+  register_group_list(grp);
+  register_group_delete(grp);
 }
 
 }  // namespace
