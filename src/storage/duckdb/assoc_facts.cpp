@@ -19,11 +19,11 @@ const std::string& fact_select() {
   return sql;
 }
 
-std::vector<ObsFact> read_facts(db::Result r) {
+std::vector<ObsFact> read_facts(Result r) {
   std::vector<ObsFact> out;
   duckdb_type types[9];
   for (std::size_t c = 0; c < 9; ++c) types[c] = r.column_type(c);
-  for (db::Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk()) {
+  for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk()) {
     const std::size_t n = c.size();
     IntCol id(c, 0, types[0]), t(c, 1, types[1]), ob(c, 3, types[3]), sub(c, 4, types[4]), scan(c, 5, types[5]),
         kind(c, 6, types[6]), seq(c, 8, types[8]);

@@ -12,8 +12,6 @@
 namespace tolteca::storage::duckdb {
 
 using namespace detail;
-using db::Chunk;
-using db::Result;
 
 namespace {
 
@@ -122,7 +120,7 @@ std::vector<StoredGroup> DuckAssocStore::groups_by_uids(AssocType t, const std::
   std::string list;
   for (std::size_t i = 0; i < uids.size(); ++i) {
     if (i) list.push_back(',');
-    list.append(db::quote_literal(uids[i]));
+    list.append(quote_literal(uids[i]));
   }
   std::string sql = group_select(t);
   sql.append(" AND uid IN (").append(list).append(")");

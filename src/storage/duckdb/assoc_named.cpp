@@ -10,8 +10,10 @@
 namespace tolteca::storage::duckdb {
 
 using namespace detail;
-using db::Chunk;
-using db::Connection;
+// The spec compiler (db/query_repo.h; in this namespace once it moves to storage/duckdb/: drop these then).
+using db::BoundSql;
+using db::spec_condition;
+using db::SpecTarget;
 
 namespace {
 // The member edge kind as a SQL literal.
@@ -19,7 +21,7 @@ const std::string kNamedEdge = lit(edge_type::named_group_data_prod);
 }  // namespace
 
 std::vector<std::int64_t> DuckAssocStore::resolve_spec(const query::ObsSpec& spec) {
-  db::BoundSql cond = db::spec_condition({spec}, db::SpecTarget::observations);
+  BoundSql cond = spec_condition({spec}, SpecTarget::observations);
   auto st = con().prepare(fmt::format(
       "SELECT p.id::BIGINT FROM products p WHERE p.product_type = {} AND {} ORDER BY p.obs_start_time, "
       "CASE p.master WHEN 'tcs' THEN 0 WHEN 'ics' THEN 1 ELSE 2 END, p.obsnum, p.subobsnum, p.scannum",

@@ -17,7 +17,7 @@ namespace tolteca::storage::duckdb {
 
 using namespace detail;
 
-std::unique_ptr<AssocStore> make_assoc_store(db::Session& session, const AssocOptions& options) {
+std::unique_ptr<AssocStore> make_assoc_store(Session& session, const AssocOptions& options) {
   return std::make_unique<DuckAssocStore>(session, options);
 }
 
@@ -25,21 +25,21 @@ namespace {
 
 class DuckTransaction final : public AssocStore::Transaction {
  public:
-  explicit DuckTransaction(db::Connection& con) : tx_(con) {}
+  explicit DuckTransaction(Connection& con) : tx_(con) {}
   void commit() override { tx_.commit(); }
 
  private:
-  db::Transaction tx_;
+  duckdb::Transaction tx_;
 };
 
 }  // namespace
 
 std::unique_ptr<AssocStore::Transaction> DuckAssocStore::begin() { return std::make_unique<DuckTransaction>(con()); }
 
-db::Result DuckAssocStore::run(const std::string& sql) {
+Result DuckAssocStore::run(const std::string& sql) {
   if (!options_.trace) return con().query(sql);
   const auto t0 = std::chrono::steady_clock::now();
-  db::Result r = con().query(sql);
+  Result r = con().query(sql);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::fprintf(stderr, "[assoc sql %7.2f ms] %.400s\n", ms, sql.c_str());
   return r;
@@ -49,19 +49,19 @@ db::Result DuckAssocStore::run(const std::string& sql) {
 
 namespace detail {
 
-IntCol::IntCol(const db::Chunk& c, std::size_t col, duckdb_type type) : valid_(c.validity(col)) {
+IntCol::IntCol(const Chunk& c, std::size_t col, duckdb_type type) : valid_(c.validity(col)) {
   switch (type) {
     case DUCKDB_TYPE_BIGINT:
     case DUCKDB_TYPE_TIMESTAMP:
     case DUCKDB_TYPE_TIMESTAMP_TZ: p64_ = c.data<std::int64_t>(col); break;
     case DUCKDB_TYPE_INTEGER: p32_ = c.data<std::int32_t>(col); break;
     case DUCKDB_TYPE_SMALLINT: p16_ = c.data<std::int16_t>(col); break;
-    default: throw db::DbError(fmt::format("association engine: unexpected column type {}", static_cast<int>(type)));
+    default: throw DbError(fmt::format("association engine: unexpected column type {}", static_cast<int>(type)));
   }
 }
 
-std::string_view str_or_empty(const db::Chunk& c, std::size_t col, const std::uint64_t* valid, std::size_t row) {
-  return db::Chunk::valid(valid, row) ? c.string(col, row) : std::string_view();
+std::string_view str_or_empty(const Chunk& c, std::size_t col, const std::uint64_t* valid, std::size_t row) {
+  return Chunk::valid(valid, row) ? c.string(col, row) : std::string_view();
 }
 
 std::uint8_t master_code(std::string_view m) {

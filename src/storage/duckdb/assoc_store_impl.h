@@ -12,9 +12,20 @@
 
 namespace tolteca::storage::duckdb {
 
+// The DuckDB wrapper (db/duckdb.h; the same names in this namespace once the
+// wrapper moves to storage/duckdb/: drop these lines then).
+using db::Chunk;
+using db::Connection;
+using db::DbError;
+using db::quote_literal;
+using db::Result;
+using db::Session;
+using db::Timestamp;
+using db::Transaction;
+
 class DuckAssocStore final : public AssocStore {
  public:
-  DuckAssocStore(db::Session& s, AssocOptions options) : s_(s), options_(options) {}
+  DuckAssocStore(Session& s, AssocOptions options) : s_(s), options_(options) {}
 
   std::unique_ptr<Transaction> begin() override;
   bool read_only() const override { return s_.read_only(); }
@@ -62,12 +73,12 @@ class DuckAssocStore final : public AssocStore {
 
  private:
   // Runs one query (printing it with its time when options_.trace).
-  db::Result run(const std::string& sql);
-  db::Connection& con() { return s_.con(); }
+  Result run(const std::string& sql);
+  Connection& con() { return s_.con(); }
   // n new ids from the sequence (seq_products, seq_edges).
   std::vector<std::int64_t> next_ids(const char* sequence, std::size_t n);
 
-  db::Session& s_;
+  Session& s_;
   AssocOptions options_;
 };
 
@@ -79,9 +90,9 @@ inline constexpr const char* kNoTimeSql = "(-9223372036854775807 - 1)";
 // Integer column of any width, with NULL -> a default.
 class IntCol {
  public:
-  IntCol(const db::Chunk& c, std::size_t col, duckdb_type type);
+  IntCol(const Chunk& c, std::size_t col, duckdb_type type);
   std::int64_t get(std::size_t row, std::int64_t dflt) const {
-    if (!db::Chunk::valid(valid_, row)) return dflt;
+    if (!Chunk::valid(valid_, row)) return dflt;
     if (p64_) return p64_[row];
     if (p32_) return p32_[row];
     return p16_[row];
@@ -94,7 +105,7 @@ class IntCol {
   const std::int16_t* p16_ = nullptr;
 };
 
-std::string_view str_or_empty(const db::Chunk& c, std::size_t col, const std::uint64_t* valid, std::size_t row);
+std::string_view str_or_empty(const Chunk& c, std::size_t col, const std::uint64_t* valid, std::size_t row);
 // tcs 0, ics 1, clip 2, anything else 3 (after every master).
 std::uint8_t master_code(std::string_view m);
 // The master column's text for a code: "tcs", "ics", "clip".

@@ -10,9 +10,6 @@
 namespace tolteca::storage::duckdb {
 
 using namespace detail;
-using db::Chunk;
-using db::Connection;
-using db::Timestamp;
 
 std::vector<std::int64_t> DuckAssocStore::next_ids(const char* sequence, std::size_t n) {
   std::vector<std::int64_t> ids;
