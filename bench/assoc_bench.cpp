@@ -17,6 +17,7 @@
 
 #include "bench_main.h"
 #include "assoc/engine.h"
+#include "bench_assoc_store.h"
 #include "assoc/rules.h"
 #include "db/session.h"
 #include "sim/synthetic.h"
@@ -26,8 +27,8 @@ using namespace tolteca;
 namespace {
 
 struct Facts {
-  std::vector<assoc::ObsFact> facts;  // sequence order
-  std::vector<assoc::CalPointer> pointers;
+  std::vector<ObsFact> facts;  // sequence order
+  std::vector<CalPointer> pointers;
 };
 
 const Facts& facts_for(std::int64_t n) {
@@ -42,7 +43,7 @@ const Facts& facts_for(std::int64_t n) {
   std::map<Quartet, std::int64_t> id_of;
   for (std::size_t i = 0; i < night.size(); ++i) {
     const auto& o = night[i];
-    assoc::ObsFact x;
+    ObsFact x;
     x.id = static_cast<std::int64_t>(i) + 1;
     x.time = o.start_time;
     x.master = static_cast<std::uint8_t>(o.q.master);
@@ -50,9 +51,9 @@ const Facts& facts_for(std::int64_t n) {
     x.subobsnum = o.q.subobsnum;
     x.scannum = o.q.scannum;
     x.kind = o.kind;
-    x.goal = o.obs_goal == "focus" ? assoc::GoalClass::focus
-             : o.obs_goal == "astig" || o.obs_goal == "astigmatism" ? assoc::GoalClass::astig
-                                                                     : assoc::GoalClass::none;
+    x.goal = o.obs_goal == "focus" ? GoalClass::focus
+             : o.obs_goal == "astig" || o.obs_goal == "astigmatism" ? GoalClass::astig
+                                                                     : GoalClass::none;
     x.ingest_seq = x.id;
     f.facts.push_back(x);
     for (const auto& p : o.pointers) {
@@ -61,11 +62,11 @@ const Facts& facts_for(std::int64_t n) {
       f.pointers.push_back({x.id, p.obsnum, p.subobsnum, p.scannum, mask});
     }
   }
-  std::sort(f.facts.begin(), f.facts.end(), assoc::seq_less);
+  std::sort(f.facts.begin(), f.facts.end(), seq_less);
   return cache.emplace(n, std::move(f)).first->second;
 }
 
-void rule_bench(benchmark::State& state, assoc::GroupType t) {
+void rule_bench(benchmark::State& state, AssocType t) {
   const auto& f = facts_for(state.range(0));
   std::size_t groups = 0;
   for (auto _ : state) {
@@ -77,9 +78,9 @@ void rule_bench(benchmark::State& state, assoc::GroupType t) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-void BM_CalGroups(benchmark::State& s) { rule_bench(s, assoc::GroupType::cal_group); }
-void BM_Drivefit(benchmark::State& s) { rule_bench(s, assoc::GroupType::drivefit); }
-void BM_FocusRuns(benchmark::State& s) { rule_bench(s, assoc::GroupType::focus_group); }
+void BM_CalGroups(benchmark::State& s) { rule_bench(s, AssocType::cal_group); }
+void BM_Drivefit(benchmark::State& s) { rule_bench(s, AssocType::drivefit); }
+void BM_FocusRuns(benchmark::State& s) { rule_bench(s, AssocType::focus_group); }
 
 void BM_CalEdges(benchmark::State& state) {
   const auto& f = facts_for(state.range(0));
@@ -117,7 +118,7 @@ struct Registry {
     db::write_synthetic(*s, all);
     assoc::GenerateOptions g;
     g.mode = assoc::Mode::full;
-    assoc::generate(*s, g);
+    assoc::generate(*bench::assoc_store(*s), g);
   }
   ~Registry() {
     s.reset();
@@ -130,7 +131,7 @@ void BM_EngineFull(benchmark::State& state) {
   Registry r(state.range(0), 0);
   assoc::GenerateOptions g;
   g.mode = assoc::Mode::full;
-  for (auto _ : state) benchmark::DoNotOptimize(assoc::generate(*r.s, g));
+  for (auto _ : state) benchmark::DoNotOptimize(assoc::generate(*bench::assoc_store(*r.s), g));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
@@ -146,7 +147,7 @@ void BM_EngineIncremental(benchmark::State& state) {
     db::write_synthetic(*r.s, std::vector<db::SyntheticObs>(r.held.begin() + i * k, r.held.begin() + (i + 1) * k));
     ++i;
     state.ResumeTiming();
-    auto rep = assoc::generate(*r.s, g);
+    auto rep = assoc::generate(*bench::assoc_store(*r.s), g);
     if (rep.mode != "incremental") state.SkipWithError("not an incremental run");
     benchmark::DoNotOptimize(rep);
   }

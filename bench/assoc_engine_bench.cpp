@@ -33,6 +33,7 @@
 
 #include "bench_main.h"
 #include "assoc/engine.h"
+#include "bench_assoc_store.h"
 #include "db/session.h"
 #include "sim/synthetic.h"
 
@@ -108,7 +109,7 @@ std::string base_registry(std::int64_t n) {
     }
     assoc::GenerateOptions g;
     g.mode = assoc::Mode::full;
-    auto r = assoc::generate(*s, g);
+    auto r = assoc::generate(*bench::assoc_store(*s), g);
     std::cerr << fmt::format("[assoc_bench] built {} ({} raw obs, {} groups, {} edges) in {:.1f} s\n", path, n,
                              r.groups_created, r.edges_added,
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -152,7 +153,7 @@ thread_local double g_cpu_ms = 0;
 
 assoc::GenerateReport timed_generate(db::Session& s, const assoc::GenerateOptions& o) {
   const double c0 = process_cpu_ms();
-  auto r = assoc::generate(s, o);
+  auto r = assoc::generate(*bench::assoc_store(s), o);
   g_cpu_ms += process_cpu_ms() - c0;
   return r;
 }

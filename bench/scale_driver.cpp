@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "assoc/engine.h"
+#include "bench_assoc_store.h"
 #include "db/query_repo.h"
 #include "db/session.h"
 #include "files/header_helper.h"
@@ -217,7 +218,7 @@ int cmd_assoc(const Args& a) {
     g.mode = m;
     auto t1 = Clock::now();
     const double c1 = self_cpu();
-    auto rep = assoc::generate(s, g);
+    auto rep = assoc::generate(*bench::assoc_store(s), g);
     Row r{step, n, run, seconds_since(t1), self_cpu() - c1, -1};
     if (m == assoc::Mode::incremental && (rep.mode != "incremental" || rep.pending != expect_pending))
       throw std::runtime_error(fmt::format("{}: expected an incremental run over {} pending, got {} over {} ({})",

@@ -2,33 +2,34 @@
 // The association engine: full and incremental generation of the groups
 // (cal_group, drivefit, focus_group, astig_group) and of the raw_obs_cal_obs
 // edges, with its state (watermark + per-rule state) kept in the database or
-// in a directory. The rules themselves are pure functions (assoc/rules.h); all
-// SQL lives in db/assoc_repo.{h,cpp}.
+// in a directory. The rules themselves are pure functions (assoc/rules.h); the
+// engine reads and writes only through storage::AssocStore (storage/assoc_store.h).
 //
 // Library entry point for other parts (e.g. `ingest directory --with-associations`):
 //
 //   tolteca::assoc::GenerateOptions opt;            // incremental, database state, all types
-//   auto report = tolteca::assoc::generate(session, opt);
+//   auto report = tolteca::assoc::generate(store, opt);
+//
+// Errors: the typed errors of assoc/errors.h (what() names no flag), UserError
+// for state files that cannot be read or written; the store's errors pass through.
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "db/session.h"
+#include "model/assoc_type.h"
+#include "storage/assoc_store.h"
 
 namespace tolteca::assoc {
 
-// What the engine maintains. The four group types plus the cal-obs edges.
-enum class RuleType : std::uint8_t { cal_group = 0, drivefit = 1, focus_group = 2, astig_group = 3, cal_obs = 4 };
-inline constexpr int kRuleCount = 5;
+// What the engine maintains: AssocType (model/assoc_type.h), the four group
+// types plus the cal-obs edges.
 
-// "cal_group", "drivefit", "focus_group", "astig_group", "raw_obs_cal_obs".
-std::string rule_name(RuleType t);
-// Accepts the names above (and "cal_obs", "cal_edges" for the edges);
-// throws UserError naming the bad entry and listing the valid ones.
-std::vector<RuleType> parse_rule_types(const std::string& comma_separated);
-const std::vector<RuleType>& all_rule_types();
+// Comma-separated assoc_type_name()s and aliases (parse_assoc_type), blanks
+// around names ignored; sorted, without repeats. Throws UnknownAssocType
+// naming the bad entry, NoAssocTypes for a list without a name.
+std::vector<AssocType> parse_assoc_types(const std::string& comma_separated);
 
 enum class Mode { incremental, full };
 enum class StateBackend { database, filesystem };
@@ -41,7 +42,7 @@ struct StateOptions {
 struct GenerateOptions {
   Mode mode = Mode::incremental;
   StateOptions state;
-  std::vector<RuleType> types;  // empty: all
+  std::vector<AssocType> types;  // empty: all
   bool dry_run = false;         // compute and report; write nothing (database nor state files)
   // Incremental runs switch to a full regeneration when more than this many
   // observations are pending (windows would cover most of the data anyway).
@@ -68,7 +69,17 @@ struct RuleReport {
   std::int64_t considered = 0;  // observations the rule looked at (window size)
 };
 
-struct GenerateReport {
+// What a run (or batch) changed, summed over its rules.
+struct ChangeCounts {
+  std::int64_t groups_created = 0, groups_updated = 0, groups_deleted = 0;
+  std::int64_t groups_unchanged = 0;
+  std::int64_t edges_added = 0, edges_removed = 0;  // member and cal-obs edges
+  // Adds one rule's counts (for raw_obs_cal_obs only its edges).
+  void add(const RuleReport& r);
+  ChangeCounts& operator+=(const ChangeCounts& o);
+};
+
+struct GenerateReport : ChangeCounts {
   std::string mode;         // what ran: "incremental" or "full"
   std::string full_reason;  // why a full run happened ("requested", "no state", "state mismatch: ...")
   bool dry_run = false;
@@ -76,34 +87,30 @@ struct GenerateReport {
   std::int64_t pending = 0;     // observations with ingest_seq above the watermark
   std::int64_t considered = 0;  // distinct observations loaded
   std::int64_t watermark_before = 0, watermark_after = 0;
-  std::vector<RuleReport> rules;
-  std::int64_t groups_created = 0, groups_updated = 0, groups_deleted = 0;
-  std::int64_t groups_unchanged = 0;
-  std::int64_t edges_added = 0, edges_removed = 0;
+  std::vector<RuleReport> rules;  // the counts (ChangeCounts) are their sum
   double elapsed_s = 0;
   std::vector<std::string> messages;  // said out loud (e.g. why a full regeneration ran)
   std::vector<GroupChange> changes;   // every group created, changed or deleted, in rule order
 };
 
 // Runs one generation. Writes groups, edges and state in one transaction
-// (filesystem state is written after the commit, atomically).
-GenerateReport generate(db::Session& session, const GenerateOptions& options);
+// (filesystem state is written after the commit, atomically). Throws
+// ReadOnlyStore on a read-only store unless dry_run.
+GenerateReport generate(storage::AssocStore& store, const GenerateOptions& options);
 
 struct StreamOptions {
   StateOptions state;
-  std::vector<RuleType> types;
+  std::vector<AssocType> types;
   std::int64_t batch_size = 1000;  // observations per batch (ingest order)
   std::int64_t commit_every = 1;   // batches per transaction
   std::int64_t max_batches = 0;    // 0: until nothing is pending
   bool dry_run = false;
 };
 
-struct BatchReport {
+struct BatchReport : ChangeCounts {
   std::int64_t index = 0;
   std::int64_t observations = 0;
   std::int64_t considered = 0;
-  std::int64_t groups_created = 0, groups_updated = 0, groups_deleted = 0;
-  std::int64_t edges_added = 0, edges_removed = 0;
   std::int64_t watermark = 0;
   bool committed = false;
   double elapsed_s = 0;
@@ -117,8 +124,10 @@ struct StreamReport {
 };
 
 // Processes the pending observations in ingest order, batch by batch.
-// on_batch (optional) is called after each batch.
-StreamReport stream(db::Session& session, const StreamOptions& options,
+// on_batch (optional) is called after each batch. Throws
+// NonPositiveStreamSize for batch_size or commit_every <= 0, ReadOnlyStore on
+// a read-only store unless dry_run.
+StreamReport stream(storage::AssocStore& store, const StreamOptions& options,
                     const std::function<void(const BatchReport&)>& on_batch = {});
 
 struct StateInfo {
@@ -139,8 +148,9 @@ struct StateInfo {
   std::string updated_at;
 };
 
-StateInfo state_info(db::Session& session, const StateOptions& options);
+StateInfo state_info(storage::AssocStore& store, const StateOptions& options);
 // Removes the state (the next incremental run is a full one). Groups stay.
-void reset_state(db::Session& session, const StateOptions& options);
+// Throws ReadOnlyStore on a read-only store.
+void reset_state(storage::AssocStore& store, const StateOptions& options);
 
 }  // namespace tolteca::assoc

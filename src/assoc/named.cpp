@@ -4,8 +4,7 @@
 
 #include <algorithm>
 
-#include "db/assoc_repo.h"
-#include "db/duckdb.h"
+#include "assoc/errors.h"
 #include "model/error.h"
 #include "query/spec.h"
 
@@ -14,7 +13,7 @@ namespace tolteca::assoc {
 namespace {
 
 void check_name(const std::string& name) {
-  if (name.empty()) throw UserError("a named group needs a non-empty NAME");
+  if (name.empty()) throw EmptyGroupName();
   if (name.size() > 200) throw UserError(fmt::format("group name '{}…' is longer than 200 characters", name.substr(0, 40)));
   for (unsigned char c : name)
     if (c < 0x20 || c == 0x7f || c == ' ')
@@ -22,8 +21,8 @@ void check_name(const std::string& name) {
 }
 
 // Product ids the texts select: a spec, or an exact product uid / name.
-std::vector<std::int64_t> resolve(db::AssocRepo& repo, const std::vector<std::string>& texts, bool require_match) {
-  if (texts.empty()) throw UserError("give at least one SPEC (e.g. ics-18366, tcs-131289-0-{2,3}, 18366-[0:10])");
+std::vector<std::int64_t> resolve(storage::AssocStore& repo, const std::vector<std::string>& texts, bool require_match) {
+  if (texts.empty()) throw NoGroupSpecs();
   std::vector<std::int64_t> ids;
   for (const auto& t : texts) {
     std::vector<std::int64_t> got;
@@ -42,23 +41,22 @@ std::vector<std::int64_t> resolve(db::AssocRepo& repo, const std::vector<std::st
   return ids;
 }
 
-std::int64_t require_group(db::AssocRepo& repo, const std::string& name) {
+std::int64_t require_group(storage::AssocStore& repo, const std::string& name) {
   auto id = repo.named_group_id(name);
-  if (!id) throw UserError(fmt::format("no named group '{}' (see 'tolteca_db assoc group list')", name));
+  if (!id) throw NamedGroupMissing(name);
   return *id;
 }
 
-std::int64_t count_members(db::AssocRepo& repo, std::int64_t gid) {
+std::int64_t count_members(storage::AssocStore& repo, std::int64_t gid) {
   return static_cast<std::int64_t>(repo.named_members(gid).size());
 }
 
 }  // namespace
 
-NamedGroupChange create_named_group(db::Session& s, const std::string& name, const std::vector<std::string>& specs) {
+NamedGroupChange create_named_group(storage::AssocStore& repo, const std::string& name, const std::vector<std::string>& specs) {
   check_name(name);
-  db::AssocRepo repo(s);
-  db::Transaction tx(s.con());
-  if (repo.named_group_id(name)) throw UserError(fmt::format("named group '{}' exists; use 'assoc group add'", name));
+  auto tx = repo.begin();
+  if (repo.named_group_id(name)) throw NamedGroupExists(name);
   auto ids = resolve(repo, specs, true);
   NamedGroupChange c;
   c.name = name;
@@ -69,13 +67,12 @@ NamedGroupChange create_named_group(db::Session& s, const std::string& name, con
   c.added = repo.add_named_members(gid, ids);
   c.n_items = count_members(repo, gid);
   repo.log_event(fmt::format("named group {} created with {} member(s)", name, c.n_items), "{}");
-  tx.commit();
+  tx->commit();
   return c;
 }
 
-NamedGroupChange add_to_named_group(db::Session& s, const std::string& name, const std::vector<std::string>& specs) {
-  db::AssocRepo repo(s);
-  db::Transaction tx(s.con());
+NamedGroupChange add_to_named_group(storage::AssocStore& repo, const std::string& name, const std::vector<std::string>& specs) {
+  auto tx = repo.begin();
   const std::int64_t gid = require_group(repo, name);
   auto ids = resolve(repo, specs, true);
   ids.erase(std::remove(ids.begin(), ids.end(), gid), ids.end());
@@ -84,14 +81,13 @@ NamedGroupChange add_to_named_group(db::Session& s, const std::string& name, con
   c.matched = static_cast<std::int64_t>(ids.size());
   c.added = repo.add_named_members(gid, ids);
   c.n_items = count_members(repo, gid);
-  tx.commit();
+  tx->commit();
   return c;
 }
 
-NamedGroupChange remove_from_named_group(db::Session& s, const std::string& name,
+NamedGroupChange remove_from_named_group(storage::AssocStore& repo, const std::string& name,
                                          const std::vector<std::string>& specs) {
-  db::AssocRepo repo(s);
-  db::Transaction tx(s.con());
+  auto tx = repo.begin();
   const std::int64_t gid = require_group(repo, name);
   auto ids = resolve(repo, specs, false);
   NamedGroupChange c;
@@ -99,20 +95,18 @@ NamedGroupChange remove_from_named_group(db::Session& s, const std::string& name
   c.matched = static_cast<std::int64_t>(ids.size());
   c.removed = repo.remove_named_members(gid, ids);
   c.n_items = count_members(repo, gid);
-  tx.commit();
+  tx->commit();
   return c;
 }
 
-void delete_named_group(db::Session& s, const std::string& name) {
-  db::AssocRepo repo(s);
-  db::Transaction tx(s.con());
+void delete_named_group(storage::AssocStore& repo, const std::string& name) {
+  auto tx = repo.begin();
   repo.delete_named_group(require_group(repo, name));
   repo.log_event(fmt::format("named group {} deleted", name), "{}");
-  tx.commit();
+  tx->commit();
 }
 
-std::vector<NamedGroupInfo> list_named_groups(db::Session& s, bool with_members) {
-  db::AssocRepo repo(s);
+std::vector<NamedGroupInfo> list_named_groups(storage::AssocStore& repo, bool with_members) {
   std::vector<NamedGroupInfo> out;
   for (const auto& r : repo.named_groups()) {
     NamedGroupInfo i{r.name, r.n_items, r.created_at, r.updated_at, {}};

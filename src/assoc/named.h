@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "db/session.h"
+#include "storage/assoc_store.h"
 
 namespace tolteca::assoc {
 
@@ -26,14 +26,16 @@ struct NamedGroupInfo {
   std::vector<std::string> members;             // uids (when asked for)
 };
 
-// Throws UserError: empty/bad name, existing group (create), missing group
-// (add/remove/delete), a spec that does not parse (pointing at the
-// character) or selects nothing.
-NamedGroupChange create_named_group(db::Session& s, const std::string& name, const std::vector<std::string>& specs);
-NamedGroupChange add_to_named_group(db::Session& s, const std::string& name, const std::vector<std::string>& specs);
-NamedGroupChange remove_from_named_group(db::Session& s, const std::string& name,
+// Each runs in one transaction of the store. Throws (assoc/errors.h)
+// EmptyGroupName, NamedGroupExists (create), NamedGroupMissing
+// (add/remove/delete), NoGroupSpecs; UserError for a name that is too long
+// or holds a blank or control character and for a spec that selects nothing;
+// query::SpecError for a spec that does not parse (pointing at the character).
+NamedGroupChange create_named_group(storage::AssocStore& s, const std::string& name, const std::vector<std::string>& specs);
+NamedGroupChange add_to_named_group(storage::AssocStore& s, const std::string& name, const std::vector<std::string>& specs);
+NamedGroupChange remove_from_named_group(storage::AssocStore& s, const std::string& name,
                                          const std::vector<std::string>& specs);
-void delete_named_group(db::Session& s, const std::string& name);
-std::vector<NamedGroupInfo> list_named_groups(db::Session& s, bool with_members);
+void delete_named_group(storage::AssocStore& s, const std::string& name);
+std::vector<NamedGroupInfo> list_named_groups(storage::AssocStore& s, bool with_members);
 
 }  // namespace tolteca::assoc

@@ -7,57 +7,10 @@
 
 namespace tolteca::assoc {
 
-std::string_view group_type_name(GroupType t) {
-  switch (t) {
-    case GroupType::cal_group: return "cal_group";
-    case GroupType::drivefit: return "drivefit";
-    case GroupType::focus_group: return "focus_group";
-    case GroupType::astig_group: return "astig_group";
-  }
-  return "?";
-}
-
-std::string_view group_product_type(GroupType t) {
-  switch (t) {
-    case GroupType::cal_group: return "dp_cal_group";
-    case GroupType::drivefit: return "dp_drivefit";
-    case GroupType::focus_group: return "dp_focus_group";
-    case GroupType::astig_group: return "dp_astig_group";
-  }
-  return "?";
-}
-
-std::string_view group_edge_type(GroupType t) {
-  switch (t) {
-    case GroupType::cal_group: return "dpa_cal_group_raw_obs";
-    case GroupType::drivefit: return "dpa_drivefit_raw_obs";
-    case GroupType::focus_group: return "dpa_focus_group_raw_obs";
-    case GroupType::astig_group: return "dpa_astig_group_raw_obs";
-  }
-  return "?";
-}
-
-std::string Group::uid() const { return fmt::format("{}:{}", group_type_name(type), to_string(first)); }
-
-std::string Group::name() const {
-  const auto m = to_string(first.master);
-  switch (type) {
-    case GroupType::cal_group: return fmt::format("{}-{}-g{}-cal", m, first.obsnum, n());
-    case GroupType::drivefit: return fmt::format("{}-{}-g{}-drivefit", m, first.obsnum, n());
-    case GroupType::focus_group:
-    case GroupType::astig_group: {
-      const char* suffix = type == GroupType::focus_group ? "focus" : "astig";
-      if (first_obsnum == last_obsnum) return fmt::format("{}-{}-g{}-{}", m, first_obsnum, n(), suffix);
-      return fmt::format("{}-{}to{}-g{}-{}", m, first_obsnum, last_obsnum, n(), suffix);
-    }
-  }
-  return {};
-}
-
 namespace {
 
 // Builds a group from member facts already in the group's order.
-Group make_group(GroupType type, const std::vector<const ObsFact*>& members) {
+Group make_group(AssocType type, const std::vector<const ObsFact*>& members) {
   Group g;
   g.type = type;
   g.members.reserve(members.size());
@@ -79,7 +32,7 @@ std::vector<Group> cal_groups(std::span<const ObsFact> facts) {
   std::vector<const ObsFact*> open;
   bool is_open = false;
   auto close = [&] {
-    if (is_open && open.size() >= 2) out.push_back(make_group(GroupType::cal_group, open));
+    if (is_open && open.size() >= 2) out.push_back(make_group(AssocType::cal_group, open));
     open.clear();
   };
   for (const ObsFact& f : facts) {
@@ -110,15 +63,15 @@ std::vector<Group> drivefit_groups(std::span<const ObsFact> facts) {
     cur.push_back(ts[i]);
     const bool last = i + 1 == ts.size() || ts[i + 1]->master != ts[i]->master || ts[i + 1]->obsnum != ts[i]->obsnum;
     if (last) {
-      if (cur.size() >= 2) out.push_back(make_group(GroupType::drivefit, cur));
+      if (cur.size() >= 2) out.push_back(make_group(AssocType::drivefit, cur));
       cur.clear();
     }
   }
   return out;
 }
 
-std::vector<Group> run_groups(std::span<const ObsFact> facts, GroupType type) {
-  const GoalClass goal = type == GroupType::focus_group ? GoalClass::focus : GoalClass::astig;
+std::vector<Group> run_groups(std::span<const ObsFact> facts, AssocType type) {
+  const GoalClass goal = type == AssocType::focus_group ? GoalClass::focus : GoalClass::astig;
   std::vector<const ObsFact*> sel;
   for (const ObsFact& f : facts)
     if (f.goal == goal) sel.push_back(&f);
@@ -140,12 +93,13 @@ std::vector<Group> run_groups(std::span<const ObsFact> facts, GroupType type) {
   return out;
 }
 
-std::vector<Group> compute_groups(GroupType type, std::span<const ObsFact> facts) {
+std::vector<Group> compute_groups(AssocType type, std::span<const ObsFact> facts) {
   switch (type) {
-    case GroupType::cal_group: return cal_groups(facts);
-    case GroupType::drivefit: return drivefit_groups(facts);
-    case GroupType::focus_group:
-    case GroupType::astig_group: return run_groups(facts, type);
+    case AssocType::cal_group: return cal_groups(facts);
+    case AssocType::drivefit: return drivefit_groups(facts);
+    case AssocType::focus_group:
+    case AssocType::astig_group: return run_groups(facts, type);
+    case AssocType::cal_obs: break;  // edges, not groups: see cal_edges
   }
   return {};
 }
@@ -211,18 +165,6 @@ std::vector<CalEdge> cal_edges(std::span<const CalPointer> pointers, std::span<c
   }
   out.resize(w);
   return out;
-}
-
-std::string cal_edge_context(std::uint32_t roach_mask) {
-  std::string s = "{\"networks\":[";
-  bool first = true;
-  for (int r = 0; r < 32; ++r) {
-    if (!(roach_mask & (1u << r))) continue;
-    if (!first) s += ',';
-    s += std::to_string(r);
-    first = false;
-  }
-  return s + "]}";
 }
 
 }  // namespace tolteca::assoc

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "db/assoc_repo.h"
+#include "assoc/errors.h"
 #include "files/output_file.h"
 #include "model/error.h"
 
@@ -52,16 +52,13 @@ EngineState EngineState::from_json(const std::string& text, const std::string& w
       s.rules[name] = r;
     }
   } catch (const nlohmann::json::exception& e) {
-    throw UserError(fmt::format("association state {} is not a valid state document ({}); "
-                                "run 'tolteca_db assoc reset-state' to start over",
-                                where, e.what()));
+    throw BadStateDocument(where, e.what());
   }
   return s;
 }
 
-StateStore::StateStore(db::AssocRepo& repo, StateOptions options) : repo_(repo), options_(std::move(options)) {
-  if (options_.backend == StateBackend::filesystem && options_.dir.empty())
-    throw UserError("--state filesystem needs --state-dir DIR");
+StateStore::StateStore(storage::AssocStore& repo, StateOptions options) : repo_(repo), options_(std::move(options)) {
+  if (options_.backend == StateBackend::filesystem && options_.dir.empty()) throw StateDirMissing();
 }
 
 std::string StateStore::location() const {

@@ -11,10 +11,7 @@
 #include <string>
 
 #include "assoc/engine.h"
-
-namespace tolteca::db {
-class AssocRepo;
-}
+#include "storage/assoc_store.h"
 
 namespace tolteca::assoc {
 
@@ -32,16 +29,18 @@ struct EngineState {
   int version = 1;
   std::string instance_id;
   std::string updated_at;
-  std::map<std::string, RuleState> rules;  // by rule_name()
+  std::map<std::string, RuleState> rules;  // by assoc_type_name()
 
   std::string to_json() const;
-  // Throws UserError naming `where` when the text is not a state document.
+  // Throws BadStateDocument (assoc/errors.h) naming `where` when the text is
+  // not a state document, UserError for a document of another version.
   static EngineState from_json(const std::string& text, const std::string& where);
 };
 
 class StateStore {
  public:
-  StateStore(db::AssocRepo& repo, StateOptions options);
+  // Throws StateDirMissing for the filesystem backend without a directory.
+  StateStore(storage::AssocStore& store, StateOptions options);
   std::optional<EngineState> load();
   // Database backend: writes inside the caller's transaction. Filesystem:
   // writes the file atomically (call after the commit).
@@ -52,7 +51,7 @@ class StateStore {
   std::int64_t size_bytes();
 
  private:
-  db::AssocRepo& repo_;
+  storage::AssocStore& repo_;
   StateOptions options_;
 };
 

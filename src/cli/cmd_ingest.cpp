@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "assoc/engine.h"
+#include "cli/assoc_open.h"
+#include "cli/assoc_report.h"
 #include "cli/common.h"
 #include "cli/progress.h"
 #include "db/admin.h"
@@ -113,17 +115,9 @@ void add_header_flags(CLI::App* cmd, bool& headers) {
 // Runs incremental association generation after ingest, when requested
 // (database state; a full regeneration when the state does not match).
 nlohmann::json run_associations(db::Session& s) {
-  auto r = assoc::generate(s, assoc::GenerateOptions{});
-  return {{"mode", r.mode},
-          {"full_reason", r.full_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.full_reason)},
-          {"pending", r.pending},
-          {"considered", r.considered},
-          {"groups_created", r.groups_created},
-          {"groups_updated", r.groups_updated},
-          {"groups_deleted", r.groups_deleted},
-          {"edges_added", r.edges_added},
-          {"edges_removed", r.edges_removed},
-          {"elapsed_s", r.elapsed_s}};
+  nlohmann::json j;
+  phrase_assoc_errors([&] { j = generate_summary_json(assoc::generate(*open_assoc_store(s), assoc::GenerateOptions{})); });
+  return j;
 }
 
 // `ingest file --dry-run`: the fields the name gives, per file (the seed printed these).

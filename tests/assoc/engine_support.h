@@ -8,21 +8,24 @@
 
 #include "assoc/engine.h"
 #include "assoc/rules.h"
-#include "db/assoc_repo.h"
 #include "db/session.h"
-#include "support/test_db.h"
 #include "sim/synthetic.h"
+#include "storage/duckdb/assoc_store.h"
+#include "support/test_db.h"
 
 namespace tolteca::test {
 
 inline std::unique_ptr<db::Session> memory_db() { return fresh_registry(); }
+
+// The session's association store (what the engine reads and writes through).
+inline std::unique_ptr<storage::AssocStore> assoc_store(db::Session& s) { return storage::duckdb::make_assoc_store(s); }
 
 inline assoc::GenerateReport run_generate(db::Session& s, assoc::Mode mode,
                                           assoc::StateOptions state = {}) {
   assoc::GenerateOptions o;
   o.mode = mode;
   o.state = state;
-  return assoc::generate(s, o);
+  return assoc::generate(*assoc_store(s), o);
 }
 
 // Splits each observation into arrivals: sometimes a partial one first (some

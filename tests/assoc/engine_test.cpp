@@ -31,19 +31,20 @@ db::NightOptions small_night(std::uint64_t seed, std::int64_t n) {
 }
 
 // What the pure rules give on the final data, as a dump (names, members).
-db::AssocDump expected_from_rules(db::Session& s) {
-  db::AssocRepo repo(s);
+storage::AssocDump expected_from_rules(db::Session& s) {
+  auto repo_store = assoc_store(s);
+  auto& repo = *repo_store;
   auto facts = repo.all_facts();
   std::unordered_map<std::int64_t, std::string> uid;
   for (const auto& f : facts) uid[f.id] = to_string(f.quartet());
-  db::AssocDump d;
+  storage::AssocDump d;
   auto sorted = facts;
-  std::sort(sorted.begin(), sorted.end(), assoc::seq_less);
-  for (auto t : assoc::kGroupTypes) {
-    auto gs = assoc::compute_groups(t, t == assoc::GroupType::cal_group ? sorted : facts);
+  std::sort(sorted.begin(), sorted.end(), seq_less);
+  for (auto t : kGroupTypes) {
+    auto gs = assoc::compute_groups(t, t == AssocType::cal_group ? sorted : facts);
     for (const auto& g : gs) {
-      db::AssocDump::G x;
-      x.product_type = std::string(assoc::group_product_type(t));
+      storage::AssocDump::G x;
+      x.product_type = std::string(group_product_type(t));
       x.uid = g.uid();
       x.name = g.name();
       x.n_items = g.n();
@@ -58,15 +59,15 @@ db::AssocDump expected_from_rules(db::Session& s) {
   }
   std::sort(d.groups.begin(), d.groups.end(), [](const auto& a, const auto& b) { return a.uid < b.uid; });
   for (const auto& e : assoc::cal_edges(repo.all_pointers(), facts))
-    d.cal_edges.push_back({uid.at(e.src), uid.at(e.dst), assoc::cal_edge_context(e.roach_mask)});
+    d.cal_edges.push_back({uid.at(e.src), uid.at(e.dst), cal_edge_context(e.roach_mask)});
   std::sort(d.cal_edges.begin(), d.cal_edges.end(),
             [](const auto& a, const auto& b) { return std::tie(a.src, a.dst) < std::tie(b.src, b.dst); });
   return d;
 }
 
-std::string describe_diff(const db::AssocDump& a, const db::AssocDump& b) {
+std::string describe_diff(const storage::AssocDump& a, const storage::AssocDump& b) {
   std::string out;
-  std::map<std::string, const db::AssocDump::G*> ma, mb;
+  std::map<std::string, const storage::AssocDump::G*> ma, mb;
   for (const auto& g : a.groups) ma[g.uid] = &g;
   for (const auto& g : b.groups) mb[g.uid] = &g;
   for (const auto& [u, g] : ma)
@@ -92,7 +93,8 @@ TEST(Engine, FullMatchesThePureRulesAndIsIdempotent) {
   auto r = run_generate(*s, Mode::full);
   EXPECT_EQ(r.mode, "full");
   EXPECT_GT(r.groups_created, 10);
-  db::AssocRepo repo(*s);
+  auto repo_store = assoc_store(*s);
+  auto& repo = *repo_store;
   auto got = repo.dump();
   auto want = expected_from_rules(*s);
   EXPECT_EQ(got, want) << describe_diff(got, want);
@@ -138,7 +140,8 @@ void check_orderings(db::Session& s, std::uint64_t seed, int n_orderings, std::i
       auto r = run_generate(s, Mode::incremental);
       ++stats.runs;
     }
-    db::AssocRepo repo(s);
+    auto repo_store = assoc_store(s);
+    auto& repo = *repo_store;
     auto inc = repo.dump();
     auto full = run_generate(s, Mode::full);
     auto after = repo.dump();
@@ -200,10 +203,11 @@ TEST(EngineProperty, StreamEqualsFull) {
       assoc::StreamOptions so;
       so.batch_size = 1 + static_cast<std::int64_t>(seed % 7);
       so.commit_every = 1 + static_cast<std::int64_t>(seed % 3);
-      auto rep = assoc::stream(*s, so);
+      auto rep = assoc::stream(*assoc_store(*s), so);
       EXPECT_EQ(rep.remaining, 0);
     }
-    db::AssocRepo repo(*s);
+    auto repo_store = assoc_store(*s);
+    auto& repo = *repo_store;
     auto got = repo.dump();
     auto full = run_generate(*s, Mode::full);
     EXPECT_TRUE(no_changes(full)) << "seed " << seed << "\n" << describe_diff(got, repo.dump());
@@ -222,11 +226,11 @@ TEST(EngineProperty, MaxBatchesLeavesTheRestPending) {
   assoc::StreamOptions so;
   so.batch_size = 7;
   so.max_batches = 2;
-  auto rep = assoc::stream(*s, so);
+  auto rep = assoc::stream(*assoc_store(*s), so);
   EXPECT_EQ(rep.batches.size(), 2u);
   EXPECT_EQ(rep.remaining, 30 - 14);
   so.max_batches = 0;
-  rep = assoc::stream(*s, so);
+  rep = assoc::stream(*assoc_store(*s), so);
   EXPECT_EQ(rep.remaining, 0);
   EXPECT_EQ(rep.batches.size(), 3u);  // 7 + 7 + 2
   EXPECT_TRUE(no_changes(run_generate(*s, Mode::full)));
@@ -246,7 +250,8 @@ TEST(Engine, DeletedObservationsForceAFullRegeneration) {
   auto r = run_generate(*s, Mode::incremental);
   EXPECT_EQ(r.mode, "full");
   EXPECT_NE(r.full_reason.find("deleted"), std::string::npos) << r.full_reason;
-  db::AssocRepo repo(*s);
+  auto repo_store = assoc_store(*s);
+  auto& repo = *repo_store;
   EXPECT_EQ(repo.dump(), expected_from_rules(*s));
 }
 
@@ -263,7 +268,7 @@ TEST(Engine, FilesystemStateAndAnotherDatabase) {
   for (auto& e : std::filesystem::directory_iterator(dir / "state")) (void)e, ++files;
   EXPECT_EQ(files, 1);
   // Database state untouched.
-  EXPECT_FALSE(db::AssocRepo(*a).read_state().has_value());
+  EXPECT_FALSE(assoc_store(*a)->read_state().has_value());
   r = run_generate(*a, Mode::incremental, fs_state);
   EXPECT_EQ(r.mode, "incremental");
 
@@ -275,7 +280,7 @@ TEST(Engine, FilesystemStateAndAnotherDatabase) {
   EXPECT_NE(r.full_reason.find("another database"), std::string::npos) << r.full_reason;
 
   // reset-state removes the file.
-  assoc::reset_state(*b, fs_state);
+  assoc::reset_state(*assoc_store(*b), fs_state);
   EXPECT_FALSE(std::filesystem::exists(dir / "state" / "assoc_state.json"));
 }
 
@@ -283,7 +288,8 @@ TEST(Engine, WatermarkBeyondTheDatabaseIsAMismatch) {
   auto s = memory_db();
   db::write_synthetic(*s, db::synthetic_night(small_night(31, 40)));
   run_generate(*s, Mode::full);
-  db::AssocRepo repo(*s);
+  auto repo_store = assoc_store(*s);
+  auto& repo = *repo_store;
   auto st = assoc::EngineState::from_json(*repo.read_state(), "test");
   for (auto& [name, r] : st.rules) r.watermark += 1000;
   repo.write_state(st.to_json());
@@ -299,14 +305,15 @@ TEST(Engine, DryRunWritesNothing) {
   assoc::GenerateOptions o;
   o.dry_run = true;
   o.state = {assoc::StateBackend::filesystem, (dir / "st").string()};
-  auto r = assoc::generate(*s, o);
+  auto r = assoc::generate(*assoc_store(*s), o);
   EXPECT_TRUE(r.dry_run);
   EXPECT_GT(r.groups_created, 0);
-  db::AssocRepo repo(*s);
+  auto repo_store = assoc_store(*s);
+  auto& repo = *repo_store;
   EXPECT_TRUE(repo.dump().groups.empty());
   EXPECT_FALSE(std::filesystem::exists(dir / "st"));
   o.state = {};
-  assoc::generate(*s, o);
+  assoc::generate(*assoc_store(*s), o);
   EXPECT_FALSE(repo.read_state().has_value());
 }
 
@@ -318,11 +325,11 @@ TEST(Engine, TypesSubsetKeepsOtherWatermarks) {
   run_generate(*s, Mode::full);
   db::write_synthetic(*s, second);
   assoc::GenerateOptions o;
-  o.types = {assoc::RuleType::cal_group};
-  auto r = assoc::generate(*s, o);
+  o.types = {AssocType::cal_group};
+  auto r = assoc::generate(*assoc_store(*s), o);
   ASSERT_EQ(r.rules.size(), 1u);
   EXPECT_EQ(r.rules[0].type, "cal_group");
-  auto info = assoc::state_info(*s, {});
+  auto info = assoc::state_info(*assoc_store(*s), {});
   for (const auto& rr : info.rules) {
     if (rr.type == "cal_group")
       EXPECT_EQ(rr.pending, 0);
@@ -335,9 +342,9 @@ TEST(Engine, TypesSubsetKeepsOtherWatermarks) {
   EXPECT_TRUE(no_changes(run_generate(*s, Mode::full)));
 }
 
-TEST(Engine, RuleTypeNames) {
-  EXPECT_EQ(assoc::parse_rule_types("drivefit, cal_group,raw_obs_cal_obs"),
-            (std::vector<assoc::RuleType>{assoc::RuleType::cal_group, assoc::RuleType::drivefit,
-                                          assoc::RuleType::cal_obs}));
-  EXPECT_THROW(assoc::parse_rule_types("cal_group,bogus"), UserError);
+TEST(Engine, AssocTypeNames) {
+  EXPECT_EQ(assoc::parse_assoc_types("drivefit, cal_group,raw_obs_cal_obs"),
+            (std::vector<AssocType>{AssocType::cal_group, AssocType::drivefit,
+                                          AssocType::cal_obs}));
+  EXPECT_THROW(assoc::parse_assoc_types("cal_group,bogus"), UserError);
 }

@@ -191,7 +191,7 @@ TEST(FocusGroup, RunBrokenByGap) {
   s.add(TCS, 131104, 0, 1, U | L, F);
   s.add(TCS, 131105, 0, 1, U | L, F);
   s.add(TCS, 131107, 0, 1, U | L, F);  // alone: dropped
-  auto g = run_groups(s.facts, GroupType::focus_group);
+  auto g = run_groups(s.facts, AssocType::focus_group);
   EXPECT_EQ(names(g), (std::vector<std::string>{"tcs-131100to131102-g3-focus", "tcs-131104to131105-g2-focus"}));
   EXPECT_EQ(g[0].uid(), "focus_group:tcs-131100-0-1");
 }
@@ -204,14 +204,14 @@ TEST(FocusGroup, RepeatedObsnumsStayInTheRun) {
   s.add(TCS, 131200, 0, 3, S | L, F);
   s.add(TCS, 131201, 0, 1, U | L, F);
   s.add(TCS, 131201, 0, 2, S | L, F);
-  auto g = run_groups(s.facts, GroupType::focus_group);
+  auto g = run_groups(s.facts, AssocType::focus_group);
   ASSERT_EQ(g.size(), 1u);
   EXPECT_EQ(g[0].name(), "tcs-131200to131201-g5-focus");
   // One obsnum with several scans: first = last.
   Seq one;
   one.add(TCS, 131300, 0, 1, U | L, F);
   one.add(TCS, 131300, 0, 2, S | L, F);
-  auto g1 = run_groups(one.facts, GroupType::focus_group);
+  auto g1 = run_groups(one.facts, AssocType::focus_group);
   ASSERT_EQ(g1.size(), 1u);
   EXPECT_EQ(g1[0].name(), "tcs-131300-g2-focus");
 }
@@ -224,8 +224,8 @@ TEST(FocusGroup, PerMasterAndOtherGoalsIgnored) {
   s.add(TCS, 131302, 0, 1, U, A);
   s.add(TCS, 131303, 0, 1, U, A);
   s.add(TCS, 131304, 0, 1, U, GoalClass::none);
-  EXPECT_TRUE(run_groups(s.facts, GroupType::focus_group).empty());
-  auto a = run_groups(s.facts, GroupType::astig_group);
+  EXPECT_TRUE(run_groups(s.facts, AssocType::focus_group).empty());
+  auto a = run_groups(s.facts, AssocType::astig_group);
   EXPECT_EQ(names(a), (std::vector<std::string>{"tcs-131302to131303-g2-astig"}));
   EXPECT_EQ(a[0].uid(), "astig_group:tcs-131302-0-1");
 }
@@ -235,7 +235,7 @@ TEST(FocusGroup, OrderedByQuartetNotTime) {
   const auto F = GoalClass::focus;
   auto late = s.add(TCS, 131401, 0, 1, U, F);
   auto early = s.add(TCS, 131400, 0, 1, U, F);  // later in time, smaller obsnum
-  auto g = run_groups(s.facts, GroupType::focus_group);
+  auto g = run_groups(s.facts, AssocType::focus_group);
   ASSERT_EQ(g.size(), 1u);
   EXPECT_EQ(g[0].members, (std::vector<std::int64_t>{early, late}));
   EXPECT_EQ(g[0].name(), "tcs-131400to131401-g2-focus");

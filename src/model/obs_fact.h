@@ -4,15 +4,19 @@
 #include <compare>
 #include <cstdint>
 #include <limits>
+#include <string_view>
 
 #include "model/data_kind.h"
 #include "model/master.h"
 #include "model/quartet.h"
 
-namespace tolteca::assoc {
+namespace tolteca {
 
 // ObsGoal classes the run rules care about.
 enum class GoalClass : std::uint8_t { none = 0, focus = 1, astig = 2 };
+// An ObsGoal text's class, case-insensitive: "focus" -> focus, "astig" and
+// "astigmatism" -> astig, anything else -> none.
+GoalClass goal_class_of(std::string_view obs_goal);
 
 // Start time used when a raw observation has none recorded: before everything.
 inline constexpr std::int64_t kNoTime = std::numeric_limits<std::int64_t>::min();
@@ -63,4 +67,4 @@ struct CalPointer {
   bool operator==(const CalPointer&) const = default;
 };
 
-}  // namespace tolteca::assoc
+}  // namespace tolteca
