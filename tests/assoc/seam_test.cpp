@@ -10,7 +10,7 @@
 #include "assoc/named.h"
 #include "assoc/state.h"
 #include "db/session.h"
-#include "db/synthetic.h"
+#include "sim/synthetic.h"
 #include "model/assoc_type.h"
 #include "model/product_type.h"
 #include "storage/duckdb/assoc_store.h"
