@@ -17,7 +17,7 @@
 
 #include "assoc/engine.h"
 #include "assoc/rules.h"
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "db/synthetic.h"
 
 using namespace tolteca;

@@ -32,7 +32,7 @@
 #include <map>
 
 #include "assoc/engine.h"
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "db/synthetic.h"
 
 extern char** environ;

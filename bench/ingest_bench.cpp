@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "files/header.h"
 #include "files/toltec_writer.h"
 #include "ingest/ingest.h"

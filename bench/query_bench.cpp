@@ -21,8 +21,9 @@
 #include <iostream>
 #include <sys/resource.h>
 
-#include "db/query_repo.h"
-#include "db/session.h"
+#include "storage/duckdb/query_repo.h"
+#include "query/spec.h"
+#include "storage/duckdb/session.h"
 
 using namespace tolteca;
 

@@ -37,8 +37,8 @@
 #include <vector>
 
 #include "assoc/engine.h"
-#include "db/query_repo.h"
-#include "db/session.h"
+#include "storage/duckdb/query_repo.h"
+#include "storage/duckdb/session.h"
 #include "db/synthetic.h"
 #include "query/spec.h"
 

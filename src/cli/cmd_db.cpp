@@ -6,9 +6,9 @@
 #include "cli/common.h"
 #include <filesystem>
 
-#include "db/admin.h"
-#include "db/backup.h"
-#include "db/location_repo.h"
+#include "storage/duckdb/admin.h"
+#include "storage/duckdb/backup.h"
+#include "storage/duckdb/location_repo.h"
 #include "ingest/data_root.h"
 #include "ingest/ingest.h"
 #include "model/error.h"
@@ -90,7 +90,7 @@ void register_init(CLI::App& db) {
 nlohmann::json info_json(const db::DbInfo& info) {
   nlohmann::json j{{"url", info.url},
                    {"path", info.path},
-                   {"duckdb_version", info.duckdb_version},
+                   {"duckdb_version", info.backend_version},
                    {"schema_version", info.schema_version}};
   j["file_size"] = info.file_size ? nlohmann::json(*info.file_size) : nlohmann::json(nullptr);
   j["tables"] = nlohmann::json::object();
@@ -115,7 +115,7 @@ nlohmann::json info_json(const db::DbInfo& info) {
 Table info_rows(const db::DbInfo& info) {
   Table t{{"section", "key", "value"}, {}, {false, false, false}};
   t.rows.push_back({"database", "url", info.url});
-  t.rows.push_back({"database", "duckdb_version", info.duckdb_version});
+  t.rows.push_back({"database", "duckdb_version", info.backend_version});
   t.rows.push_back({"database", "schema_version", std::to_string(info.schema_version)});
   t.rows.push_back({"database", "file_size", info.file_size ? std::to_string(*info.file_size) : ""});
   for (const auto& tc : info.tables) t.rows.push_back({"tables", tc.table, std::to_string(tc.rows)});
@@ -140,7 +140,7 @@ void register_info(CLI::App& db) {
     if (format == OutputFormat::json) return print_json(std::cout, info_json(info));
     if (format != OutputFormat::table) return print_table(std::cout, info_rows(info), format);
     print_key_values(std::cout, {{"url", info.url},
-                                 {"duckdb", info.duckdb_version},
+                                 {"duckdb", info.backend_version},
                                  {"schema version", std::to_string(info.schema_version)},
                                  {"file size", info.file_size ? human_bytes(double(*info.file_size)) : "(in memory)"}});
     std::cout << '\n';

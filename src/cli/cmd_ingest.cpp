@@ -9,8 +9,8 @@
 #include "assoc/engine.h"
 #include "cli/common.h"
 #include "cli/progress.h"
-#include "db/admin.h"
-#include "db/site_db_reader.h"
+#include "storage/duckdb/admin.h"
+#include "storage/site_db.h"
 #include "files/filename.h"
 #include "ingest/ingest.h"
 #include "ingest/tel_csv.h"
@@ -413,7 +413,7 @@ void run_toltec_db(const SiteDbCli& o) {
   if (source.empty())
     throw UserError("no site database: give TOLTEC_DB (a SQLite file or sqlite:///path), --toltec-db-url, or set "
                     "$TOLTEC_DB_URL");
-  db::site_db_path(source);  // an unsupported source is reported before the database is opened
+  storage::site_db_path(source);  // an unsupported source is reported before the database is opened
   auto s = open_session_for_ingest(o.db, o.dry_run);
   ProgressDisplay progress("toltec-db", o.quiet);
   ingest::SiteDbOptions so;

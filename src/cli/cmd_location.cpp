@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "cli/common.h"
-#include "db/admin.h"
-#include "db/location_repo.h"
+#include "storage/duckdb/admin.h"
+#include "storage/duckdb/location_repo.h"
 #include "ingest/data_root.h"
 #include "ingest/ingest.h"
 #include "model/error.h"

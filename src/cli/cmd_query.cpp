@@ -8,12 +8,12 @@
 #include "cli/common.h"
 #include "cli/suggest.h"
 #include "cli/help_format.h"
-#include "db/coverage_repo.h"
-#include "db/query_repo.h"
+#include "storage/duckdb/coverage_repo.h"
+#include "storage/duckdb/query_repo.h"
 #include "model/error.h"
 #include "model/time_arg.h"
 #include "query/coverage.h"
-#include "query/options.h"
+#include "model/query_types.h"
 #include "query/spec.h"
 
 namespace tolteca::cli {

@@ -1,15 +1,18 @@
 #include "cli/common.h"
 
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <iostream>
 
-#include "db/url.h"
+#include "storage/duckdb/url.h"
 #include "model/error.h"
 
 namespace tolteca::cli {
 
 void add_db_options(CLI::App* cmd, DbOptions& opts) {
-  opts.url = db::default_db_url();
+  const char* env = std::getenv("TOLTECA_DB_URL");
+  opts.url = storage::default_registry_url(env ? std::optional<std::string>(env) : std::nullopt);
   cmd->add_option("--db,--url", opts.url,
                   "Database URL (default: $TOLTECA_DB_URL, else duckdb:///./tolteca.duckdb); --url is the seed's name")
       ->capture_default_str();

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/output.h"
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 
 namespace tolteca::cli {
 

@@ -6,9 +6,10 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "cli/errors.h"
 #include "cli/suggest.h"
 #include "cli/help_format.h"
-#include "db/duckdb.h"
+#include "storage/duckdb/duckdb.h"
 #include "model/error.h"
 #include "tolteca/version.h"
 
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const UserError& e) {
     std::cout.flush();
-    std::cerr << "tolteca_db: error: " << e.what() << '\n';
+    std::cerr << "tolteca_db: error: " << cli::phrase_error(e) << '\n';
     return 1;
   } catch (const std::exception& e) {
     std::cout.flush();

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <variant>
 
-#include "db/ingest_repo.h"
+#include "storage/duckdb/ingest_repo.h"
 #include "files/filename.h"
 #include "files/header.h"
 

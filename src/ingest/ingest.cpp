@@ -13,9 +13,9 @@
 #include <thread>
 #include <unordered_set>
 
-#include "db/admin.h"
-#include "db/ingest_repo.h"
-#include "db/site_db_reader.h"
+#include "storage/duckdb/admin.h"
+#include "storage/duckdb/ingest_repo.h"
+#include "storage/site_db.h"
 #include "ingest/classify.h"
 #include "ingest/data_root.h"
 #include "ingest/pipeline.h"
@@ -642,7 +642,7 @@ std::vector<int> parse_obs_types(const std::string& text) {
 
 IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const SiteDbOptions& opts) {
   const auto t0 = Clock::now();
-  db::SiteDbFilter filter;
+  storage::SiteDbFilter filter;
   // Any time model/time_arg.h accepts; a day ("2024-11-13", "today", "yesterday") stays a day (inclusive).
   auto norm = [](const std::string& t, const char* what) {
     if (t.empty()) return t;
@@ -655,14 +655,14 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
   filter.until = norm(opts.until, "--until");
   filter.obs_types = opts.obs_types;
   filter.valid_only = opts.valid_only;
-  db::site_db_path(source);  // validates the URL before anything else
+  storage::site_db_path(source);  // validates the URL before anything else
 
   auto loc = resolve_location(s, opts.location, opts.data_root, std::string(), !opts.dry_run);
   const std::string root = canonical_path(loc.root);
 
   // Read every row first: one record per file (the latest row wins).
-  std::vector<db::SiteDbRow> rows;
-  std::int64_t n_rows = db::read_site_db(source, filter, [&](const db::SiteDbRow& r) { rows.push_back(r); });
+  std::vector<storage::SiteDbRow> rows;
+  std::int64_t n_rows = storage::read_site_db(source, filter, [&](const storage::SiteDbRow& r) { rows.push_back(r); });
   if (opts.limit && static_cast<std::int64_t>(rows.size()) > *opts.limit) {
     rows.resize(static_cast<std::size_t>(*opts.limit));
     n_rows = *opts.limit;

@@ -2,8 +2,8 @@
 // extending its root first (see ingest.h).
 #include <fmt/format.h>
 
-#include "db/admin.h"
-#include "db/location_repo.h"
+#include "storage/duckdb/admin.h"
+#include "storage/duckdb/location_repo.h"
 #include "ingest/data_root.h"
 #include "ingest/ingest.h"
 #include "model/error.h"

@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
-#include "db/ingest_repo.h"
-#include "db/session.h"
+#include "storage/duckdb/ingest_repo.h"
+#include "storage/duckdb/session.h"
 #include "model/time.h"
 
 namespace tolteca::ingest {

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "db/synthetic.h"
 #include "support/test_support.h"
 

@@ -9,7 +9,7 @@
 #include "assoc/engine.h"
 #include "assoc/rules.h"
 #include "db/assoc_repo.h"
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "db/synthetic.h"
 
 namespace tolteca::test {

@@ -11,7 +11,7 @@
 #include <set>
 
 #include "db/assoc_repo.h"
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "support/test_support.h"
 
 using namespace tolteca;

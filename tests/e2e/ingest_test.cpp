@@ -16,7 +16,7 @@
 #include <set>
 #include <thread>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "ingest/ingest_helpers.h"
 #include "support/test_support.h"
 

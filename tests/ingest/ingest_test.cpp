@@ -11,7 +11,7 @@
 #include <fstream>
 #include <random>
 
-#include "db/admin.h"
+#include "storage/duckdb/admin.h"
 #include "files/toltec_writer.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_helpers.h"

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;

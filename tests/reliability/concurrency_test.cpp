@@ -8,7 +8,7 @@
 #include <future>
 #include <thread>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "support/test_support.h"
 
 namespace tolteca::test {

@@ -17,7 +17,7 @@
 #include <variant>
 #include <vector>
 
-#include "db/duckdb.h"
+#include "storage/duckdb/duckdb.h"
 #include "db/sitedb_writer.h"
 #include "files/netcdf_writer.h"
 #include "files/toltec_writer.h"

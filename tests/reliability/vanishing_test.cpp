@@ -7,8 +7,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "db/duckdb.h"
-#include "db/session.h"
+#include "storage/duckdb/duckdb.h"
+#include "storage/duckdb/session.h"
 #include "ingest/ingest.h"
 #include "support/test_support.h"
 
