@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/duckdb/registry.h"
 #include "storage/duckdb/session.h"
 #include "files/header.h"
 #include "files/toltec_writer.h"
@@ -105,7 +106,7 @@ void BM_IngestNamesOnly(benchmark::State& state) {
     state.ResumeTiming();
     ingest::IngestOptions o;
     o.read_headers = false;
-    auto sum = ingest::ingest_directory(*s, root.string(), o);
+    auto sum = ingest::ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
     files += sum.new_files;
     state.PauseTiming();
     s.reset();
@@ -120,10 +121,10 @@ void BM_RescanUnchanged(benchmark::State& state) {
   auto s = fresh_db("rescan.duckdb");
   ingest::IngestOptions o;
   o.read_headers = false;
-  ingest::ingest_directory(*s, root.string(), o);
+  ingest::ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
   std::int64_t files = 0;
   for (auto _ : state) {
-    auto sum = ingest::ingest_directory(*s, root.string(), o);
+    auto sum = ingest::ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
     if (sum.unchanged != state.range(0)) state.SkipWithError("re-scan saw changes");
     files += sum.unchanged;
   }
@@ -140,7 +141,7 @@ void BM_IngestHeaders(benchmark::State& state) {
     state.ResumeTiming();
     ingest::IngestOptions o;
     o.jobs = static_cast<int>(state.range(0));
-    auto sum = ingest::ingest_directory(*s, root.string(), o);
+    auto sum = ingest::ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
     files += sum.new_files;
     state.PauseTiming();
     s.reset();

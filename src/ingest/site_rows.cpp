@@ -106,7 +106,7 @@ std::optional<Classified> check_identity(const storage::SiteDbRow& row, const st
 }
 
 // The TargSweep pointer: every part an integer in range, else no pointer (a problem).
-void set_cal_pointer(const storage::SiteDbRow& row, db::FileRecord& r, std::vector<std::string>& problems) {
+void set_cal_pointer(const storage::SiteDbRow& row, storage::FileRecord& r, std::vector<std::string>& problems) {
   const std::string at = fmt::format("row {}: ", row.id);
   std::vector<std::string> p;
   for (const char* col : {"TargSweepObsNum", "TargSweepSubObsNum", "TargSweepScanNum"})
@@ -126,7 +126,7 @@ void set_cal_pointer(const storage::SiteDbRow& row, db::FileRecord& r, std::vect
 }
 
 // Network, kind and file time from the row and the name; disagreements and bad values are problems.
-void set_row_facts(const storage::SiteDbRow& row, const files::ParsedName* parsed, db::FileRecord& r,
+void set_row_facts(const storage::SiteDbRow& row, const files::ParsedName* parsed, storage::FileRecord& r,
                    std::vector<std::string>& problems) {
   const std::string at = fmt::format("row {}: ", row.id);
   std::vector<std::string> p;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/duckdb/duckdb.h"
+#include "storage/duckdb/registry.h"
 #include "storage/duckdb/session.h"
 #include "ingest/ingest.h"
 #include "support/test_support.h"
@@ -55,7 +56,7 @@ TEST(Vanishing, FileDeletedBetweenScanAndReadIsSkippedWithAReason) {
   ingest::IngestSummary sum;
   {
     auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0});
-    sum = ingest::ingest_directory(*s, t.root.string(), o);
+    sum = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
   }
   EXPECT_EQ(problem_of(sum, gone), "skipped: vanished: the file disappeared between the directory scan and the header read");
   EXPECT_NE(problem_of(sum, truncated).find("failed: "), std::string::npos) << problem_of(sum, truncated);
@@ -83,7 +84,7 @@ TEST(Vanishing, KnownFileThatVanishesIsLeftForPrune) {
     auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0});
     ingest::IngestOptions o;
     o.location = "LMT";
-    auto first = ingest::ingest_directory(*s, t.root.string(), o);
+    auto first = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
     ASSERT_EQ(first.failed, 0);
   }
   // Touch one file so the next run re-reads it, then make it vanish just before the read.
@@ -95,7 +96,7 @@ TEST(Vanishing, KnownFileThatVanishesIsLeftForPrune) {
     if (r == rel) fs::remove(t.root / r);
   };
   auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0});
-  auto second = ingest::ingest_directory(*s, t.root.string(), o);
+  auto second = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
   EXPECT_EQ(problem_of(second, rel).rfind("skipped: vanished", 0), 0u) << problem_of(second, rel);
   EXPECT_EQ(second.updated, 0);
   // The earlier record is untouched (still available) until a --prune run sees the file gone.
@@ -104,7 +105,7 @@ TEST(Vanishing, KnownFileThatVanishesIsLeftForPrune) {
   EXPECT_EQ(std::get<std::string>(st.execute().rows()[0][0]), "available");
   o.before_read = {};
   o.prune = true;
-  auto third = ingest::ingest_directory(*s, t.root.string(), o);
+  auto third = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
   EXPECT_EQ(third.missing, 1);
   st.bind(1, rel);
   EXPECT_EQ(std::get<std::string>(st.execute().rows()[0][0]), "missing");

@@ -105,8 +105,9 @@ class DuckLocationStore final : public LocationStore {
 
 class DuckRegistry final : public Registry {
  public:
-  explicit DuckRegistry(std::unique_ptr<Session> s)
-      : s_(std::move(s)), ingest_(*s_), query_(*s_), admin_(*s_), locations_(*s_) {}
+  // owned: the registry closes the session; borrowed (owned == nullptr): the caller keeps it.
+  DuckRegistry(std::unique_ptr<Session> owned, Session& s)
+      : owned_(std::move(owned)), s_(&s), ingest_(s), query_(s), admin_(s), locations_(s) {}
   const std::string& url_text() const override { return s_->url().text; }
   std::string display_name() const override { return s_->display_name(); }
   bool read_only() const override { return s_->read_only(); }
@@ -118,7 +119,8 @@ class DuckRegistry final : public Registry {
   Session& session() { return *s_; }
 
  private:
-  std::unique_ptr<Session> s_;
+  std::unique_ptr<Session> owned_;
+  Session* s_;
   DuckIngestStore ingest_;
   DuckQueryStore query_;
   DuckAdminStore admin_;
@@ -132,8 +134,11 @@ std::unique_ptr<Registry> open(const RegistryUrl& url, const OpenOptions& option
 }
 
 std::unique_ptr<Registry> wrap(std::unique_ptr<Session> session) {
-  return std::make_unique<DuckRegistry>(std::move(session));
+  Session& s = *session;
+  return std::make_unique<DuckRegistry>(std::move(session), s);
 }
+
+std::unique_ptr<Registry> borrow(Session& session) { return std::make_unique<DuckRegistry>(nullptr, session); }
 
 Session& duckdb_session(Registry& registry) {
   auto* d = dynamic_cast<DuckRegistry*>(&registry);

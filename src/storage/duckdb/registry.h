@@ -17,6 +17,10 @@ std::unique_ptr<Registry> open(const RegistryUrl& url, const OpenOptions& option
 // A registry around an open session (tests and tools that made the session themselves).
 std::unique_ptr<Registry> wrap(std::unique_ptr<Session> session);
 
+// A registry over a session the caller keeps open (and must outlive it): for
+// tests and benches that also read the database directly.
+std::unique_ptr<Registry> borrow(Session& session);
+
 // TRANSITIONAL (issue 14): the DuckDB session of a registry this backend
 // opened, for the code that still takes a db::Session (src/assoc/ and
 // cli/cmd_assoc.cpp, until AssocStore joins Registry as assoc()). Throws
