@@ -9,7 +9,7 @@
 #include "cli/errors.h"
 #include "cli/suggest.h"
 #include "cli/help_format.h"
-#include "storage/duckdb/duckdb.h"
+#include "storage/open.h"
 #include "model/error.h"
 #include "tolteca/version.h"
 
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cli::install_help_formatter(app);
   app.set_version_flag("--version",
-                       fmt::format("tolteca_db {} (DuckDB {})", kVersion, db::library_version()));
+                       fmt::format("tolteca_db {} ({})", kVersion, storage::backend_versions()));
   cli::register_db_commands(app);
   cli::register_simulate_command(app);
   cli::register_ingest_commands(app);

@@ -57,6 +57,8 @@ bool registry_exists(std::string_view text) {
   return !url.in_memory() && std::filesystem::exists(url.path);
 }
 
+std::string backend_versions() { return "DuckDB " + duckdb::library_version(); }
+
 std::unique_ptr<Registry> open_registry(std::string_view text, const OpenOptions& options) {
   const RegistryUrl url = parse_registry_url(text);
   // url.backend is "duckdb" (the only scheme parse_registry_url accepts today);

@@ -36,6 +36,9 @@ std::string default_registry_url(const std::optional<std::string>& configured);
 // Throws UserError for a malformed URL.
 bool registry_exists(std::string_view url);
 
+// The backends this build has and their library versions, for --version: "DuckDB v1.4.4".
+std::string backend_versions();
+
 // Opens the registry: checks the path, takes the single-writer lock unless
 // ReadOnly (waiting up to options.wait_seconds), creates the schema (Create)
 // or checks/migrates it. Throws RegistryMissing, RegistryLocked,

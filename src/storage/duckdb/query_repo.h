@@ -1,6 +1,9 @@
 #pragma once
-// Queries, statistics, provenance and exports over the registry. All SQL of
-// the query part lives in query_repo.cpp; signatures here carry no SQL and no
+// Queries, statistics, provenance and exports over the registry (the DuckDB
+// side of storage/query_store.h). The SQL lives in one file per query:
+// spec_sql.cpp (specs -> a bound condition), query_obs.cpp, query_files.cpp,
+// query_groups.cpp, query_stats.cpp, query_provenance.cpp, query_export.cpp;
+// the pieces they share in query_sql.h. Signatures here carry no SQL and no
 // DuckDB types. User text never reaches SQL text: specs and filters become
 // '?' placeholders with bound values.
 #include <cstdint>
