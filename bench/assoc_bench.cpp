@@ -19,8 +19,8 @@
 #include "assoc/engine.h"
 #include "bench_assoc_store.h"
 #include "assoc/rules.h"
-#include "db/session.h"
 #include "sim/synthetic.h"
+#include "storage/duckdb/session.h"
 
 using namespace tolteca;
 
@@ -108,7 +108,7 @@ struct Registry {
   Registry(std::int64_t n, std::int64_t n_held) {
     path = fmt::format("/tmp/tolteca_assoc_bench_{}_{}.duckdb", getpid(), n);
     std::filesystem::remove(path);
-    s = db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::Create, 0});
+    s = db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::Create, 0, {}});
     db::NightOptions no;
     no.seed = static_cast<std::uint64_t>(n);
     no.n_obs = n + n_held;

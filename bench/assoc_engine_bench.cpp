@@ -34,8 +34,8 @@
 #include "bench_main.h"
 #include "assoc/engine.h"
 #include "bench_assoc_store.h"
-#include "db/session.h"
 #include "sim/synthetic.h"
+#include "storage/duckdb/session.h"
 
 extern char** environ;
 
@@ -88,7 +88,7 @@ Tail tail_of(const std::vector<db::SyntheticObs>& v) {
 }
 
 std::unique_ptr<db::Session> open(const std::string& path, db::OpenMode mode = db::OpenMode::ReadWrite) {
-  return db::Session::open("duckdb:///" + path, db::OpenOptions{mode, 0});
+  return db::Session::open("duckdb:///" + path, db::OpenOptions{mode, 0, {}});
 }
 
 // The base registry of n observations, associated (built once, cached on disk).

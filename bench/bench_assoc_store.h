@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "storage/duckdb/assoc_store.h"
 
 namespace tolteca::bench {

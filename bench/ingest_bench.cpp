@@ -16,7 +16,8 @@
 #include <vector>
 
 #include "bench_main.h"
-#include "db/session.h"
+#include "storage/duckdb/registry.h"
+#include "storage/duckdb/session.h"
 #include "files/header.h"
 #include "sim/toltec_writer.h"
 #include "ingest/ingest.h"
@@ -94,7 +95,7 @@ std::unique_ptr<db::Session> fresh_db(const std::string& name) {
   fs::path p = kRoot / name;
   fs::remove(p);
   fs::remove(p.string() + ".wal");
-  return db::Session::open(p.string(), db::OpenOptions{db::OpenMode::Create, 0});
+  return db::Session::open(p.string(), db::OpenOptions{db::OpenMode::Create, 0, {}});
 }
 
 void BM_IngestNamesOnly(benchmark::State& state) {
@@ -106,7 +107,7 @@ void BM_IngestNamesOnly(benchmark::State& state) {
     state.ResumeTiming();
     ingest::IngestOptions o;
     o.read_headers = false;
-    auto sum = ingest::ingest_directory(*s, root.string(), o);
+    auto sum = ingest::ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
     files += sum.new_files;
     state.PauseTiming();
     s.reset();
@@ -121,10 +122,10 @@ void BM_RescanUnchanged(benchmark::State& state) {
   auto s = fresh_db("rescan.duckdb");
   ingest::IngestOptions o;
   o.read_headers = false;
-  ingest::ingest_directory(*s, root.string(), o);
+  ingest::ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
   std::int64_t files = 0;
   for (auto _ : state) {
-    auto sum = ingest::ingest_directory(*s, root.string(), o);
+    auto sum = ingest::ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
     if (sum.unchanged != state.range(0)) state.SkipWithError("re-scan saw changes");
     files += sum.unchanged;
   }
@@ -141,7 +142,7 @@ void BM_IngestHeaders(benchmark::State& state) {
     state.ResumeTiming();
     ingest::IngestOptions o;
     o.jobs = static_cast<int>(state.range(0));
-    auto sum = ingest::ingest_directory(*s, root.string(), o);
+    auto sum = ingest::ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
     files += sum.new_files;
     state.PauseTiming();
     s.reset();

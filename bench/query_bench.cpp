@@ -22,8 +22,9 @@
 #include <sys/resource.h>
 
 #include "bench_main.h"
-#include "db/query_repo.h"
-#include "db/session.h"
+#include "query/spec.h"
+#include "storage/duckdb/query_repo.h"
+#include "storage/duckdb/session.h"
 
 using namespace tolteca;
 
@@ -44,7 +45,7 @@ std::string bench_path() {
 // docs/ARCHITECTURE.md describes them).
 void generate(const std::string& path, std::int64_t n) {
   auto t0 = std::chrono::steady_clock::now();
-  auto s = db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::Create, 0});
+  auto s = db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::Create, 0, {}});
   auto& con = s->con();
   db::Transaction tx(con);
   con.execute("INSERT INTO locations (label, root_path, priority) VALUES ('LMT', '/data_lmt', 0)");
@@ -152,7 +153,7 @@ db::Session& session() {
   static std::unique_ptr<db::Session> s = [] {
     auto path = bench_path();
     if (!std::filesystem::exists(path)) generate(path, n_obs());
-    return db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::ReadOnly, 0});
+    return db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::ReadOnly, 0, {}});
   }();
   return *s;
 }

@@ -38,10 +38,10 @@
 
 #include "assoc/engine.h"
 #include "bench_assoc_store.h"
-#include "db/query_repo.h"
-#include "db/session.h"
 #include "files/header_helper.h"
 #include "sim/synthetic.h"
+#include "storage/duckdb/query_repo.h"
+#include "storage/duckdb/session.h"
 #include "query/spec.h"
 
 using namespace tolteca;
@@ -150,7 +150,7 @@ int cmd_run(const Args& a) {
 }
 
 std::unique_ptr<db::Session> open_rw(const std::string& path) {
-  return db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::ReadWrite, 30});
+  return db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::ReadWrite, 30, {}});
 }
 
 int cmd_assoc(const Args& a) {
@@ -264,7 +264,7 @@ int cmd_assoc(const Args& a) {
 int cmd_query(const Args& a) {
   const std::string out = a.get("--out"), path = a.get("--db"), spec = a.get("--spec");
   const int runs = std::stoi(a.get("--runs", "5"));
-  auto s = db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::ReadOnly, 30});
+  auto s = db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::ReadOnly, 30, {}});
   query::ObsFilter f;
   f.specs = {query::parse_spec(spec)};
   std::size_t rows = db::query_obs(*s, f, false).size();  // warm-up

@@ -5,16 +5,8 @@
 #include <cstdlib>
 
 #include "assoc/errors.h"
-#include "storage/duckdb/assoc_store.h"
 
 namespace tolteca::cli {
-
-std::unique_ptr<storage::AssocStore> open_assoc_store(db::Session& session) {
-  storage::AssocOptions options;
-  const char* trace = std::getenv("TOLTECA_ASSOC_TRACE");
-  options.trace = trace && *trace && *trace != '0';
-  return storage::duckdb::make_assoc_store(session, options);
-}
 
 namespace {
 

@@ -1,17 +1,11 @@
 #pragma once
-// The CLI's one way to the associations' store, and the phrasing of the
-// engine's typed errors (assoc/errors.h) with the CLI's flag names.
+// The phrasing of the association engine's typed errors (assoc/errors.h)
+// with the CLI's flag names. (The store itself is Registry::assoc().)
 #include <functional>
 #include <memory>
 
-#include "db/session.h"
-#include "storage/assoc_store.h"
 
 namespace tolteca::cli {
-
-// The association store of an open session; options from the environment
-// (TOLTECA_ASSOC_TRACE=1: print every query with its time on stderr).
-std::unique_ptr<storage::AssocStore> open_assoc_store(db::Session& session);
 
 // Runs body; an assoc/errors.h error escapes as a UserError phrased for the
 // command line (naming --types, --state-dir, ...). Other exceptions pass.

@@ -99,8 +99,8 @@ void register_generate(CLI::App& parent) {
     g.dry_run = o->dry_run;
     if (o->limit && *o->limit <= 0) throw UserError("--limit must be positive");
     if (o->limit && o->full) throw UserError("--limit and --full do not go together (a full run takes everything)");
-    auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
-    auto store = open_assoc_store(*s);
+    auto s = open_registry(o->db, o->dry_run ? storage::OpenMode::ReadOnly : storage::OpenMode::ReadWrite);
+    storage::AssocStore* store = &s->assoc();
     if (o->limit) return generate_limited(*store, g, *o->limit, o->json);
     print_generate(assoc::generate(*store, g), o->json);
   }));
@@ -136,8 +136,8 @@ void register_stream(CLI::App& parent) {
     so.commit_every = o->commit_every;
     so.max_batches = o->max_batches;
     so.dry_run = o->dry_run;
-    auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
-    auto store = open_assoc_store(*s);
+    auto s = open_registry(o->db, o->dry_run ? storage::OpenMode::ReadOnly : storage::OpenMode::ReadWrite);
+    storage::AssocStore* store = &s->assoc();
     const bool json = o->json;
     if (!json) print_stream_header();
     auto rep = assoc::stream(*store, so, [&](const assoc::BatchReport& b) {
@@ -164,8 +164,8 @@ void register_state(CLI::App& parent) {
   cmd->callback(assoc_callback([o] {
     auto st = o->state.resolve();
     const auto format = o->out.resolve();
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
-    print_state_info(assoc::state_info(*open_assoc_store(*s), st), format);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
+    print_state_info(assoc::state_info(s->assoc(), st), format);
   }));
 }
 
@@ -192,12 +192,12 @@ void register_reset_state(CLI::App& parent) {
   set_examples(cmd, "  tolteca_db assoc reset-state --yes\n  tolteca_db assoc reset-state --backend filesystem --state-dir ./state -y\n");
   cmd->callback(assoc_callback([o] {
     auto st = o->state.resolve();
-    auto s = open_session(o->db, db::OpenMode::ReadWrite);
+    auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
     if (!o->yes && !confirm("clear the association state (groups stay; the next generate is a full one)?")) {
       std::cout << "nothing changed\n";
       return;
     }
-    assoc::reset_state(*open_assoc_store(*s), st);
+    assoc::reset_state(s->assoc(), st);
     if (o->json) {
       print_json(std::cout, {{"reset", true}});
       return;
@@ -224,8 +224,8 @@ void register_group_list(CLI::App* grp) {
                     "  tolteca_db assoc group list --format csv\n");
   cmd->callback(assoc_callback([o, out] {
     const auto format = out->resolve();
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
-    auto groups = assoc::list_named_groups(*open_assoc_store(*s), o->members || format != OutputFormat::table);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
+    auto groups = assoc::list_named_groups(s->assoc(), o->members || format != OutputFormat::table);
     print_named_groups(groups, format, o->members);
   }));
 }
@@ -238,8 +238,8 @@ void register_group_delete(CLI::App* grp) {
   add_json_flag(cmd, o->json);
   set_examples(cmd, "  tolteca_db assoc group delete night1\n");
   cmd->callback(assoc_callback([o] {
-    auto s = open_session(o->db, db::OpenMode::ReadWrite);
-    assoc::delete_named_group(*open_assoc_store(*s), o->name);
+    auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
+    assoc::delete_named_group(s->assoc(), o->name);
     if (o->json) {
       print_json(std::cout, {{"name", o->name}, {"deleted", true}});
       return;
@@ -263,8 +263,8 @@ void register_group(CLI::App& parent) {
     add_json_flag(cmd, o->json);
     set_examples(cmd, examples);
     cmd->callback(assoc_callback([o, fn, verb] {
-      auto s = open_session(o->db, db::OpenMode::ReadWrite);
-      print_named_group_change(fn(*open_assoc_store(*s), o->name, o->specs), o->json, verb);
+      auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
+      print_named_group_change(fn(s->assoc(), o->name, o->specs), o->json, verb);
     }));
   };
   edit("create", "Create a named group from specs",

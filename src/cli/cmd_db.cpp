@@ -6,9 +6,7 @@
 #include "cli/common.h"
 #include <filesystem>
 
-#include "db/admin.h"
-#include "db/backup.h"
-#include "db/location_repo.h"
+#include "storage/registry.h"
 #include "ingest/data_root.h"
 #include "ingest/ingest.h"
 #include "model/error.h"
@@ -17,19 +15,19 @@ namespace tolteca::cli {
 
 namespace {
 
-nlohmann::json location_json(const db::Location& l) {
+nlohmann::json location_json(const storage::Location& l) {
   return {{"id", l.id}, {"label", l.label}, {"root_path", l.root_path}, {"priority", l.priority}};
 }
 
 // The location db init was asked for: created, or updated when its root is the same or nothing is
 // recorded under it yet. Re-rooting a location with files is refused (the relative paths would then
 // point elsewhere and a re-ingest would duplicate every file): `db location move` does that consistently.
-db::Location init_location(db::Session& s, const std::string& label, const std::string& data_root,
+storage::Location init_location(storage::Registry& s, const std::string& label, const std::string& data_root,
                            std::int64_t priority) {
   const std::string root = ingest::absolute_root(data_root);
-  if (auto existing = db::find_location(s, label);
+  if (auto existing = s.locations().find(label);
       existing && ingest::canonical_path(existing->root_path) != ingest::canonical_path(root)) {
-    auto u = db::location_usage(s, existing->id);
+    auto u = s.locations().usage(existing->id);
     if (u.files > 0)
       throw UserError(fmt::format(
           "location {} has data root {} and {} file(s) recorded relative to it; db init does not re-root it. If the "
@@ -40,7 +38,7 @@ db::Location init_location(db::Session& s, const std::string& label, const std::
   std::error_code ec;
   if (!std::filesystem::is_directory(root, ec))
     std::cerr << fmt::format("tolteca_db: warning: data root {} does not exist (yet)\n", root);
-  return db::upsert_location(s, label, root, priority);
+  return s.locations().upsert(label, root, priority);
 }
 
 void register_init(CLI::App& db) {
@@ -70,27 +68,27 @@ void register_init(CLI::App& db) {
                "  tolteca_db db init --location LMT --data-root /data_lmt --json\n");
   cmd->callback([o, loc_opt] {
     if (o->data_root.empty() && loc_opt->count() > 0) throw UserError("--location needs --data-root");
-    auto s = open_session(o->db, db::OpenMode::Create);
+    auto s = open_registry(o->db, storage::OpenMode::Create);
     if (!o->registry)
       std::cerr << "tolteca_db: note: --no-registry: the registries are part of the schema and were filled anyway\n";
-    std::optional<db::Location> loc;
+    std::optional<storage::Location> loc;
     if (!o->data_root.empty()) loc = init_location(*s, o->location, o->data_root, o->priority);
     if (o->json) {
-      nlohmann::json j{{"url", s->url().text}, {"created", s->created_schema()}};
+      nlohmann::json j{{"url", s->url_text()}, {"created", s->admin().created_schema()}};
       j["location"] = loc ? location_json(*loc) : nlohmann::json(nullptr);
       print_json(std::cout, j);
       return;
     }
-    std::cout << (s->created_schema() ? fmt::format("initialised database {}\n", s->display_name())
+    std::cout << (s->admin().created_schema() ? fmt::format("initialised database {}\n", s->display_name())
                                       : fmt::format("database {} is already initialised\n", s->display_name()));
     if (loc) std::cout << fmt::format("location {} -> {}\n", loc->label, loc->root_path);
   });
 }
 
-nlohmann::json info_json(const db::DbInfo& info) {
+nlohmann::json info_json(const storage::RegistryInfo& info) {
   nlohmann::json j{{"url", info.url},
                    {"path", info.path},
-                   {"duckdb_version", info.duckdb_version},
+                   {"duckdb_version", info.backend_version},
                    {"schema_version", info.schema_version}};
   j["file_size"] = info.file_size ? nlohmann::json(*info.file_size) : nlohmann::json(nullptr);
   j["tables"] = nlohmann::json::object();
@@ -98,7 +96,7 @@ nlohmann::json info_json(const db::DbInfo& info) {
   j["locations"] = nlohmann::json::array();
   for (const auto& l : info.locations) j["locations"].push_back(location_json(l));
   // The registries, so scripts can see what the database knows.
-  auto registry = [](const std::vector<db::DbInfo::Registry>& rows) {
+  auto registry = [](const std::vector<storage::RegistryInfo::Registry>& rows) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& r : rows) arr.push_back({{"name", r.name}, {"description", r.description}});
     return arr;
@@ -112,10 +110,10 @@ nlohmann::json info_json(const db::DbInfo& info) {
 }
 
 // CSV/TSV: rows section, key, value (like `query stats`).
-Table info_rows(const db::DbInfo& info) {
+Table info_rows(const storage::RegistryInfo& info) {
   Table t{{"section", "key", "value"}, {}, {false, false, false}};
   t.rows.push_back({"database", "url", info.url});
-  t.rows.push_back({"database", "duckdb_version", info.duckdb_version});
+  t.rows.push_back({"database", "duckdb_version", info.backend_version});
   t.rows.push_back({"database", "schema_version", std::to_string(info.schema_version)});
   t.rows.push_back({"database", "file_size", info.file_size ? std::to_string(*info.file_size) : ""});
   for (const auto& tc : info.tables) t.rows.push_back({"tables", tc.table, std::to_string(tc.rows)});
@@ -135,12 +133,12 @@ void register_info(CLI::App& db) {
   set_examples(cmd, "  tolteca_db db info\n  tolteca_db db info --json\n  tolteca_db db info --format csv\n");
   cmd->callback([o] {
     auto format = o->out.resolve();
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
-    auto info = db::db_info(*s);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
+    auto info = s->admin().info();
     if (format == OutputFormat::json) return print_json(std::cout, info_json(info));
     if (format != OutputFormat::table) return print_table(std::cout, info_rows(info), format);
     print_key_values(std::cout, {{"url", info.url},
-                                 {"duckdb", info.duckdb_version},
+                                 {"duckdb", info.backend_version},
                                  {"schema version", std::to_string(info.schema_version)},
                                  {"file size", info.file_size ? human_bytes(double(*info.file_size)) : "(in memory)"}});
     std::cout << '\n';
@@ -171,7 +169,7 @@ std::vector<std::string> split_csv(const std::string& s) {
   return out;
 }
 
-void print_files(const std::vector<db::ExportedFile>& files, bool json, const char* verb) {
+void print_files(const std::vector<storage::ExportedFile>& files, bool json, const char* verb) {
   if (json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& f : files)
@@ -204,9 +202,10 @@ void register_export(CLI::App& db) {
   add_json_flag(cmd, o->json);
   set_examples(cmd, "  tolteca_db db export backup/\n  tolteca_db db export out/ --tables products,sources --format csv\n");
   cmd->callback([o] {
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
-    auto files = db::export_tables(*s, o->out_dir, split_csv(o->tables),
-                                   o->format == "csv" ? db::ExportFormat::csv : db::ExportFormat::parquet, o->force);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
+    auto files = s->admin().export_backup(o->out_dir, split_csv(o->tables),
+                                           o->format == "csv" ? storage::BackupFormat::csv : storage::BackupFormat::parquet,
+                                           o->force, backup_export_options_from_env());
     print_files(files, o->json, "exported");
   });
 }
@@ -232,9 +231,9 @@ void register_import(CLI::App& db) {
                "  tolteca_db db import backup/ --db duckdb:///./restored.duckdb\n"
                "  tolteca_db db import backup/ --tables locations,products,sources --db subset.duckdb\n");
   cmd->callback([o] {
-    db::ImportOptions opts{split_csv(o->tables), !o->no_verify};
-    auto s = open_session(o->db, db::OpenMode::Create);
-    print_files(db::import_tables(*s, o->in_dir, opts), o->json, "imported");
+    storage::BackupImportOptions opts{split_csv(o->tables), !o->no_verify};
+    auto s = open_registry(o->db, storage::OpenMode::Create);
+    print_files(s->admin().import_backup(o->in_dir, opts), o->json, "imported");
   });
 }
 
@@ -251,8 +250,8 @@ void register_vacuum(CLI::App& db) {
   add_json_flag(cmd, o->json);
   set_examples(cmd, "  tolteca_db db vacuum\n  tolteca_db db vacuum --analyze\n");
   cmd->callback([o] {
-    auto s = open_session(o->db, db::OpenMode::ReadWrite);
-    auto r = db::vacuum(*s);
+    auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
+    auto r = s->admin().vacuum();
     auto opt = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
     if (o->json) {
       print_json(std::cout, {{"size_before", opt(r.size_before)}, {"size_after", opt(r.size_after)}});

@@ -11,8 +11,8 @@
 #include "cli/assoc_report.h"
 #include "cli/common.h"
 #include "cli/progress.h"
-#include "db/admin.h"
-#include "db/site_db_reader.h"
+#include "storage/registry.h"
+#include "storage/site_db.h"
 #include "files/filename.h"
 #include "ingest/ingest.h"
 #include "ingest/tel_csv.h"
@@ -114,9 +114,9 @@ void add_header_flags(CLI::App* cmd, bool& headers) {
 
 // Runs incremental association generation after ingest, when requested
 // (database state; a full regeneration when the state does not match).
-nlohmann::json run_associations(db::Session& s) {
+nlohmann::json run_associations(storage::Registry& registry) {
   nlohmann::json j;
-  phrase_assoc_errors([&] { j = generate_summary_json(assoc::generate(*open_assoc_store(s), assoc::GenerateOptions{})); });
+  phrase_assoc_errors([&] { j = generate_summary_json(assoc::generate(registry.assoc(), assoc::GenerateOptions{})); });
   return j;
 }
 
@@ -170,8 +170,9 @@ void register_file(CLI::App& ingest) {
                "  tolteca_db ingest file /data_lmt/toltec/ics/toltec1/toltec1_018340_000_0000_2024_11_13_21_33_27_vnasweep.nc\n"
                "  tolteca_db ingest file data_lmt/tel/*.nc --location LMT --data-root data_lmt --json\n");
   cmd->callback([o] {
-    auto s = open_session_for_ingest(o->db, o->dry_run);
+    auto s = open_registry_for_ingest(o->db, o->dry_run);
     ingest::IngestOptions io;
+    io.storage = ingest_storage_options_from_env();
     io.location = o->location;
     io.data_root = o->data_root;
     io.read_headers = o->headers;
@@ -250,9 +251,10 @@ void register_directory(CLI::App& ingest) {
     if (o->batch_size == 0) throw UserError("--batch-size must be at least 1");
     ingest::checked_jobs(o->jobs);
     ingest::check_directory(o->root);
-    auto s = open_session_for_ingest(o->db, o->dry_run);
+    auto s = open_registry_for_ingest(o->db, o->dry_run);
     ProgressDisplay progress("ingest", o->quiet);
     ingest::IngestOptions io;
+    io.storage = ingest_storage_options_from_env();
     io.location = o->location;
     io.data_root = o->data_root;
     io.pattern = o->pattern;
@@ -408,10 +410,11 @@ void run_toltec_db(const SiteDbCli& o) {
   if (source.empty())
     throw UserError("no site database: give TOLTEC_DB (a SQLite file or sqlite:///path), --toltec-db-url, or set "
                     "$TOLTEC_DB_URL");
-  db::site_db_path(source);  // an unsupported source is reported before the database is opened
-  auto s = open_session_for_ingest(o.db, o.dry_run);
+  storage::site_db_path(source);  // an unsupported source is reported before the database is opened
+  auto s = open_registry_for_ingest(o.db, o.dry_run);
   ProgressDisplay progress("toltec-db", o.quiet);
   ingest::SiteDbOptions so;
+  so.storage = ingest_storage_options_from_env();
   so.location = o.location;
   so.data_root = o.data_root.empty() ? env_or("TOLTECA_WEB_DATA_LMT_ROOTPATH") : o.data_root;
   so.since = o.since;
@@ -518,8 +521,8 @@ void register_tel_csv(CLI::App& ingest) {
       throw UserError("no CSV_PATH: the seed's LMT web-API mode cannot work offline; download the metadata "
                       "catalogue and give its path (tolteca_db ingest tel-csv lmt_metadata.csv)");
     if (o->batch_size < 0) throw UserError("--batch-size must not be negative");
-    auto s = open_session(o->db, o->dry_run ? db::OpenMode::ReadOnly : db::OpenMode::ReadWrite);
-    if (!o->location.empty() && !db::find_location(*s, o->location))
+    auto s = open_registry(o->db, o->dry_run ? storage::OpenMode::ReadOnly : storage::OpenMode::ReadWrite);
+    if (!o->location.empty() && !s->locations().find(o->location))
       throw UserError(fmt::format("location {} does not exist (see 'tolteca_db db location list')", o->location));
     auto r = ingest::ingest_tel_csv(*s, o->csv, o->include_invalid, o->dry_run);
     if (o->json) {

@@ -5,8 +5,7 @@
 #include <iostream>
 
 #include "cli/common.h"
-#include "db/admin.h"
-#include "db/location_repo.h"
+#include "storage/registry.h"
 #include "ingest/data_root.h"
 #include "ingest/ingest.h"
 #include "model/error.h"
@@ -22,8 +21,8 @@ struct Opts {
   bool force = false, keep_paths = false, json = false;
 };
 
-db::Location need_location(db::Session& s, const std::string& label) {
-  auto loc = db::find_location(s, label);
+storage::Location need_location(storage::Registry& s, const std::string& label) {
+  auto loc = s.locations().find(label);
   if (!loc) throw UserError(fmt::format("location {} does not exist (see 'tolteca_db db location list')", label));
   return *loc;
 }
@@ -46,11 +45,11 @@ void register_list(CLI::App* loc) {
   add_json_flag(cmd, o->json);
   set_examples(cmd, "  tolteca_db db location list\n  tolteca_db db location list --json\n");
   cmd->callback([o] {
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
     nlohmann::json arr = nlohmann::json::array();
     Table t{{"location", "root", "priority", "files", "missing", "root exists"}, {}, {false, false, true, true, true, false}};
-    for (const auto& l : db::list_locations(*s)) {
-      auto u = db::location_usage(*s, l.id);
+    for (const auto& l : s->locations().list()) {
+      auto u = s->locations().usage(l.id);
       const bool exists = dir_exists(l.root_path);
       arr.push_back({{"label", l.label}, {"root_path", l.root_path}, {"priority", l.priority}, {"files", u.files},
                      {"missing", u.missing}, {"root_exists", exists}});
@@ -77,8 +76,8 @@ void register_add(CLI::App* loc) {
   set_examples(cmd, "  tolteca_db db location add UMass /archive/data_lmt --priority 1\n"
                     "  tolteca_db db location add old_copy /archive/old_copy\n");
   cmd->callback([o] {
-    auto s = open_session(o->db, db::OpenMode::ReadWrite);
-    auto l = db::add_location(*s, o->label, ingest::absolute_root(o->root), o->priority);
+    auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
+    auto l = s->locations().add(o->label, ingest::absolute_root(o->root), o->priority);
     warn_missing_root(l.root_path);
     if (o->json) return print_json(std::cout, {{"label", l.label}, {"root_path", l.root_path}, {"priority", l.priority}});
     std::cout << fmt::format("added location {} -> {}\n", l.label, l.root_path);
@@ -104,7 +103,7 @@ void register_move(CLI::App* loc) {
                 "NEWROOT inside the root: every path loses the prefix (refused if a file lies outside NEWROOT).\n"
                 "Otherwise (or --keep-paths): the archive moved; paths stay relative to the new root.");
   cmd->callback([o] {
-    auto s = open_session(o->db, db::OpenMode::ReadWrite);
+    auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
     auto m = ingest::move_location(*s, o->label, o->root, o->keep_paths);
     warn_missing_root(m.new_root);
     if (o->json)
@@ -126,14 +125,14 @@ void register_remove(CLI::App* loc) {
   add_json_flag(cmd, o->json);
   set_examples(cmd, "  tolteca_db db location remove UMass\n  tolteca_db db location remove old_copy --force\n");
   cmd->callback([o] {
-    auto s = open_session(o->db, db::OpenMode::ReadWrite);
+    auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
     auto l = need_location(*s, o->label);
-    auto u = db::location_usage(*s, l.id);
+    auto u = s->locations().usage(l.id);
     if (u.files > 0 && !o->force)
       throw UserError(fmt::format("location {} has {} file row(s); nothing removed (--force deletes them with the "
                                   "location; observations stay)",
                                   l.label, u.files));
-    auto n = db::remove_location(*s, l.id);
+    auto n = s->locations().remove(l.id);
     if (o->json) return print_json(std::cout, {{"label", l.label}, {"removed", true}, {"files_deleted", n}});
     std::cout << fmt::format("removed location {} ({} file row(s) deleted)\n", l.label, n);
   });
@@ -151,9 +150,9 @@ void register_prune(CLI::App* loc) {
                 "\nFiles become 'missing' by 'ingest directory --prune' (gone from disk) or 'ingest toltec-db' (not\n"
                 "found locally). Their observations stay (with fewer files); 'query files --missing' lists them first.");
   cmd->callback([o] {
-    auto s = open_session(o->db, db::OpenMode::ReadWrite);
+    auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
     auto l = need_location(*s, o->label);
-    auto n = db::prune_missing_files(*s, l.id);
+    auto n = s->locations().prune_missing(l.id);
     if (o->json) return print_json(std::cout, {{"label", l.label}, {"deleted", n}});
     std::cout << fmt::format("location {}: {} missing file row(s) deleted\n", l.label, n);
   });

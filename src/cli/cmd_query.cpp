@@ -8,12 +8,11 @@
 #include "cli/common.h"
 #include "cli/suggest.h"
 #include "cli/help_format.h"
-#include "db/coverage_repo.h"
-#include "db/query_repo.h"
+#include "storage/registry.h"
 #include "model/error.h"
 #include "model/time_arg.h"
 #include "query/coverage.h"
-#include "query/options.h"
+#include "model/query_types.h"
 #include "query/spec.h"
 
 namespace tolteca::cli {
@@ -202,9 +201,9 @@ Table obs_table(const std::vector<query::ObsRow>& rows, bool human) {
 }
 
 // --incomplete: keeps the observations missing networks (query/coverage.h), then at most `limit`.
-void keep_incomplete(db::Session& s, std::vector<query::ObsRow>& rows, std::vector<std::vector<int>>& missing,
+void keep_incomplete(storage::Registry& s, std::vector<query::ObsRow>& rows, std::vector<std::vector<int>>& missing,
                      const std::optional<std::int64_t>& limit) {
-  const auto nights = db::night_networks(s);
+  const auto nights = s.query().night_networks();
   std::vector<query::ObsRow> kept;
   for (auto& r : rows) {
     if (limit && static_cast<std::int64_t>(kept.size()) >= *limit) break;
@@ -303,8 +302,8 @@ void register_obs(CLI::App& q) {
     // One more than shown tells whether there are more; --incomplete applies the limit after its filter.
     const std::optional<std::int64_t> fetch = shown ? std::optional<std::int64_t>(*shown + 1) : std::nullopt;
     if (!o->incomplete) f.limit = fetch;
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
-    auto rows = db::query_obs(*s, f, o->files);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
+    auto rows = s->query().obs_all(f, o->files);
     std::vector<std::vector<int>> missing;
     if (o->incomplete) keep_incomplete(*s, rows, missing, fetch);
     const bool more = shown && static_cast<std::int64_t>(rows.size()) > *shown;
@@ -397,8 +396,8 @@ void register_files(CLI::App& q) {
     f.missing_only = o->missing;
     f.all_locations = o->all_locations;
     auto format = o->out.resolve();
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
-    auto files = db::query_files(*s, f);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
+    auto files = s->query().files_all(f);
     if (files.empty()) {
       print_empty(format, files_table({}), o->missing ? "no missing files match" : "no files match");
       return;
@@ -482,8 +481,8 @@ void register_groups(CLI::App& q) {
     f.newest = o->newest;
     f.members = o->members;
     auto format = o->out.resolve();
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
-    auto groups = db::query_groups(*s, f);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
+    auto groups = s->query().groups(f);
     Table t{{"name", "type", "n_items", "obsnums", "master", "latest_member_time", "uid"},
             {},
             {false, false, true, false, false, false, false}};
@@ -610,8 +609,8 @@ void register_export(CLI::App& q) {
                                   "json",
                                   o->output));
     }
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
-    auto res = db::export_query(*s, r);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
+    auto res = s->query().export_rows(r);
     if (o->json) {
       print_json(std::cout, {{"path", res.path}, {"what", res.what}, {"format", res.format}, {"rows", res.rows}});
       return;
@@ -640,8 +639,8 @@ void register_stats(CLI::App& q) {
   set_examples(cmd, "  tolteca_db query stats\n  tolteca_db query stats --json > stats.json\n  tolteca_db query stats --format csv\n");
   cmd->callback([o, cmd] {
     auto format = o->out.resolve();
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
-    auto st = db::query_stats(*s);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
+    auto st = s->query().stats();
     if (format == OutputFormat::json) {
       json nights = json::array();
       for (const auto& n : st.per_night) nights.push_back({{"night", n.night}, {"observations", n.observations}});
@@ -765,8 +764,8 @@ void register_provenance(CLI::App& q) {
   cmd->callback([o, cmd] {
     auto specs = query::parse_specs(take_specs(cmd, true));
     auto format = o->out.resolve();
-    auto s = open_session(o->db, db::OpenMode::ReadOnly);
-    auto provs = db::query_provenance(*s, specs, o->limit);
+    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
+    auto provs = s->query().provenance(specs, o->limit);
     Table t{{"obs", "relation", "depth", "uid", "name", "detail"}, {}, {false, false, true, false, false, false}};
     for (const auto& p : provs) {
       for (const auto& g : p.groups) t.rows.push_back({p.obs.uid, "group", "", clean(g.uid), clean(g.name), g.type});

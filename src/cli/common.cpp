@@ -1,15 +1,18 @@
 #include "cli/common.h"
 
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <iostream>
 
-#include "db/url.h"
+#include "storage/open.h"
 #include "model/error.h"
 
 namespace tolteca::cli {
 
 void add_db_options(CLI::App* cmd, DbOptions& opts) {
-  opts.url = db::default_db_url();
+  const char* env = std::getenv("TOLTECA_DB_URL");
+  opts.url = storage::default_registry_url(env ? std::optional<std::string>(env) : std::nullopt);
   cmd->add_option("--db,--url", opts.url,
                   "Database URL (default: $TOLTECA_DB_URL, else duckdb:///./tolteca.duckdb); --url is the seed's name")
       ->capture_default_str();
@@ -18,25 +21,46 @@ void add_db_options(CLI::App* cmd, DbOptions& opts) {
                 "Open the database read-only (shared with other readers; refused by commands that write)");
 }
 
-std::unique_ptr<db::Session> open_session(const DbOptions& opts, db::OpenMode mode) {
-  if (opts.read_only && mode != db::OpenMode::ReadOnly)
+namespace {
+storage::OpenOptions open_options(const DbOptions& opts, storage::OpenMode mode) {
+  if (opts.read_only && mode != storage::OpenMode::ReadOnly)
     throw UserError("--read-only was given, but this command writes to the database");
-  db::OpenOptions o;
-  o.mode = opts.read_only ? db::OpenMode::ReadOnly : mode;
+  storage::OpenOptions o;
+  o.mode = opts.read_only ? storage::OpenMode::ReadOnly : mode;
   o.wait_seconds = opts.wait_seconds;
-  return db::Session::open(opts.url, o);
+  // TOLTECA_ASSOC_TRACE=1: the association store prints every query with its time on stderr.
+  const char* trace = std::getenv("TOLTECA_ASSOC_TRACE");
+  o.assoc.trace = trace && *trace && *trace != '0';
+  return o;
+}
+}  // namespace
+
+std::unique_ptr<storage::Registry> open_registry(const DbOptions& opts, storage::OpenMode mode) {
+  return storage::open_registry(opts.url, open_options(opts, mode));
 }
 
-std::unique_ptr<db::Session> open_session_for_ingest(const DbOptions& opts, bool dry_run) {
-  if (dry_run) return open_session(opts, db::OpenMode::ReadOnly);
+std::unique_ptr<storage::Registry> open_registry_for_ingest(const DbOptions& opts, bool dry_run) {
+  if (dry_run) return open_registry(opts, storage::OpenMode::ReadOnly);
   // The seed's daily workflow starts with an ingest: a database that does not exist yet is created
   // (as db init would); one that exists is opened as it is (an old schema still asks for db init).
-  const db::DbUrl url = db::parse_db_url(opts.url);
-  const bool missing = !url.in_memory() && !std::filesystem::exists(url.path);
-  auto s = open_session(opts, missing ? db::OpenMode::Create : db::OpenMode::ReadWrite);
-  if (missing && s->created_schema())
-    std::cerr << "note: created the database " << s->display_name() << " (it did not exist)\n";
-  return s;
+  const bool missing = !storage::registry_exists(opts.url) && !storage::parse_registry_url(opts.url).in_memory();
+  auto r = open_registry(opts, missing ? storage::OpenMode::Create : storage::OpenMode::ReadWrite);
+  if (missing && r->admin().created_schema())
+    std::cerr << "note: created the database " << r->display_name() << " (it did not exist)\n";
+  return r;
+}
+
+storage::IngestOptions ingest_storage_options_from_env() {
+  storage::IngestOptions o;
+  o.trace = std::getenv("TOLTECA_INGEST_TRACE") != nullptr;
+  if (const char* t = std::getenv("TOLTECA_INGEST_DB_THREADS")) o.db_threads = std::atoi(t);
+  return o;
+}
+
+storage::BackupExportOptions backup_export_options_from_env() {
+  storage::BackupExportOptions o;
+  if (const char* v = std::getenv("TOLTECA_FAULT_EXPORT_KILL_AFTER"); v && *v) o.kill_after_tables = std::atoi(v);
+  return o;
 }
 
 void add_json_flag(CLI::App* cmd, bool& json) { cmd->add_flag("--json", json, "Print machine-readable JSON"); }

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/output.h"
-#include "db/session.h"
+#include "storage/registry.h"
 
 namespace tolteca::cli {
 
@@ -17,11 +17,17 @@ struct DbOptions {
 
 // --db URL (default $TOLTECA_DB_URL, else duckdb:///./tolteca.duckdb) and --wait.
 void add_db_options(CLI::App* cmd, DbOptions& opts);
-// Opens the session the command needs (mode by the command's nature; --read-only forces ReadOnly).
-std::unique_ptr<db::Session> open_session(const DbOptions& opts, db::OpenMode mode);
+// Opens the registry the command needs (mode by the command's nature; --read-only forces ReadOnly).
+std::unique_ptr<storage::Registry> open_registry(const DbOptions& opts, storage::OpenMode mode);
 // For commands that add data (ingest file/directory/from-toltec-db): read-only for a dry run; else a
-// database that does not exist is created with its schema (a note on stderr says so).
-std::unique_ptr<db::Session> open_session_for_ingest(const DbOptions& opts, bool dry_run);
+// registry that does not exist is created with its schema (a note on stderr says so).
+std::unique_ptr<storage::Registry> open_registry_for_ingest(const DbOptions& opts, bool dry_run);
+
+// The settings the library takes as options and the environment may give (read here, never in the library):
+// TOLTECA_INGEST_TRACE (set: per-batch timings on stderr), TOLTECA_INGEST_DB_THREADS (N: DuckDB threads while
+// ingesting), TOLTECA_FAULT_EXPORT_KILL_AFTER (N: test hook, db export kills itself after N table files).
+storage::IngestOptions ingest_storage_options_from_env();
+storage::BackupExportOptions backup_export_options_from_env();
 
 // --json flag.
 void add_json_flag(CLI::App* cmd, bool& json);

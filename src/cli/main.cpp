@@ -6,10 +6,11 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "cli/errors.h"
 #include "cli/suggest.h"
 #include "cli/help_format.h"
 #include "cli/process_setup.h"
-#include "db/duckdb.h"
+#include "storage/open.h"
 #include "model/error.h"
 #include "tolteca/version.h"
 
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cli::install_help_formatter(app);
   app.set_version_flag("--version",
-                       fmt::format("tolteca_db {} (DuckDB {})", kVersion, db::library_version()));
+                       fmt::format("tolteca_db {} ({})", kVersion, storage::backend_versions()));
   cli::register_db_commands(app);
   cli::register_simulate_command(app);
   cli::register_ingest_commands(app);
@@ -109,7 +110,7 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const UserError& e) {
     std::cout.flush();
-    std::cerr << "tolteca_db: error: " << e.what() << '\n';
+    std::cerr << "tolteca_db: error: " << cli::phrase_error(e) << '\n';
     return 1;
   } catch (const std::exception& e) {
     std::cout.flush();

@@ -75,8 +75,8 @@ std::string header_json(const files::HeaderInfo& h) {
   return j.dump();
 }
 
-db::TelMetaRecord tel_meta_from_header(const files::TelescopeMeta& t) {
-  db::TelMetaRecord r;
+storage::TelMetaRecord tel_meta_from_header(const files::TelescopeMeta& t) {
+  storage::TelMetaRecord r;
   if (t.obs_goal) r.obs_goal = lower_trim(*t.obs_goal);
   r.obs_pgm = t.obs_pgm;
   r.project_id = t.project_id;

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <variant>
 
-#include "db/ingest_repo.h"
+#include "storage/ingest_store.h"
 #include "files/filename.h"
 #include "files/header.h"
 
@@ -29,7 +29,7 @@ enum class Outcome : std::uint8_t {
 
 struct Classified {
   Outcome outcome = Outcome::skipped;
-  db::FileRecord record;
+  storage::FileRecord record;
   std::string reason;  // skipped/failed: a short category ("not a TolTEC name", "master unknown", "truncated or corrupt")
   std::string detail;  // human explanation
 };
@@ -51,7 +51,7 @@ Classified classify_file(std::string_view rel_path, const std::string& abs_path,
 // The header facts as a JSON object (stored in sources.header).
 std::string header_json(const files::HeaderInfo& h);
 // Telescope metadata of a telescope header, typed (az/el in degrees, offsets in arcsec).
-db::TelMetaRecord tel_meta_from_header(const files::TelescopeMeta& t);
+storage::TelMetaRecord tel_meta_from_header(const files::TelescopeMeta& t);
 
 // The short category of a header error reason ("truncated or corrupt: …" -> "truncated or corrupt").
 std::string reason_category(std::string_view reason);

@@ -13,9 +13,9 @@
 #include <thread>
 #include <unordered_set>
 
-#include "db/admin.h"
-#include "db/ingest_repo.h"
-#include "db/site_db_reader.h"
+#include "storage/registry.h"
+#include "storage/ingest_store.h"
+#include "storage/site_db.h"
 #include "ingest/classify.h"
 #include "ingest/data_root.h"
 #include "ingest/pipeline.h"
@@ -83,7 +83,7 @@ bool is_netcdf_name(std::string_view rel) { return rel.size() > 3 && rel.substr(
 
 // True when the stored entry says the file is as it was (no need to re-read).
 // Headers wanted: a .nc file recorded from its name only is read once.
-bool is_unchanged(const db::SnapshotEntry& e, const FileStat& st, bool read_headers, std::string_view rel) {
+bool is_unchanged(const storage::SnapshotEntry& e, const FileStat& st, bool read_headers, std::string_view rel) {
   return e.available && st.size && st.mtime_ns && e.size == *st.size && e.mtime_ns == *st.mtime_ns &&
          (e.header_read || !read_headers || !is_netcdf_name(rel));
 }
@@ -91,7 +91,7 @@ bool is_unchanged(const db::SnapshotEntry& e, const FileStat& st, bool read_head
 // The writer: tallies outcomes, batches records, commits.
 class Writer {
  public:
-  Writer(db::IngestRepo* repo, const IngestOptions& opts, IngestSummary& sum, Clock::time_point t0)
+  Writer(storage::IngestWriter* repo, const IngestOptions& opts, IngestSummary& sum, Clock::time_point t0)
       : repo_(repo), opts_(opts), sum_(sum), t0_(t0), last_flush_(Clock::now()) {}
 
   void consume(std::vector<Done>& chunk) {
@@ -196,7 +196,7 @@ class Writer {
     if (opts_.collect_files) sum_.files.push_back(std::move(fo));
   }
 
-  void note_added(const db::FileRecord& r) {
+  void note_added(const storage::FileRecord& r) {
     if (r.master.empty()) return;
     auto [it, fresh] = ranges_.try_emplace(r.master, IngestSummary::ObsnumRange{r.master, r.obsnum, r.obsnum, 0});
     it->second.first = std::min(it->second.first, r.obsnum);
@@ -223,13 +223,13 @@ class Writer {
   }
 
   std::optional<std::unordered_set<std::string>> logged_skips_;
-  db::IngestRepo* repo_;
+  storage::IngestWriter* repo_;
   const IngestOptions& opts_;
   IngestSummary& sum_;
   Clock::time_point t0_;
   Clock::time_point last_flush_;
-  std::vector<db::FileRecord> pending_;
-  std::vector<db::EventRecord> events_;
+  std::vector<storage::FileRecord> pending_;
+  std::vector<storage::EventRecord> events_;
   std::unordered_set<std::string> created_, changed_;
   std::map<std::string, IngestSummary::ObsnumRange> ranges_;
   std::set<std::string> nights_;
@@ -293,7 +293,7 @@ void finish_summary(IngestSummary& sum, Counters& k, Writer& w, Clock::time_poin
   sum.files_per_s = sum.elapsed_s > 0 ? static_cast<double>(sum.scanned) / sum.elapsed_s : 0;
 }
 
-void log_run(db::IngestRepo* repo, const IngestSummary& sum, const std::string& subject) {
+void log_run(storage::IngestWriter* repo, const IngestSummary& sum, const std::string& subject) {
   if (!repo || sum.dry_run) return;
   std::string msg = fmt::format("{} scanned: {} new, {} updated, {} unchanged, {} skipped, {} failed, {} missing",
                                 sum.scanned, sum.new_files, sum.updated, sum.unchanged, sum.skipped, sum.failed,
@@ -380,10 +380,10 @@ std::optional<std::string> relative_to(const std::string& path, const std::strin
 
 namespace {
 
-IngestSummary run_ingest(Clock::time_point t0, db::Session& s, const ResolvedLocation& loc, const IngestOptions& opts,
+IngestSummary run_ingest(Clock::time_point t0, storage::Registry& s, const ResolvedLocation& loc, const IngestOptions& opts,
                          const std::string& prefix,
-                         const std::function<void(db::Snapshot&, Counters&, const std::function<bool(Item&&)>&)>& produce,
-                         db::Snapshot& snapshot) {
+                         const std::function<void(storage::Snapshot&, Counters&, const std::function<bool(Item&&)>&)>& produce,
+                         storage::Snapshot& snapshot) {
   IngestSummary sum;
   sum.location = loc.label;
   sum.data_root = loc.root;
@@ -393,11 +393,11 @@ IngestSummary run_ingest(Clock::time_point t0, db::Session& s, const ResolvedLoc
   sum.dry_run = opts.dry_run;
   sum.read_headers = opts.read_headers;
   sum.jobs = default_jobs(opts.jobs);
-  std::optional<db::IngestRepo> repo;
-  if (loc.id >= 0) repo.emplace(s, loc.id);
+  std::unique_ptr<storage::IngestWriter> repo;
+  if (loc.id >= 0) repo = s.ingest().writer(loc.id, opts.storage);
 
   Counters k;
-  Writer writer(repo ? &*repo : nullptr, opts, sum, t0);
+  Writer writer(repo.get(), opts, sum, t0);
   detail::PipelineSpec<Item, Done> spec;
   spec.jobs = sum.jobs;
   spec.produce = [&](const std::function<bool(Item&&)>& emit) {
@@ -456,7 +456,7 @@ void check_directory(const std::string& root) {
   if (!S_ISDIR(st.st_mode)) throw UserError(fmt::format("{} is not a directory", root));
 }
 
-IngestSummary ingest_directory(db::Session& s, const std::string& root, const IngestOptions& opts) {
+IngestSummary ingest_directory(storage::Registry& s, const std::string& root, const IngestOptions& opts) {
   const auto t0 = Clock::now();
   std::string root_abs = canonical_path(root);
   check_directory(root);
@@ -469,14 +469,14 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
   const std::string prefix = rel_root->empty() ? std::string() : *rel_root + "/";
 
   // The snapshot loads on its own connection while the tree is walked.
-  std::future<db::Snapshot> loading;
+  std::future<storage::Snapshot> loading;
   if (loc.id >= 0)
     loading = std::async(std::launch::async,
-                         [&s, id = loc.id, prefix] { return db::load_snapshot_own_connection(s, id, prefix); });
-  db::Snapshot snapshot;
+                         [&s, id = loc.id, prefix] { return s.ingest().load_snapshot_concurrently(id, prefix); });
+  storage::Snapshot snapshot;
   WalkOptions wopts{opts.pattern, opts.recursive};
   const bool headers = opts.read_headers;
-  auto produce = [&, headers](db::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
+  auto produce = [&, headers](storage::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
     struct Walked {
       std::string rel;  // relative to the data root
       FileStat st;
@@ -533,13 +533,13 @@ IngestSummary ingest_directory(db::Session& s, const std::string& root, const In
   auto sum = run_ingest(t0, s, loc, opts, prefix, produce, snapshot);
   sum.root = root_abs;
   if (loc.id >= 0 && !opts.dry_run) {
-    db::IngestRepo repo(s, loc.id);
-    log_run(&repo, sum, root_abs);
+    auto repo = s.ingest().writer(loc.id, opts.storage);
+    log_run(repo.get(), sum, root_abs);
   }
   return sum;
 }
 
-IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths, const IngestOptions& opts) {
+IngestSummary ingest_files(storage::Registry& s, const std::vector<std::string>& paths, const IngestOptions& opts) {
   const auto t0 = Clock::now();
   if (paths.empty()) throw UserError("no files given");
   std::vector<std::string> abs;
@@ -575,10 +575,10 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
                                 loc.label));
   const std::size_t n_given = abs.size();
   abs = std::move(inside_abs);
-  db::Snapshot snapshot;
-  if (loc.id >= 0) snapshot = db::IngestRepo(s, loc.id).load_snapshot_for(rels);
+  storage::Snapshot snapshot;
+  if (loc.id >= 0) snapshot = s.ingest().writer(loc.id, opts.storage)->load_snapshot_for(rels);
   const bool headers = opts.read_headers;
-  auto produce = [&, headers](db::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
+  auto produce = [&, headers](storage::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
     for (const auto& a : outside) {
       ++k.found;
       Item it;
@@ -607,8 +607,8 @@ IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths
   auto sum = run_ingest(t0, s, loc, o, "", produce, snapshot);
   std::sort(sum.files.begin(), sum.files.end(), [](const FileOutcome& a, const FileOutcome& b) { return a.path < b.path; });
   if (loc.id >= 0 && !opts.dry_run) {
-    db::IngestRepo repo(s, loc.id);
-    log_run(&repo, sum, fmt::format("{} file(s)", n_given));
+    auto repo = s.ingest().writer(loc.id, opts.storage);
+    log_run(repo.get(), sum, fmt::format("{} file(s)", n_given));
   }
   return sum;
 }
@@ -644,9 +644,9 @@ std::vector<int> parse_obs_types(const std::string& text) {
   return out;
 }
 
-IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const SiteDbOptions& opts) {
+IngestSummary ingest_toltec_db(storage::Registry& s, const std::string& source, const SiteDbOptions& opts) {
   const auto t0 = Clock::now();
-  db::SiteDbFilter filter;
+  storage::SiteDbFilter filter;
   // Any time model/time_arg.h accepts; a day ("2024-11-13", "today", "yesterday") stays a day (inclusive).
   auto norm = [](const std::string& t, const char* what) {
     if (t.empty()) return t;
@@ -659,14 +659,14 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
   filter.until = norm(opts.until, "--until");
   filter.obs_types = opts.obs_types;
   filter.valid_only = opts.valid_only;
-  db::site_db_path(source);  // validates the URL before anything else
+  storage::site_db_path(source);  // validates the URL before anything else
 
   auto loc = resolve_location(s, opts.location, opts.data_root, std::string(), !opts.dry_run);
   const std::string root = canonical_path(loc.root);
 
   // Read every row first: one record per file (the latest row wins).
-  std::vector<db::SiteDbRow> rows;
-  std::int64_t n_rows = db::read_site_db(source, filter, [&](const db::SiteDbRow& r) { rows.push_back(r); });
+  std::vector<storage::SiteDbRow> rows;
+  std::int64_t n_rows = storage::read_site_db(source, filter, [&](const storage::SiteDbRow& r) { rows.push_back(r); });
   if (opts.limit && static_cast<std::int64_t>(rows.size()) > *opts.limit) {
     rows.resize(static_cast<std::size_t>(*opts.limit));
     n_rows = *opts.limit;
@@ -695,10 +695,10 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
     else
       it->second = i;
   }
-  db::Snapshot snapshot;
-  if (loc.id >= 0) snapshot = db::IngestRepo(s, loc.id).load_snapshot();
+  storage::Snapshot snapshot;
+  if (loc.id >= 0) snapshot = s.ingest().writer(loc.id, opts.storage)->load_snapshot();
   std::atomic<std::int64_t> missing_locally{0};
-  auto produce = [&](db::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
+  auto produce = [&](storage::Snapshot& snap, Counters& k, const std::function<bool(Item&&)>& emit) {
     for (auto& u : unmappable) {
       ++k.found;
       if (!emit(std::move(u))) return;
@@ -745,14 +745,15 @@ IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const 
   o.jobs = 1;
   o.batch_size = opts.batch_size;
   o.progress = opts.progress;
+  o.storage = opts.storage;
   auto sum = run_ingest(t0, s, loc, o, "", produce, snapshot);
   sum.root = source;
   sum.from_site_db = true;
   sum.site_rows = n_rows;
   sum.missing_locally = missing_locally;
   if (loc.id >= 0 && !opts.dry_run) {
-    db::IngestRepo repo(s, loc.id);
-    log_run(&repo, sum, source);
+    auto repo = s.ingest().writer(loc.id, opts.storage);
+    log_run(repo.get(), sum, source);
   }
   return sum;
 }

@@ -5,7 +5,7 @@
 // snapshot of what the database holds: unchanged files stop here), a pool of
 // worker threads (parse names, read headers; netCDF calls are serialised by
 // files::netcdf_mutex()), and one writer (the calling thread) that batches
-// records into transactions through db::IngestRepo. Workers never touch the
+// records into transactions through storage::IngestWriter. Workers never touch the
 // database. Every committed batch is self-consistent, so a killed run leaves a
 // database the next run simply continues.
 #include <cstdint>
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "db/session.h"
+#include "storage/registry.h"
 #include "model/data_kind.h"
 #include "model/master.h"
 
@@ -61,6 +61,7 @@ struct IngestOptions {
   // Called by a worker thread just before it reads a file (path relative to the data root); for tests
   // that must change the file system between the walk and the read (e.g. a file that vanishes).
   std::function<void(const std::string& rel)> before_read;
+  storage::IngestOptions storage;  // the registry's ingest options (trace, threads): storage/options.h
 };
 
 struct FileOutcome {
@@ -141,7 +142,7 @@ struct ResolvedLocation {
 // written) when that ancestor is "/" or symlinks make the two views disagree.
 // A data_root that differs from an existing location's root is an error; with
 // a data_root given, must_contain outside it is an error too (no extension).
-ResolvedLocation resolve_location(db::Session& s, const std::string& label, const std::string& data_root,
+ResolvedLocation resolve_location(storage::Registry& s, const std::string& label, const std::string& data_root,
                                   const std::string& must_contain, bool create);
 
 // `db location move LABEL NEWROOT`: NEWROOT an ancestor of the root -> every rel_path gains the prefix;
@@ -152,7 +153,7 @@ struct LocationMove {
   std::string mode;  // "unchanged", "ancestor", "descendant", "moved"
   std::int64_t files = 0, rewritten = 0;
 };
-LocationMove move_location(db::Session& s, const std::string& label, const std::string& new_root, bool keep_paths);
+LocationMove move_location(storage::Registry& s, const std::string& label, const std::string& new_root, bool keep_paths);
 
 // Canonical absolute form of a path (symlinks resolved as far as it exists).
 std::string canonical_path(const std::string& path);
@@ -162,10 +163,10 @@ std::optional<std::string> relative_to(const std::string& path, const std::strin
 // Throws UserError unless `root` is a readable directory (ingest_directory checks it too; the CLI asks
 // first, so that a bad path creates no database).
 void check_directory(const std::string& root);
-IngestSummary ingest_directory(db::Session& s, const std::string& root, const IngestOptions& opts);
+IngestSummary ingest_directory(storage::Registry& s, const std::string& root, const IngestOptions& opts);
 // Paths are resolved (symlinks, "..", "//": one file is one source however spelled); a path outside the
 // location's data root is a `failed` file that is not recorded; UserError when every path is outside.
-IngestSummary ingest_files(db::Session& s, const std::vector<std::string>& paths, const IngestOptions& opts);
+IngestSummary ingest_files(storage::Registry& s, const std::vector<std::string>& paths, const IngestOptions& opts);
 
 // ---- the site file database ---------------------------------------------------
 
@@ -182,6 +183,7 @@ struct SiteDbOptions {
   std::optional<std::int64_t> limit;      // only the first N matching rows (id order)
   bool skip_existing = false;             // files already recorded are not looked at again
   bool reingest_existing = false;         // files already recorded are recorded again even when unchanged
+  storage::IngestOptions storage;         // the registry's ingest options (trace, threads): storage/options.h
 };
 
 // ObsType names (nominal, timestream, vna, targ, tune, data-kind names, or
@@ -195,7 +197,7 @@ std::string site_relative_path(const std::string& file_name);
 // header; files missing locally are recorded as missing) and its raw observation.
 // Rows are checked first (ingest/site_rows.h): a FileName outside the data root or an identity out of
 // range is a `failed` row that records nothing; other bad values flag the file.
-IngestSummary ingest_toltec_db(db::Session& s, const std::string& source, const SiteDbOptions& opts);
+IngestSummary ingest_toltec_db(storage::Registry& s, const std::string& source, const SiteDbOptions& opts);
 
 // ---- scan (no database) -----------------------------------------------------
 

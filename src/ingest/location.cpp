@@ -2,8 +2,7 @@
 // extending its root first (see ingest.h).
 #include <fmt/format.h>
 
-#include "db/admin.h"
-#include "db/location_repo.h"
+#include "storage/registry.h"
 #include "ingest/data_root.h"
 #include "ingest/ingest.h"
 #include "model/error.h"
@@ -12,10 +11,10 @@ namespace tolteca::ingest {
 
 namespace {
 
-std::optional<db::Location> pick_location(db::Session& s, const std::string& label, std::string& use_label) {
+std::optional<storage::Location> pick_location(storage::Registry& s, const std::string& label, std::string& use_label) {
   use_label = label;
-  if (!label.empty()) return db::find_location(s, label);
-  auto all = db::list_locations(s);
+  if (!label.empty()) return s.locations().find(label);
+  auto all = s.locations().list();
   if (all.size() == 1) {
     use_label = all[0].label;
     return all[0];
@@ -30,7 +29,7 @@ std::optional<db::Location> pick_location(db::Session& s, const std::string& lab
 }
 
 // Extends loc's root so that it contains dir (both absolute), or throws before anything is written.
-void extend_root(db::Session& s, const db::Location& loc, const std::string& dir, bool write, ResolvedLocation& out) {
+void extend_root(storage::Registry& s, const storage::Location& loc, const std::string& dir, bool write, ResolvedLocation& out) {
   const std::string old_root = absolute_root(loc.root_path);
   const std::string new_root = common_ancestor(old_root, dir);
   auto refuse = [&](const std::string& why) {
@@ -45,16 +44,16 @@ void extend_root(db::Session& s, const db::Location& loc, const std::string& dir
   if (!lex || !real || *lex != *real) throw refuse(fmt::format("symlinks make {} ambiguous", new_root));
   out.root = new_root;
   out.extended_from = loc.root_path;
-  if (write) out.paths_rewritten = db::rebase_location(s, loc.id, new_root, "", *lex + "/");
+  if (write) out.paths_rewritten = s.locations().rebase(loc.id, new_root, "", *lex + "/");
 }
 
 }  // namespace
 
-ResolvedLocation resolve_location(db::Session& s, const std::string& label, const std::string& data_root,
+ResolvedLocation resolve_location(storage::Registry& s, const std::string& label, const std::string& data_root,
                                   const std::string& must_contain, bool create) {
   const std::string want_root = data_root.empty() ? std::string() : absolute_root(data_root);
   std::string use_label;
-  std::optional<db::Location> loc = pick_location(s, label, use_label);
+  std::optional<storage::Location> loc = pick_location(s, label, use_label);
   ResolvedLocation out;
   out.label = use_label;
   if (loc) {
@@ -86,20 +85,20 @@ ResolvedLocation resolve_location(db::Session& s, const std::string& label, cons
     throw UserError(fmt::format("{} is not under the data root {} given for the new location {}; nothing was written",
                                 must_contain, out.root, use_label));
   if (!create) return out;
-  auto made = db::upsert_location(s, use_label, out.root);
+  auto made = s.locations().upsert(use_label, out.root);
   out.id = made.id;
   out.created = true;
   return out;
 }
 
-LocationMove move_location(db::Session& s, const std::string& label, const std::string& new_root, bool keep_paths) {
-  auto loc = db::find_location(s, label);
+LocationMove move_location(storage::Registry& s, const std::string& label, const std::string& new_root, bool keep_paths) {
+  auto loc = s.locations().find(label);
   if (!loc) throw UserError(fmt::format("location {} does not exist (see 'tolteca_db db location list')", label));
   LocationMove m;
   m.label = label;
   m.old_root = loc->root_path;
   m.new_root = absolute_root(new_root);
-  m.files = db::location_usage(s, loc->id).files;
+  m.files = s.locations().usage(loc->id).files;
   const std::string old_root = absolute_root(loc->root_path);
   std::string strip, add;
   if (m.new_root == old_root) {
@@ -113,7 +112,7 @@ LocationMove move_location(db::Session& s, const std::string& label, const std::
   } else {
     m.mode = "moved";
   }
-  m.rewritten = db::rebase_location(s, loc->id, m.new_root, strip, add);
+  m.rewritten = s.locations().rebase(loc->id, m.new_root, strip, add);
   return m;
 }
 

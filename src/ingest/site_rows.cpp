@@ -79,7 +79,7 @@ std::string join(const std::vector<std::string>& v) {
 }
 
 // The quartet of a row, or why the row gives none (skipped: missing; failed: out of range / not integers).
-std::optional<Classified> check_identity(const db::SiteDbRow& row, const std::string& rel, Quartet& q,
+std::optional<Classified> check_identity(const storage::SiteDbRow& row, const std::string& rel, Quartet& q,
                                          std::optional<Master> fallback_master) {
   std::vector<std::string> p;
   // A missing Master (NULL, or the database's "repeat" label 3) takes the --master fallback when given.
@@ -106,7 +106,7 @@ std::optional<Classified> check_identity(const db::SiteDbRow& row, const std::st
 }
 
 // The TargSweep pointer: every part an integer in range, else no pointer (a problem).
-void set_cal_pointer(const db::SiteDbRow& row, db::FileRecord& r, std::vector<std::string>& problems) {
+void set_cal_pointer(const storage::SiteDbRow& row, storage::FileRecord& r, std::vector<std::string>& problems) {
   const std::string at = fmt::format("row {}: ", row.id);
   std::vector<std::string> p;
   for (const char* col : {"TargSweepObsNum", "TargSweepSubObsNum", "TargSweepScanNum"})
@@ -126,7 +126,7 @@ void set_cal_pointer(const db::SiteDbRow& row, db::FileRecord& r, std::vector<st
 }
 
 // Network, kind and file time from the row and the name; disagreements and bad values are problems.
-void set_row_facts(const db::SiteDbRow& row, const files::ParsedName* parsed, db::FileRecord& r,
+void set_row_facts(const storage::SiteDbRow& row, const files::ParsedName* parsed, storage::FileRecord& r,
                    std::vector<std::string>& problems) {
   const std::string at = fmt::format("row {}: ", row.id);
   std::vector<std::string> p;
@@ -168,7 +168,7 @@ void set_row_facts(const db::SiteDbRow& row, const files::ParsedName* parsed, db
 
 }  // namespace
 
-Classified classify_site_row(const db::SiteDbRow& row, const std::string& rel, const FileStat& st, bool available,
+Classified classify_site_row(const storage::SiteDbRow& row, const std::string& rel, const FileStat& st, bool available,
                              std::optional<Master> fallback_master) {
   Quartet q;
   if (auto rej = check_identity(row, rel, q, fallback_master)) return std::move(*rej);

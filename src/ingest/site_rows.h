@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "db/site_db_reader.h"
+#include "storage/site_db.h"
 #include "ingest/classify.h"
 #include "model/rel_path.h"  // normalize_relative
 
@@ -30,7 +30,7 @@ MappedPath map_site_file_name(std::int64_t row_id, std::string_view file_name);
 // flag the file (record.problem names the row, the field and the value). The layout check
 // (files::layout_problem) flags a file in another interface's directory. fallback_master: the master
 // of a row whose Master is NULL or 3 (the seed's `--master`); nullopt: such a row is skipped.
-Classified classify_site_row(const db::SiteDbRow& row, const std::string& rel, const FileStat& st, bool available,
+Classified classify_site_row(const storage::SiteDbRow& row, const std::string& rel, const FileStat& st, bool available,
                              std::optional<Master> fallback_master = std::nullopt);
 
 }  // namespace tolteca::ingest

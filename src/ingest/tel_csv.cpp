@@ -319,7 +319,7 @@ TelCsvParse read_tel_csv(const std::string& path) {
   return parse_tel_csv(in, path);
 }
 
-TelCsvReport ingest_tel_csv(db::Session& s, const std::string& path, bool include_invalid, bool dry_run) {
+TelCsvReport ingest_tel_csv(storage::Registry& s, const std::string& path, bool include_invalid, bool dry_run) {
   auto t0 = std::chrono::steady_clock::now();
   TelCsvReport rep;
   rep.path = path;
@@ -329,7 +329,7 @@ TelCsvReport ingest_tel_csv(db::Session& s, const std::string& path, bool includ
   rep.rows = static_cast<std::int64_t>(parsed.rows.size());
   rep.malformed = static_cast<std::int64_t>(parsed.malformed.size());
   rep.problems = parsed.malformed;
-  std::vector<db::TelMetaRecord> rows;
+  std::vector<storage::TelMetaRecord> rows;
   // One row per quartet: the last one in the file wins.
   std::map<std::tuple<std::int64_t, std::int32_t, std::int32_t>, std::size_t> index;
   for (auto& r : parsed.rows) {
@@ -348,12 +348,13 @@ TelCsvReport ingest_tel_csv(db::Session& s, const std::string& path, bool includ
     }
   }
   rep.applied = static_cast<std::int64_t>(rows.size());
-  db::IngestRepo repo(s, 0);
+  auto writer = s.ingest().writer(0);
+  storage::IngestWriter& repo = *writer;
   std::set<std::int64_t> obsnums;
   for (const auto& r : rows) obsnums.insert(r.obsnum);
   rep.unmatched_obsnums = repo.count_unmatched_tcs_obsnums({obsnums.begin(), obsnums.end()});
   if (!dry_run) {
-    std::vector<db::EventRecord> events;
+    std::vector<storage::EventRecord> events;
     for (const auto& p : parsed.malformed)
       events.push_back({"failed", fmt::format("{}:{}", path, p.line), p.reason, nlohmann::json{{"line", p.line}}.dump()});
     events.push_back({"ingest", path,

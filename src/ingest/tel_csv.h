@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
-#include "db/ingest_repo.h"
-#include "db/session.h"
+#include "storage/ingest_store.h"
+#include "storage/registry.h"
 #include "model/time.h"
 
 namespace tolteca::ingest {
@@ -33,7 +33,7 @@ namespace tolteca::ingest {
 struct TelCsvRow {
   std::int64_t line = 0;  // 1-based line where the row starts
   std::int64_t lines = 1;  // physical lines it spans (1 unless a quoted field holds a newline)
-  db::TelMetaRecord meta;  // origin "csv"
+  storage::TelMetaRecord meta;  // origin "csv"
   std::optional<bool> valid;
   std::string file_name;
 };
@@ -70,6 +70,6 @@ struct TelCsvReport {
   double elapsed_s = 0;
 };
 
-TelCsvReport ingest_tel_csv(db::Session& s, const std::string& path, bool include_invalid, bool dry_run);
+TelCsvReport ingest_tel_csv(storage::Registry& s, const std::string& path, bool include_invalid, bool dry_run);
 
 }  // namespace tolteca::ingest

@@ -1,6 +1,6 @@
 #pragma once
 // Which networks an observation should have, and which it misses
-// (`query obs --incomplete`). No SQL: db/coverage_repo.h gathers the networks.
+// (`query obs --incomplete`). No SQL: storage/query_store.h gathers the networks.
 //
 // Expected networks of a raw observation: every network (roach number) that
 // some raw observation of the same master recorded a file of during the same
@@ -13,12 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "query/options.h"
+#include "model/query_types.h"
 
 namespace tolteca::query {
-
-// (master, "YYYY-MM-DD") -> networks seen that night, ascending.
-using NightNetworks = std::map<std::pair<std::string, std::string>, std::vector<int>>;
 
 // The UT night of a start time: "YYYY-MM-DD".
 std::string night_of(UnixMicros start_time);

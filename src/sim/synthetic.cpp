@@ -7,8 +7,8 @@
 #include <random>
 #include <unordered_map>
 
-#include "db/admin.h"
-#include "db/duckdb.h"
+#include "storage/duckdb/admin.h"
+#include "storage/duckdb/duckdb.h"
 
 namespace tolteca::db {
 

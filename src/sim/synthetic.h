@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "model/data_kind.h"
 #include "model/quartet.h"
 

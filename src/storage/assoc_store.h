@@ -28,19 +28,12 @@
 #include "model/assoc_type.h"
 #include "model/group.h"
 #include "model/obs_fact.h"
-
-namespace tolteca::query {
-struct ObsSpec;  // model/obs_spec.h once the spec moves to model/ (storage may not include query/)
-}
+#include "model/obs_spec.h"
+#include "storage/options.h"
 
 namespace tolteca::storage {
 
 // Options of an AssocStore, field by field.
-struct AssocOptions {
-  // Print every query the store runs, with its time, on stderr
-  // ("[assoc sql   1.23 ms] SELECT ..."). The CLI sets it from TOLTECA_ASSOC_TRACE.
-  bool trace = false;
-};
 
 struct RawObsStats {
   std::int64_t total = 0;                          // raw observations

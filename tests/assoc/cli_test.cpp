@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "db/session.h"
 #include "sim/synthetic.h"
+#include "storage/duckdb/session.h"
 #include "support/test_support.h"
 
 using namespace tolteca;

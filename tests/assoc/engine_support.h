@@ -8,9 +8,9 @@
 
 #include "assoc/engine.h"
 #include "assoc/rules.h"
-#include "db/session.h"
 #include "sim/synthetic.h"
 #include "storage/duckdb/assoc_store.h"
+#include "storage/duckdb/session.h"
 #include "support/test_db.h"
 
 namespace tolteca::test {

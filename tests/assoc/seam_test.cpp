@@ -9,7 +9,7 @@
 #include "assoc/errors.h"
 #include "assoc/named.h"
 #include "assoc/state.h"
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "sim/synthetic.h"
 #include "model/assoc_type.h"
 #include "model/product_type.h"

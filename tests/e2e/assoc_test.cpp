@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "db/session.h"
 #include "storage/duckdb/assoc_store.h"
+#include "storage/duckdb/session.h"
 #include "support/test_support.h"
 
 using namespace tolteca;

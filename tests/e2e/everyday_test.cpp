@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "query/options.h"
+#include "model/query_types.h"
 #include "support/test_support.h"
 
 using namespace tolteca;

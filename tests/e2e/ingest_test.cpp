@@ -16,7 +16,7 @@
 #include <set>
 #include <thread>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "ingest/ingest_helpers.h"
 #include "support/test_support.h"
 
@@ -41,7 +41,7 @@ json simulate(const fs::path& root, std::vector<std::string> extra) {
 }
 
 std::unique_ptr<db::Session> open_ro(const fs::path& db) {
-  return db::Session::open(db.string(), db::OpenOptions{db::OpenMode::ReadOnly, 0});
+  return db::Session::open(db.string(), db::OpenOptions{db::OpenMode::ReadOnly, 0, {}});
 }
 
 // A child process (no shell, output dropped) whose pid we keep, to kill it.

@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "db/duckdb.h"
+#include "storage/duckdb/duckdb.h"
 #include "model/quartet.h"
-#include "query/options.h"
+#include "model/query_types.h"
 #include "query/spec.h"
 #include "support/test_support.h"
 

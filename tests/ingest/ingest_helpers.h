@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "db/duckdb.h"
-#include "db/session.h"
+#include "storage/duckdb/duckdb.h"
+#include "storage/duckdb/session.h"
 #include "support/test_db.h"
 
 namespace tolteca::test {

@@ -3,6 +3,8 @@
 // changed files, failures.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include "storage/duckdb/registry.h"
 #include <sys/stat.h>
 #include <utime.h>
 
@@ -11,8 +13,8 @@
 #include <fstream>
 #include <random>
 
-#include "db/admin.h"
 #include "sim/toltec_writer.h"
+#include "storage/duckdb/admin.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_helpers.h"
 #include "model/error.h"
@@ -57,7 +59,7 @@ TEST(Ingest, NamesOnlyNight) {
   fs::path root = dir / "data_lmt";
   test::make_files(root, kNight);
   auto s = test::create_db(dir / "t.duckdb");
-  auto sum = ingest_directory(*s, root.string(), names_only());
+  auto sum = ingest_directory(*storage::duckdb::borrow(*s), root.string(), names_only());
   EXPECT_EQ(sum.scanned, 11);
   EXPECT_EQ(sum.new_files, 9);
   EXPECT_EQ(sum.skipped, 2);
@@ -94,10 +96,10 @@ TEST(Ingest, SecondRunIsAllUnchangedAndWritesNothing) {
   fs::path root = dir / "data_lmt";
   test::make_files(root, kNight);
   auto s = test::create_db(dir / "t.duckdb");
-  ingest_directory(*s, root.string(), names_only());
+  ingest_directory(*storage::duckdb::borrow(*s), root.string(), names_only());
   auto before = test::canonical_state(s->con());
   auto seq_before = test::rows_of(s->con(), "SELECT uid, ingest_seq FROM products");
-  auto sum = ingest_directory(*s, root.string(), names_only());
+  auto sum = ingest_directory(*storage::duckdb::borrow(*s), root.string(), names_only());
   EXPECT_EQ(sum.unchanged, 9);
   EXPECT_EQ(sum.new_files + sum.updated + sum.failed, 0);
   EXPECT_EQ(sum.raw_obs_created + sum.raw_obs_updated, 0);
@@ -122,7 +124,7 @@ TEST(Ingest, ResultDoesNotDependOnOrderOrBatches) {
   files.push_back("tel/tel_toltec_2024-11-13_131289_00_0002.nc");
   test::make_files(root, files);
   auto ref_db = test::create_db(dir / "ref.duckdb");
-  ingest_directory(*ref_db, root.string(), names_only());
+  ingest_directory(*storage::duckdb::borrow(*ref_db), root.string(), names_only());
   auto reference = test::canonical_state(ref_db->con());
 
   std::mt19937 rng(7);
@@ -138,7 +140,7 @@ TEST(Ingest, ResultDoesNotDependOnOrderOrBatches) {
     for (std::size_t start = 0; start < order.size(); start += third) {
       std::vector<std::string> part;
       for (std::size_t i = start; i < std::min(order.size(), start + third); ++i) part.push_back((root / order[i]).string());
-      ingest_files(*s, part, o);
+      ingest_files(*storage::duckdb::borrow(*s), part, o);
     }
     EXPECT_EQ(test::canonical_state(s->con()), reference) << "trial " << trial;
   }
@@ -177,12 +179,12 @@ TEST(Ingest, TelescopeMetadataAppliesToTheWholeObsnumInAnyOrder) {
   o.data_root = root.string();
   // Order 1: network files first, telescope files later.
   auto a = test::create_db(dir / "a.duckdb");
-  ingest_files(*a, {(root / net[0]).string(), (root / net[1]).string(), (root / net[2]).string()}, o);
-  ingest_files(*a, {(root / "tel/tel_toltec_2024-11-13_131289_00_0003.nc").string()}, o);
-  ingest_files(*a, {(root / "tel/tel_toltec_2024-11-13_131289_00_0002.nc").string()}, o);
+  ingest_files(*storage::duckdb::borrow(*a), {(root / net[0]).string(), (root / net[1]).string(), (root / net[2]).string()}, o);
+  ingest_files(*storage::duckdb::borrow(*a), {(root / "tel/tel_toltec_2024-11-13_131289_00_0003.nc").string()}, o);
+  ingest_files(*storage::duckdb::borrow(*a), {(root / "tel/tel_toltec_2024-11-13_131289_00_0002.nc").string()}, o);
   // Order 2: everything at once.
   auto b = test::create_db(dir / "b.duckdb");
-  ingest_directory(*b, root.string(), o);
+  ingest_directory(*storage::duckdb::borrow(*b), root.string(), o);
   EXPECT_EQ(test::canonical_state(a->con()), test::canonical_state(b->con()));
   for (auto* s : {a.get(), b.get()}) {
     // Each scan with its own tel file has its own settings; the tune (scan 1, no tel file) inherits
@@ -203,7 +205,7 @@ TEST(Ingest, ChangedFilesAreReReadAndBumpIngestSeq) {
   fs::path root = dir / "data_lmt";
   test::make_files(root, kNight);
   auto s = test::create_db(dir / "t.duckdb");
-  ingest_directory(*s, root.string(), names_only());
+  ingest_directory(*storage::duckdb::borrow(*s), root.string(), names_only());
   auto seq = [&](const char* uid) {
     return scalar(*s, fmt::format("SELECT ingest_seq FROM products WHERE uid = '{}'", uid));
   };
@@ -211,7 +213,7 @@ TEST(Ingest, ChangedFilesAreReReadAndBumpIngestSeq) {
   auto other = seq("ics-18342-0-0");
   fs::path f = root / kNight[0];
   std::ofstream(f, std::ios::app) << "grown";
-  auto sum = ingest_directory(*s, root.string(), names_only());
+  auto sum = ingest_directory(*storage::duckdb::borrow(*s), root.string(), names_only());
   EXPECT_EQ(sum.updated, 1);
   EXPECT_EQ(sum.unchanged, 8);
   EXPECT_EQ(sum.raw_obs_updated, 1);
@@ -226,19 +228,19 @@ TEST(Ingest, PruneMarksVanishedFilesMissingAndTheyComeBack) {
   fs::path root = dir / "data_lmt";
   test::make_files(root, kNight);
   auto s = test::create_db(dir / "t.duckdb");
-  ingest_directory(*s, root.string(), names_only());
+  ingest_directory(*storage::duckdb::borrow(*s), root.string(), names_only());
   auto before = scalar(*s, "SELECT ingest_seq FROM products WHERE uid = 'ics-18341-0-0'");
   fs::remove(root / kNight[1]);
   // Without --prune nothing is marked.
-  auto sum = ingest_directory(*s, root.string(), names_only());
+  auto sum = ingest_directory(*storage::duckdb::borrow(*s), root.string(), names_only());
   EXPECT_EQ(sum.missing, 0);
   EXPECT_EQ(scalar(*s, "SELECT count(*) FROM sources WHERE availability = 'missing'"), 0);
   IngestOptions o = names_only();
   o.prune = true;
   // Pruning a subtree only looks at that subtree.
-  sum = ingest_directory(*s, (root / "toltec/tcs").string(), o);
+  sum = ingest_directory(*storage::duckdb::borrow(*s), (root / "toltec/tcs").string(), o);
   EXPECT_EQ(sum.missing, 0);
-  sum = ingest_directory(*s, root.string(), o);
+  sum = ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
   EXPECT_EQ(sum.missing, 1);
   EXPECT_EQ(sum.raw_obs_updated, 1);
   EXPECT_EQ(scalar(*s, "SELECT count(*) FROM sources WHERE availability = 'missing'"), 1);
@@ -247,9 +249,9 @@ TEST(Ingest, PruneMarksVanishedFilesMissingAndTheyComeBack) {
   // The kind stays: the observation had the file.
   EXPECT_EQ(scalar(*s, "SELECT data_kind FROM products WHERE uid = 'ics-18341-0-0'"), 1);
   // Pruning again changes nothing; the file coming back makes it available again.
-  EXPECT_EQ(ingest_directory(*s, root.string(), o).missing, 0);
+  EXPECT_EQ(ingest_directory(*storage::duckdb::borrow(*s), root.string(), o).missing, 0);
   test::touch(root / kNight[1]);
-  sum = ingest_directory(*s, root.string(), o);
+  sum = ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
   EXPECT_EQ(sum.updated, 1);
   EXPECT_EQ(scalar(*s, "SELECT count(*) FROM sources WHERE availability = 'missing'"), 0);
 }
@@ -269,12 +271,12 @@ TEST(Ingest, HeadersModeRecordsFailuresAndUpgradesNamesOnlyRows) {
   sim::write_network_file(good.string(), spec);
   std::ofstream(bad) << "truncated garbage";
   auto s = test::create_db(dir / "t.duckdb");
-  ingest_directory(*s, root.string(), names_only());
+  ingest_directory(*storage::duckdb::borrow(*s), root.string(), names_only());
   EXPECT_EQ(*s->con().scalar_string("SELECT obs_start_time::VARCHAR FROM products"), "2024-11-13 17:24:46");
 
   IngestOptions o;
   o.jobs = 2;
-  auto sum = ingest_directory(*s, root.string(), o);
+  auto sum = ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
   // Names-only rows are re-read once headers are wanted.
   EXPECT_EQ(sum.updated, 1);
   EXPECT_EQ(sum.failed, 1);
@@ -284,7 +286,7 @@ TEST(Ingest, HeadersModeRecordsFailuresAndUpgradesNamesOnlyRows) {
   EXPECT_EQ(scalar(*s, "SELECT count(*) FROM sources WHERE problem LIKE 'header unreadable%'"), 1);
   EXPECT_EQ(*s->con().scalar_string("SELECT obs_start_time::VARCHAR FROM products"), "2024-11-13 17:24:40");
   // Third run: nothing re-opened, all unchanged (the failure is not retried until the file changes).
-  sum = ingest_directory(*s, root.string(), o);
+  sum = ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
   EXPECT_EQ(sum.unchanged, 2);
   EXPECT_EQ(sum.failed, 0);
 }
@@ -297,7 +299,7 @@ TEST(Ingest, DryRunWritesNothing) {
   auto before = test::canonical_state(s->con());
   IngestOptions o = names_only();
   o.dry_run = true;
-  auto sum = ingest_directory(*s, root.string(), o);
+  auto sum = ingest_directory(*storage::duckdb::borrow(*s), root.string(), o);
   EXPECT_EQ(sum.new_files, 9);
   EXPECT_EQ(sum.raw_obs_created, 4);
   EXPECT_EQ(test::canonical_state(s->con()), before);
@@ -313,15 +315,15 @@ TEST(Ingest, LocationsAndRoots) {
   o.location = "LMT";
   o.data_root = root.string();
   // A subtree of the data root: paths stay relative to the root, the master comes from the directories.
-  auto sum = ingest_directory(*s, (root / "toltec/ics").string(), o);
+  auto sum = ingest_directory(*storage::duckdb::borrow(*s), (root / "toltec/ics").string(), o);
   EXPECT_EQ(sum.new_files, 5);
   EXPECT_EQ(scalar(*s, "SELECT count(*) FROM sources WHERE rel_path LIKE 'toltec/ics/%'"), 5);
   // Outside the root: refused. A different root for the same label: refused.
-  EXPECT_THROW(ingest_directory(*s, dir.str(), o), UserError);
+  EXPECT_THROW(ingest_directory(*storage::duckdb::borrow(*s), dir.str(), o), UserError);
   o.data_root = (root / "toltec").string();
-  EXPECT_THROW(ingest_directory(*s, (root / "toltec").string(), o), UserError);
+  EXPECT_THROW(ingest_directory(*storage::duckdb::borrow(*s), (root / "toltec").string(), o), UserError);
   // Two locations: a label is required.
   db::upsert_location(*s, "backup", "/nonexistent");
   IngestOptions none = names_only();
-  EXPECT_THROW(ingest_directory(*s, root.string(), none), UserError);
+  EXPECT_THROW(ingest_directory(*storage::duckdb::borrow(*s), root.string(), none), UserError);
 }

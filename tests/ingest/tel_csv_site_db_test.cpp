@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "db/site_db_reader.h"
+#include "storage/site_db.h"
 #include "ingest/ingest.h"
 #include "ingest/tel_csv.h"
 #include "model/error.h"
@@ -100,11 +100,11 @@ TEST(TelCsv, HeaderWithoutObsNumIsAUserError) {
 }
 
 TEST(SiteDb, SourcesAndFilters) {
-  EXPECT_EQ(db::site_db_path("sqlite:///rel/t.sqlite"), "rel/t.sqlite");
-  EXPECT_EQ(db::site_db_path("sqlite:////abs/t.sqlite"), "/abs/t.sqlite");
-  EXPECT_EQ(db::site_db_path("/abs/t.sqlite"), "/abs/t.sqlite");
-  EXPECT_THROW(db::site_db_path("mysql://u@h/db"), UserError);
-  EXPECT_THROW(db::site_db_path("postgres://h/db"), UserError);
+  EXPECT_EQ(storage::site_db_path("sqlite:///rel/t.sqlite"), "rel/t.sqlite");
+  EXPECT_EQ(storage::site_db_path("sqlite:////abs/t.sqlite"), "/abs/t.sqlite");
+  EXPECT_EQ(storage::site_db_path("/abs/t.sqlite"), "/abs/t.sqlite");
+  EXPECT_THROW(storage::site_db_path("mysql://u@h/db"), UserError);
+  EXPECT_THROW(storage::site_db_path("postgres://h/db"), UserError);
 
   test::TempDir dir;
   std::string path = (dir / "t.sqlite").string();
@@ -122,12 +122,12 @@ TEST(SiteDb, SourcesAndFilters) {
       "'/data_lmt/toltec/tcs/toltec8/toltec8_131289_000_0002_2024_11_14_01_00_00.nc',1);";
   ASSERT_EQ(sqlite3_exec(h, sql, nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(h);
-  auto ids = [&](const db::SiteDbFilter& f) {
+  auto ids = [&](const storage::SiteDbFilter& f) {
     std::vector<std::int64_t> out;
-    db::read_site_db(path, f, [&](const db::SiteDbRow& r) { out.push_back(r.id); });
+    storage::read_site_db(path, f, [&](const storage::SiteDbRow& r) { out.push_back(r.id); });
     return out;
   };
-  db::SiteDbFilter f;
+  storage::SiteDbFilter f;
   EXPECT_EQ(ids(f), (std::vector<std::int64_t>{1, 3}));  // valid only by default
   f.valid_only = false;
   EXPECT_EQ(ids(f), (std::vector<std::int64_t>{1, 2, 3}));
@@ -145,5 +145,5 @@ TEST(SiteDb, SourcesAndFilters) {
   EXPECT_EQ(site_relative_path("/data_lmt/toltec/ics/toltec8/x.nc"), "toltec/ics/toltec8/x.nc");
   EXPECT_EQ(site_relative_path("/mnt/archive/toltec/tcs/toltec0/y.nc"), "toltec/tcs/toltec0/y.nc");
   EXPECT_EQ(site_relative_path("y.nc"), "");
-  EXPECT_THROW(db::read_site_db((dir / "missing.sqlite").string(), {}, [](const db::SiteDbRow&) {}), UserError);
+  EXPECT_THROW(storage::read_site_db((dir / "missing.sqlite").string(), {}, [](const storage::SiteDbRow&) {}), UserError);
 }

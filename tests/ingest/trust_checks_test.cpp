@@ -106,8 +106,8 @@ TEST(SiteFileName, OneCanonicalPathOrAReason) {
   EXPECT_EQ(ingest::site_relative_path("/data_lmt/../etc/shadow"), "");
 }
 
-db::SiteDbRow row(std::int64_t obsnum) {
-  db::SiteDbRow r;
+storage::SiteDbRow row(std::int64_t obsnum) {
+  storage::SiteDbRow r;
   r.id = 3;
   r.date = "2024-11-13";
   r.time = "17:24:46";

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "db/duckdb.h"
+#include "storage/duckdb/duckdb.h"
 #include "model/data_kind.h"
 #include "query/fixture.h"
 #include "support/test_support.h"

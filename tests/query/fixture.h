@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "model/quartet.h"
 
 namespace tolteca::test {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "model/error.h"
-#include "query/options.h"
+#include "model/query_types.h"
 
 using namespace tolteca;
 using namespace tolteca::query;

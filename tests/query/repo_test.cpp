@@ -4,7 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "db/query_repo.h"
+#include "storage/duckdb/query_repo.h"
+#include "query/spec.h"
 #include "query/fixture.h"
 
 using namespace tolteca;

@@ -8,7 +8,8 @@
 #include <random>
 #include <set>
 
-#include "db/query_repo.h"
+#include "storage/duckdb/query_repo.h"
+#include "query/spec.h"
 #include "model/data_kind.h"
 #include "query/fixture.h"
 

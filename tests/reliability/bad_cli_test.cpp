@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -98,7 +98,7 @@ TEST(BadCli, NewerSchemaVersionIsRefusedAndLeftAlone) {
   auto path = (dir / "future.duckdb").string();
   ASSERT_EQ(run_cli({"db", "init", "--db", path}).exit_code, 0);
   {
-    auto s = db::Session::open(path, {db::OpenMode::ReadWrite, 0});
+    auto s = db::Session::open(path, {db::OpenMode::ReadWrite, 0, {}});
     s->con().execute("UPDATE schema_meta SET value = '99' WHERE key = 'schema_version'");
   }
   for (const Case& c : std::vector<Case>{

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "db/duckdb.h"
+#include "storage/duckdb/duckdb.h"
 #include "reliability/reliability_support.h"
 #include "support/test_support.h"
 

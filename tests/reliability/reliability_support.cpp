@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "db/duckdb.h"
+#include "storage/duckdb/duckdb.h"
 #include "support/test_support.h"
 
 namespace tolteca::test {

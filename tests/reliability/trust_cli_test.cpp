@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "db/duckdb.h"
+#include "storage/duckdb/duckdb.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;

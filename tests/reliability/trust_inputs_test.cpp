@@ -17,10 +17,10 @@
 #include <variant>
 #include <vector>
 
-#include "db/duckdb.h"
-#include "sim/sitedb_writer.h"
 #include "sim/netcdf_writer.h"
+#include "sim/sitedb_writer.h"
 #include "sim/toltec_writer.h"
+#include "storage/duckdb/duckdb.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;

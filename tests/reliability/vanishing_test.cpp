@@ -7,8 +7,9 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "db/duckdb.h"
-#include "db/session.h"
+#include "storage/duckdb/duckdb.h"
+#include "storage/duckdb/registry.h"
+#include "storage/duckdb/session.h"
 #include "ingest/ingest.h"
 #include "support/test_support.h"
 
@@ -54,8 +55,8 @@ TEST(Vanishing, FileDeletedBetweenScanAndReadIsSkippedWithAReason) {
   };
   ingest::IngestSummary sum;
   {
-    auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0});
-    sum = ingest::ingest_directory(*s, t.root.string(), o);
+    auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0, {}});
+    sum = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
   }
   EXPECT_EQ(problem_of(sum, gone), "skipped: vanished: the file disappeared between the directory scan and the header read");
   EXPECT_NE(problem_of(sum, truncated).find("failed: "), std::string::npos) << problem_of(sum, truncated);
@@ -80,10 +81,10 @@ TEST(Vanishing, FileDeletedBetweenScanAndReadIsSkippedWithAReason) {
 TEST(Vanishing, KnownFileThatVanishesIsLeftForPrune) {
   Tree t;
   {
-    auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0});
+    auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0, {}});
     ingest::IngestOptions o;
     o.location = "LMT";
-    auto first = ingest::ingest_directory(*s, t.root.string(), o);
+    auto first = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
     ASSERT_EQ(first.failed, 0);
   }
   // Touch one file so the next run re-reads it, then make it vanish just before the read.
@@ -94,8 +95,8 @@ TEST(Vanishing, KnownFileThatVanishesIsLeftForPrune) {
   o.before_read = [&](const std::string& r) {
     if (r == rel) fs::remove(t.root / r);
   };
-  auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0});
-  auto second = ingest::ingest_directory(*s, t.root.string(), o);
+  auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0, {}});
+  auto second = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
   EXPECT_EQ(problem_of(second, rel).rfind("skipped: vanished", 0), 0u) << problem_of(second, rel);
   EXPECT_EQ(second.updated, 0);
   // The earlier record is untouched (still available) until a --prune run sees the file gone.
@@ -104,7 +105,7 @@ TEST(Vanishing, KnownFileThatVanishesIsLeftForPrune) {
   EXPECT_EQ(std::get<std::string>(st.execute().rows()[0][0]), "available");
   o.before_read = {};
   o.prune = true;
-  auto third = ingest::ingest_directory(*s, t.root.string(), o);
+  auto third = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
   EXPECT_EQ(third.missing, 1);
   st.bind(1, rel);
   EXPECT_EQ(std::get<std::string>(st.execute().rows()[0][0]), "missing");

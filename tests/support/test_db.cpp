@@ -4,7 +4,7 @@
 namespace tolteca::test {
 
 std::unique_ptr<db::Session> fresh_registry(const std::string& url) {
-  return db::Session::open(url, db::OpenOptions{db::OpenMode::Create, 0});
+  return db::Session::open(url, db::OpenOptions{db::OpenMode::Create, 0, {}});
 }
 
 }  // namespace tolteca::test

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "db/session.h"
+#include "storage/duckdb/session.h"
 
 namespace tolteca::test {
 

@@ -2,19 +2,14 @@
 // dpa_named_group_data_prod group -> member).
 #include <fmt/format.h>
 
-#include "db/query_repo.h"
+#include "storage/duckdb/query_repo.h"
 #include "model/product_type.h"
-#include "query/spec.h"
+#include "model/obs_spec.h"
 #include "storage/duckdb/assoc_store_impl.h"
 
 namespace tolteca::storage::duckdb {
 
 using namespace detail;
-// The spec compiler (db/query_repo.h; in this namespace once it moves to storage/duckdb/: drop these then).
-using db::BoundSql;
-using db::spec_condition;
-using db::SpecTarget;
-
 namespace {
 // The member edge kind as a SQL literal.
 const std::string kNamedEdge = lit(edge_type::named_group_data_prod);

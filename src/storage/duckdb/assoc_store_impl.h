@@ -6,22 +6,11 @@
 #include <string_view>
 #include <vector>
 
-#include "db/duckdb.h"
-#include "db/session.h"
+#include "storage/duckdb/duckdb.h"
+#include "storage/duckdb/session.h"
 #include "storage/assoc_store.h"
 
 namespace tolteca::storage::duckdb {
-
-// The DuckDB wrapper (db/duckdb.h; the same names in this namespace once the
-// wrapper moves to storage/duckdb/: drop these lines then).
-using db::Chunk;
-using db::Connection;
-using db::DbError;
-using db::quote_literal;
-using db::Result;
-using db::Session;
-using db::Timestamp;
-using db::Transaction;
 
 class DuckAssocStore final : public AssocStore {
  public:

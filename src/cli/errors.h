@@ -1,0 +1,14 @@
+#pragma once
+// The CLI's wording of library errors: the library's typed errors carry facts
+// (storage/errors.h); here they are phrased with the command-line flags that
+// fix them (--db, --wait, --read-only, --limit, --what, --where).
+#include <string>
+
+#include "model/error.h"
+
+namespace tolteca::cli {
+
+// The one-line message for stderr ("tolteca_db: error: " + this).
+std::string phrase_error(const UserError& e);
+
+}  // namespace tolteca::cli

@@ -1,0 +1,197 @@
+// query obs (query_repo.h query_obs).
+#include "storage/duckdb/query_repo.h"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
+#include "storage/duckdb/admin.h"
+#include "files/output_file.h"
+#include "model/error.h"
+#include "model/time_arg.h"
+#include "model/rel_path.h"
+#include "storage/errors.h"
+#include "storage/duckdb/query_sql.h"
+
+namespace tolteca::storage::duckdb {
+
+using namespace sql;
+
+// ---- observations -------------------------------------------------------------
+
+namespace {
+}  // namespace
+
+std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool with_files) {
+  auto m = obs_cte(f);
+  std::vector<query::ObsRow> out;
+  std::map<std::int64_t, std::size_t> index;
+  std::vector<std::int64_t> ids;
+  for (auto& r : run(s, m.sql, m.params).rows()) {
+    query::ObsRow o;
+    o.id = as_int(r[0]);
+    o.uid = as_str(r[1]);
+    o.master = as_str(r[2]);
+    o.obsnum = as_int(r[3]);
+    o.subobsnum = static_cast<std::int32_t>(as_int(r[4]));
+    o.scannum = static_cast<std::int32_t>(as_int(r[5]));
+    o.start_time = opt_time(r[6]);
+    o.data_kind = static_cast<DataKindBits>(as_int(r[7]));
+    o.obs_goal = opt_str(r[8]);
+    o.source_name = opt_str(r[9]);
+    o.project_id = opt_str(r[10]);
+    o.obs_pgm = opt_str(r[11]);
+    o.tau = opt_double(r[12]);
+    index[o.id] = out.size();
+    ids.push_back(o.id);
+    out.push_back(std::move(o));
+  }
+  if (out.empty()) return out;
+  auto at = [&](const Value& id) -> query::ObsRow* {
+    auto it = index.find(as_int(id));
+    return it == index.end() ? nullptr : &out[it->second];
+  };
+  auto set = id_set(ids, m);
+  // Files: for a few observations, plain indexed rows summarised here
+  // (DISTINCT aggregates in SQL cost several times the fetch); for many, the
+  // summary is aggregated in SQL so that millions of file rows never reach
+  // this process (unless --files asks for them).
+  if (ids.size() > kMaxIdList && !with_files) {
+    for (auto& r : run(s,
+                       fmt::format("SELECT s.product_id, count(DISTINCT s.rel_path), "
+                                   "count(DISTINCT s.rel_path) FILTER (WHERE s.availability = 'missing'), "
+                                   "string_agg(DISTINCT CAST(s.roach AS VARCHAR), ','), "
+                                   "string_agg(DISTINCT s.interface, ',') FROM sources s WHERE s.product_id IN {} "
+                                   "GROUP BY s.product_id",
+                                   set.sql),
+                       set.params)
+                       .rows()) {
+      auto* o = at(r[0]);
+      if (!o) continue;
+      o->n_files = as_int(r[1]);
+      o->n_missing = as_int(r[2]);
+      std::set<int> nets;
+      std::set<std::string> ifaces;
+      std::string text = as_str(r[3]);
+      for (std::size_t p = 0; p < text.size();) {
+        auto c = text.find(',', p);
+        if (c == std::string::npos) c = text.size();
+        if (c > p) nets.insert(std::stoi(text.substr(p, c - p)));
+        p = c + 1;
+      }
+      text = as_str(r[4]);
+      for (std::size_t p = 0; p < text.size();) {
+        auto c = text.find(',', p);
+        if (c == std::string::npos) c = text.size();
+        if (c > p) ifaces.insert(text.substr(p, c - p));
+        p = c + 1;
+      }
+      o->networks.assign(nets.begin(), nets.end());
+      o->interfaces.assign(ifaces.begin(), ifaces.end());
+    }
+  } else {
+    std::map<std::int64_t, std::set<std::string>> paths, missing_paths, ifaces;
+    std::map<std::int64_t, std::set<int>> nets;
+    for (auto& r : run(s,
+                       fmt::format("SELECT s.product_id, {} FROM sources s JOIN locations l ON l.id = s.location_id "
+                                   "WHERE s.product_id IN {} ORDER BY s.product_id, s.roach NULLS LAST, s.interface, "
+                                   "s.rel_path, l.priority DESC, l.label",
+                                   kFileColumnsNoUid, set.sql),
+                       set.params)
+                       .rows()) {
+      auto* o = at(r[0]);
+      if (!o) continue;
+      std::vector<Value> row{Value{o->uid}};
+      row.insert(row.end(), r.begin() + 1, r.end());
+      auto f = read_file_row(row);
+      paths[o->id].insert(f.rel_path);
+      if (f.availability == "missing") missing_paths[o->id].insert(f.rel_path);
+      if (f.roach) nets[o->id].insert(*f.roach);
+      ifaces[o->id].insert(f.interface);
+      if (with_files) o->files.push_back(std::move(f));
+    }
+    for (auto& o : out) {
+      o.n_files = static_cast<std::int64_t>(paths[o.id].size());
+      o.n_missing = static_cast<std::int64_t>(missing_paths[o.id].size());
+      o.networks.assign(nets[o.id].begin(), nets[o.id].end());
+      o.interfaces.assign(ifaces[o.id].begin(), ifaces[o.id].end());
+    }
+  }
+  if (ids.size() > kMaxIdList) {
+    // Many observations: join in SQL (one pass) rather than id lookups.
+    for (auto& r : run(s,
+                       fmt::format("SELECT e.dst_product_id, gp.name FROM edges e JOIN products gp "
+                                   "ON gp.id = e.src_product_id WHERE e.dst_product_id IN {} AND gp.product_type IN {} "
+                                   "ORDER BY gp.name",
+                                   set.sql, kGroupTypes),
+                       set.params)
+                       .rows())
+      if (auto* o = at(r[0])) o->groups.push_back(as_str(r[1]));
+    for (auto& r : run(s,
+                       fmt::format("SELECT DISTINCT e.src_product_id, cp.uid FROM edges e JOIN products cp "
+                                   "ON cp.id = e.dst_product_id WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' "
+                                   "AND e.src_product_id IN {} ORDER BY cp.uid",
+                                   set.sql),
+                       set.params)
+                       .rows())
+      if (auto* o = at(r[0])) o->cal.push_back(as_str(r[1]));
+    return out;
+  }
+  // Edges by index (to groups: dst = obs; to cal observations: src = obs),
+  // then the products at their other ends by id.
+  std::vector<std::tuple<std::int64_t, std::int64_t, bool>> links;  // obs id, other id, is cal
+  std::vector<std::int64_t> others;
+  for (auto& r : run(s,
+                     fmt::format("SELECT e.dst_product_id, e.src_product_id FROM edges e WHERE e.dst_product_id IN {} "
+                                 "AND e.assoc_type <> 'dpa_raw_obs_cal_obs' AND e.assoc_type <> "
+                                 "'dpa_reduced_obs_raw_obs'",
+                                 set.sql),
+                     set.params)
+                     .rows()) {
+    links.emplace_back(as_int(r[0]), as_int(r[1]), false);
+    others.push_back(as_int(r[1]));
+  }
+  for (auto& r : run(s,
+                     fmt::format("SELECT e.src_product_id, e.dst_product_id FROM edges e WHERE e.src_product_id IN {} "
+                                 "AND e.assoc_type = 'dpa_raw_obs_cal_obs'",
+                                 set.sql),
+                     set.params)
+                     .rows()) {
+    links.emplace_back(as_int(r[0]), as_int(r[1]), true);
+    others.push_back(as_int(r[1]));
+  }
+  if (!links.empty()) {
+    std::sort(others.begin(), others.end());
+    others.erase(std::unique(others.begin(), others.end()), others.end());
+    std::map<std::int64_t, std::pair<std::string, std::string>> info;  // id -> (uid or name, product_type)
+    for (std::size_t i = 0; i < others.size(); i += kMaxIdList) {
+      std::vector<std::int64_t> chunk(others.begin() + static_cast<std::ptrdiff_t>(i),
+                                      others.begin() + static_cast<std::ptrdiff_t>(std::min(others.size(), i + kMaxIdList)));
+      auto cs = id_set(chunk, {});
+      for (auto& r : run(s, "SELECT id, uid, name, product_type FROM products WHERE id IN " + cs.sql, cs.params).rows())
+        info[as_int(r[0])] = {as_str(r[3]) == "dp_raw_obs" ? as_str(r[1]) : as_str(r[2]), as_str(r[3])};
+    }
+    static const std::set<std::string> group_types{"dp_cal_group", "dp_drivefit", "dp_focus_group", "dp_astig_group",
+                                                   "dp_named_group"};
+    for (auto& [obs_id, other, is_cal] : links) {
+      auto* o = at(Value{obs_id});
+      auto it = info.find(other);
+      if (!o || it == info.end()) continue;
+      if (is_cal) o->cal.push_back(it->second.first);
+      else if (group_types.count(it->second.second)) o->groups.push_back(it->second.first);
+    }
+    for (auto& o : out) {
+      std::sort(o.groups.begin(), o.groups.end());
+      std::sort(o.cal.begin(), o.cal.end());
+      o.cal.erase(std::unique(o.cal.begin(), o.cal.end()), o.cal.end());
+    }
+  }
+  return out;
+}
+
+}  // namespace tolteca::storage::duckdb
