@@ -11,6 +11,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3            # site file database extracts
   libssl-dev                        # libcrypto: SHA-256 of export files (db export manifest)
+  libcpp-httplib-dev                # serve: the HTTP JSON API
+  curl                              # serve tests: an HTTP client the tests drive
   clang libclang-rt-14-dev          # libFuzzer targets (the runtime is only a Recommends of clang)
   xz-utils                          # a compressed regression input (tests/reliability/data)
   gnuplot-nox                       # benchmark plots

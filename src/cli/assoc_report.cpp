@@ -1,4 +1,5 @@
 #include "cli/assoc_report.h"
+#include "cli/console.h"
 
 #include <fmt/format.h>
 
@@ -64,10 +65,10 @@ void print_changes(const std::vector<assoc::GroupChange>& changes) {
                                             : fmt::format("{} -> {}", c.old_n_items, c.n_items);
     t.rows.push_back({c.change, c.type, name, n});
   }
-  std::cout << '\n';
-  print_table(std::cout, t, OutputFormat::table);
-  if (changes.size() > kShown) std::cout << fmt::format("… and {} more (see --json)\n", changes.size() - kShown);
-  std::cout << '\n';
+  cli::out() << '\n';
+  print_table(cli::out(), t, OutputFormat::table);
+  if (changes.size() > kShown) cli::out() << fmt::format("… and {} more (see --json)\n", changes.size() - kShown);
+  cli::out() << '\n';
 }
 
 }  // namespace
@@ -95,12 +96,12 @@ void print_generate(const assoc::GenerateReport& r, bool json_out) {
     for (const auto& rr : r.rules) j["rules"].push_back(rule_json(rr));
     j["changes"] = json::array();
     for (const auto& c : r.changes) j["changes"].push_back(change_json(c));
-    print_json(std::cout, j);
+    print_json(cli::out(), j);
     return;
   }
-  for (const auto& m : r.messages) std::cerr << "tolteca_db: " << m << '\n';
-  std::cout << fmt::format("assoc generate: {}{}\n", r.mode, r.dry_run ? " (dry run: nothing written)" : "");
-  std::cout << fmt::format("observations: {} total, {} pending, {} considered\n", r.raw_obs_total, r.pending,
+  for (const auto& m : r.messages) cli::err() << "tolteca_db: " << m << '\n';
+  cli::out() << fmt::format("assoc generate: {}{}\n", r.mode, r.dry_run ? " (dry run: nothing written)" : "");
+  cli::out() << fmt::format("observations: {} total, {} pending, {} considered\n", r.raw_obs_total, r.pending,
                            r.considered);
   Table t{{"type", "created", "updated", "deleted", "unchanged", "edges added", "edges removed"},
           {},
@@ -108,9 +109,9 @@ void print_generate(const assoc::GenerateReport& r, bool json_out) {
   for (const auto& rr : r.rules)
     t.rows.push_back({rr.type, std::to_string(rr.created), std::to_string(rr.updated), std::to_string(rr.deleted),
                       std::to_string(rr.unchanged), std::to_string(rr.edges_added), std::to_string(rr.edges_removed)});
-  print_table(std::cout, t, OutputFormat::table);
+  print_table(cli::out(), t, OutputFormat::table);
   print_changes(r.changes);
-  std::cout << fmt::format("{}; watermark {} -> {}; {:.3f} s\n", counts_text(r, true), r.watermark_before,
+  cli::out() << fmt::format("{}; watermark {} -> {}; {:.3f} s\n", counts_text(r, true), r.watermark_before,
                            r.watermark_after, r.elapsed_s);
 }
 
@@ -130,25 +131,25 @@ void print_generate_limited(const assoc::StreamReport& r, std::int64_t limit, bo
            {"remaining", r.remaining},
            {"elapsed_s", r.elapsed_s}};
     j.update(counts_json(total, false));
-    print_json(std::cout, j);
+    print_json(cli::out(), j);
     return;
   }
-  if (!r.full_reason.empty()) std::cerr << "tolteca_db: full regeneration first (" << r.full_reason << ")\n";
-  std::cout << fmt::format("assoc generate --limit {}: {} observation(s) processed{}, {} still pending\n", limit, obs,
+  if (!r.full_reason.empty()) cli::err() << "tolteca_db: full regeneration first (" << r.full_reason << ")\n";
+  cli::out() << fmt::format("assoc generate --limit {}: {} observation(s) processed{}, {} still pending\n", limit, obs,
                            dry_run ? " (dry run: nothing written)" : "", r.remaining);
-  std::cout << fmt::format("{}; {:.3f} s\n", counts_text(total, false), r.elapsed_s);
+  cli::out() << fmt::format("{}; {:.3f} s\n", counts_text(total, false), r.elapsed_s);
 }
 
 void print_stream_header() {
-  std::cout << fmt::format("{:>6} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9}\n", "batch", "obs",
+  cli::out() << fmt::format("{:>6} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9}\n", "batch", "obs",
                            "considered", "created", "updated", "deleted", "edges+", "edges-", "watermark", "seconds");
 }
 
 void print_batch_row(const assoc::BatchReport& b) {
-  std::cout << fmt::format("{:>6} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9.3f}{}\n", b.index,
+  cli::out() << fmt::format("{:>6} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9.3f}{}\n", b.index,
                            b.observations, b.considered, b.groups_created, b.groups_updated, b.groups_deleted,
                            b.edges_added, b.edges_removed, b.watermark, b.elapsed_s, b.committed ? " committed" : "");
-  std::cout.flush();
+  cli::out().flush();
 }
 
 void print_stream(const assoc::StreamReport& r, bool json_out) {
@@ -156,11 +157,11 @@ void print_stream(const assoc::StreamReport& r, bool json_out) {
     json j{{"remaining", r.remaining}, {"elapsed_s", r.elapsed_s}, {"full_reason", null_if_empty(r.full_reason)}};
     j["batches"] = json::array();
     for (const auto& b : r.batches) j["batches"].push_back(batch_json(b));
-    print_json(std::cout, j);
+    print_json(cli::out(), j);
     return;
   }
-  if (!r.full_reason.empty()) std::cerr << "tolteca_db: full regeneration first (" << r.full_reason << ")\n";
-  std::cout << fmt::format("{} batch(es), {} observation(s) still pending, {:.3f} s\n", r.batches.size(), r.remaining,
+  if (!r.full_reason.empty()) cli::err() << "tolteca_db: full regeneration first (" << r.full_reason << ")\n";
+  cli::out() << fmt::format("{} batch(es), {} observation(s) still pending, {:.3f} s\n", r.batches.size(), r.remaining,
                            r.elapsed_s);
 }
 
@@ -169,7 +170,7 @@ void print_state_info(const assoc::StateInfo& info, OutputFormat format) {
   for (const auto& r : info.rules)
     t.rows.push_back({r.type, r.watermark ? std::to_string(*r.watermark) : (format == OutputFormat::table ? "-" : ""),
                       std::to_string(r.pending), std::to_string(r.groups)});
-  if (format == OutputFormat::csv || format == OutputFormat::tsv) return print_table(std::cout, t, format);
+  if (format == OutputFormat::csv || format == OutputFormat::tsv) return print_table(cli::out(), t, format);
   if (format == OutputFormat::json) {
     json j{{"backend", info.backend},
            {"location", info.location},
@@ -185,24 +186,24 @@ void print_state_info(const assoc::StateInfo& info, OutputFormat format) {
                             {"watermark", r.watermark ? json(*r.watermark) : json(nullptr)},
                             {"pending", r.pending},
                             {"stored", r.groups}});
-    print_json(std::cout, j);
+    print_json(cli::out(), j);
     return;
   }
-  print_key_values(std::cout,
+  print_key_values(cli::out(),
                    {{"backend", info.backend},
                     {"location", info.location},
                     {"state", info.exists ? fmt::format("{} bytes, updated {}", info.state_bytes, info.updated_at)
                                           : std::string("none")},
                     {"raw observations", std::to_string(info.raw_obs_total)},
                     {"largest ingest_seq", std::to_string(info.max_ingest_seq)}});
-  if (!info.mismatch.empty()) std::cout << "note: " << info.mismatch << '\n';
-  std::cout << '\n';
-  print_table(std::cout, t, OutputFormat::table);
+  if (!info.mismatch.empty()) cli::out() << "note: " << info.mismatch << '\n';
+  cli::out() << '\n';
+  print_table(cli::out(), t, OutputFormat::table);
 }
 
 void print_named_group_change(const assoc::NamedGroupChange& c, bool json, const char* verb) {
   if (json) {
-    print_json(std::cout, {{"name", c.name},
+    print_json(cli::out(), {{"name", c.name},
                            {"created", c.created},
                            {"matched", c.matched},
                            {"added", c.added},
@@ -210,7 +211,7 @@ void print_named_group_change(const assoc::NamedGroupChange& c, bool json, const
                            {"n_items", c.n_items}});
     return;
   }
-  std::cout << fmt::format("{} named group {}: {} matched, {} added, {} removed, {} member(s)\n", verb, c.name,
+  cli::out() << fmt::format("{} named group {}: {} matched, {} added, {} removed, {} member(s)\n", verb, c.name,
                            c.matched, c.added, c.removed, c.n_items);
 }
 
@@ -220,7 +221,7 @@ void print_named_groups(const std::vector<assoc::NamedGroupInfo>& groups, Output
     for (const auto& g : groups)
       t.rows.push_back({g.name, std::to_string(g.n_items), format_iso8601(g.created_at),
                         format_iso8601(g.updated_at), fmt::format("{}", fmt::join(g.members, ";"))});
-    return print_table(std::cout, t, format);
+    return print_table(cli::out(), t, format);
   }
   if (format == OutputFormat::json) {
     nlohmann::json arr = nlohmann::json::array();
@@ -230,7 +231,7 @@ void print_named_groups(const std::vector<assoc::NamedGroupInfo>& groups, Output
                      {"created_at", format_iso8601(g.created_at)},
                      {"updated_at", format_iso8601(g.updated_at)},
                      {"members", g.members}});
-    print_json(std::cout, arr);
+    print_json(cli::out(), arr);
     return;
   }
   Table t{{"name", "updated", "members"}, {}, {false, false, false}};
@@ -244,7 +245,7 @@ void print_named_groups(const std::vector<assoc::NamedGroupInfo>& groups, Output
     }
     t.rows.push_back({g.name, format_iso8601(g.updated_at), m});
   }
-  print_table(std::cout, t, OutputFormat::table);
+  print_table(cli::out(), t, OutputFormat::table);
 }
 
 }  // namespace tolteca::cli

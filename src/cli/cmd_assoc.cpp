@@ -170,10 +170,10 @@ void register_state(CLI::App& parent) {
 }
 
 bool confirm(const std::string& question) {
-  if (!isatty(STDIN_FILENO)) throw UserError(question + " — refusing without --yes (stdin is not a terminal)");
-  std::cerr << question << " [y/N] ";
+  if (console().in_fd() < 0 || !isatty(console().in_fd())) throw UserError(question + " — refusing without --yes (stdin is not a terminal)");
+  cli::err() << question << " [y/N] ";
   std::string answer;
-  std::getline(std::cin, answer);
+  std::getline(cli::console().in(), answer);
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
@@ -194,15 +194,15 @@ void register_reset_state(CLI::App& parent) {
     auto st = o->state.resolve();
     auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
     if (!o->yes && !confirm("clear the association state (groups stay; the next generate is a full one)?")) {
-      std::cout << "nothing changed\n";
+      cli::out() << "nothing changed\n";
       return;
     }
     assoc::reset_state(s->assoc(), st);
     if (o->json) {
-      print_json(std::cout, {{"reset", true}});
+      print_json(cli::out(), {{"reset", true}});
       return;
     }
-    std::cout << "association state cleared; the next 'assoc generate' is a full regeneration\n";
+    cli::out() << "association state cleared; the next 'assoc generate' is a full regeneration\n";
   }));
 }
 
@@ -241,10 +241,10 @@ void register_group_delete(CLI::App* grp) {
     auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
     assoc::delete_named_group(s->assoc(), o->name);
     if (o->json) {
-      print_json(std::cout, {{"name", o->name}, {"deleted", true}});
+      print_json(cli::out(), {{"name", o->name}, {"deleted", true}});
       return;
     }
-    std::cout << fmt::format("deleted named group {}\n", o->name);
+    cli::out() << fmt::format("deleted named group {}\n", o->name);
   }));
 }
 

@@ -37,7 +37,7 @@ storage::Location init_location(storage::Registry& s, const std::string& label, 
   }
   std::error_code ec;
   if (!std::filesystem::is_directory(root, ec))
-    std::cerr << fmt::format("tolteca_db: warning: data root {} does not exist (yet)\n", root);
+    cli::err() << fmt::format("tolteca_db: warning: data root {} does not exist (yet)\n", root);
   return s.locations().upsert(label, root, priority);
 }
 
@@ -70,18 +70,18 @@ void register_init(CLI::App& db) {
     if (o->data_root.empty() && loc_opt->count() > 0) throw UserError("--location needs --data-root");
     auto s = open_registry(o->db, storage::OpenMode::Create);
     if (!o->registry)
-      std::cerr << "tolteca_db: note: --no-registry: the registries are part of the schema and were filled anyway\n";
+      cli::err() << "tolteca_db: note: --no-registry: the registries are part of the schema and were filled anyway\n";
     std::optional<storage::Location> loc;
     if (!o->data_root.empty()) loc = init_location(*s, o->location, o->data_root, o->priority);
     if (o->json) {
       nlohmann::json j{{"url", s->url_text()}, {"created", s->admin().created_schema()}};
       j["location"] = loc ? location_json(*loc) : nlohmann::json(nullptr);
-      print_json(std::cout, j);
+      print_json(cli::out(), j);
       return;
     }
-    std::cout << (s->admin().created_schema() ? fmt::format("initialised database {}\n", s->display_name())
+    cli::out() << (s->admin().created_schema() ? fmt::format("initialised database {}\n", s->display_name())
                                       : fmt::format("database {} is already initialised\n", s->display_name()));
-    if (loc) std::cout << fmt::format("location {} -> {}\n", loc->label, loc->root_path);
+    if (loc) cli::out() << fmt::format("location {} -> {}\n", loc->label, loc->root_path);
   });
 }
 
@@ -135,24 +135,24 @@ void register_info(CLI::App& db) {
     auto format = o->out.resolve();
     auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
     auto info = s->admin().info();
-    if (format == OutputFormat::json) return print_json(std::cout, info_json(info));
-    if (format != OutputFormat::table) return print_table(std::cout, info_rows(info), format);
-    print_key_values(std::cout, {{"url", info.url},
+    if (format == OutputFormat::json) return print_json(cli::out(), info_json(info));
+    if (format != OutputFormat::table) return print_table(cli::out(), info_rows(info), format);
+    print_key_values(cli::out(), {{"url", info.url},
                                  {"duckdb", info.backend_version},
                                  {"schema version", std::to_string(info.schema_version)},
                                  {"file size", info.file_size ? human_bytes(double(*info.file_size)) : "(in memory)"}});
-    std::cout << '\n';
+    cli::out() << '\n';
     Table t{{"table", "rows"}, {}, {false, true}};
     for (const auto& tc : info.tables) t.rows.push_back({tc.table, std::to_string(tc.rows)});
-    print_table(std::cout, t, OutputFormat::table);
-    std::cout << '\n';
+    print_table(cli::out(), t, OutputFormat::table);
+    cli::out() << '\n';
     if (info.locations.empty()) {
-      std::cout << "no locations (add one: tolteca_db db init --location LABEL --data-root PATH)\n";
+      cli::out() << "no locations (add one: tolteca_db db init --location LABEL --data-root PATH)\n";
     } else {
       Table lt{{"location", "root", "priority"}, {}, {false, false, true}};
       lt.whole = {true, true, false};
       for (const auto& l : info.locations) lt.rows.push_back({l.label, l.root_path, std::to_string(l.priority)});
-      print_table(std::cout, lt, OutputFormat::table);
+      print_table(cli::out(), lt, OutputFormat::table);
     }
   });
 }
@@ -174,13 +174,13 @@ void print_files(const std::vector<storage::ExportedFile>& files, bool json, con
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& f : files)
       arr.push_back({{"table", f.table}, {"path", f.path}, {"rows", f.rows}, {"sha256", f.sha256}});
-    print_json(std::cout, arr);
+    print_json(cli::out(), arr);
     return;
   }
   Table t{{"table", "rows", "file"}, {}, {false, true, false}};
   for (const auto& f : files) t.rows.push_back({f.table, std::to_string(f.rows), f.path});
-  print_table(std::cout, t, OutputFormat::table);
-  std::cout << fmt::format("{} {} table(s)\n", verb, files.size());
+  print_table(cli::out(), t, OutputFormat::table);
+  cli::out() << fmt::format("{} {} table(s)\n", verb, files.size());
 }
 
 void register_export(CLI::App& db) {
@@ -254,11 +254,11 @@ void register_vacuum(CLI::App& db) {
     auto r = s->admin().vacuum();
     auto opt = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
     if (o->json) {
-      print_json(std::cout, {{"size_before", opt(r.size_before)}, {"size_after", opt(r.size_after)}});
+      print_json(cli::out(), {{"size_before", opt(r.size_before)}, {"size_after", opt(r.size_after)}});
       return;
     }
     auto h = [](const std::optional<std::int64_t>& v) { return v ? human_bytes(double(*v)) : std::string("-"); };
-    std::cout << fmt::format("vacuumed {}: {} -> {}\n", s->display_name(), h(r.size_before), h(r.size_after));
+    cli::out() << fmt::format("vacuumed {}: {} -> {}\n", s->display_name(), h(r.size_before), h(r.size_after));
   });
 }
 

@@ -66,13 +66,13 @@ void print_summary(const ingest::IngestSummary& s, const char* what) {
   kv.emplace_back("elapsed", fmt::format("{:.2f} s ({} files/s, {} job{}, {})", s.elapsed_s,
                                          format_count(static_cast<std::int64_t>(s.files_per_s)), s.jobs,
                                          s.jobs == 1 ? "" : "s", s.read_headers ? "headers" : "names only"));
-  print_key_values(std::cout, kv);
+  print_key_values(cli::out(), kv);
   // Per-file reasons of the problem files (all of them are in --json and in the event log).
   constexpr std::size_t kShown = 20;
   for (std::size_t i = 0; i < s.problems.size() && i < kShown; ++i)
-    std::cout << fmt::format("  {:<8} {}: {}\n", s.problems[i].status, s.problems[i].path, s.problems[i].reason);
+    cli::out() << fmt::format("  {:<8} {}: {}\n", s.problems[i].status, s.problems[i].path, s.problems[i].reason);
   std::int64_t more = s.problems_not_listed + static_cast<std::int64_t>(s.problems.size() > kShown ? s.problems.size() - kShown : 0);
-  if (more > 0) std::cout << fmt::format("  … and {} more (see --json, or 'query export --what events')\n", more);
+  if (more > 0) cli::out() << fmt::format("  … and {} more (see --json, or 'query export --what events')\n", more);
 }
 
 void add_location_options(CLI::App* cmd, std::string& location, std::string& data_root) {
@@ -137,12 +137,12 @@ void print_parsed_fields(const std::vector<std::string>& paths) {
       t.rows.push_back({name, "PARSE ERROR", "", "", "", "", "", files::as_rejection(parse)->detail, ""});
     }
   }
-  print_table(std::cout, t, OutputFormat::table);
-  std::cout << '\n';
+  print_table(cli::out(), t, OutputFormat::table);
+  cli::out() << '\n';
 }
 
 void print_assoc_line(const nlohmann::json& assoc) {
-  std::cout << fmt::format("associations ({}): {} groups created, {} updated, {} deleted; {} edges added, {} removed\n",
+  cli::out() << fmt::format("associations ({}): {} groups created, {} updated, {} deleted; {} edges added, {} removed\n",
                            assoc["mode"].get<std::string>(), assoc["groups_created"].get<std::int64_t>(),
                            assoc["groups_updated"].get<std::int64_t>(), assoc["groups_deleted"].get<std::int64_t>(),
                            assoc["edges_added"].get<std::int64_t>(), assoc["edges_removed"].get<std::int64_t>());
@@ -182,7 +182,7 @@ void register_file(CLI::App& ingest) {
     if (o->dry_run && !o->json && !o->quiet) print_parsed_fields(o->paths);
     auto sum = ingest::ingest_files(*s, o->paths, io);
     if (o->json) {
-      print_json(std::cout, ingest::to_json(sum));
+      print_json(cli::out(), ingest::to_json(sum));
       return;
     }
     if (o->quiet) return;
@@ -191,8 +191,8 @@ void register_file(CLI::App& ingest) {
     t.wrap_last = true;
     for (const auto& f : sum.files)
       t.rows.push_back({f.path, f.status, f.uid, f.interface, data_kind_names(f.data_kind), f.note});
-    print_table(std::cout, t, OutputFormat::table);
-    std::cout << fmt::format("{} file(s): {} new, {} updated, {} unchanged, {} skipped, {} failed{}\n", sum.scanned,
+    print_table(cli::out(), t, OutputFormat::table);
+    cli::out() << fmt::format("{} file(s): {} new, {} updated, {} unchanged, {} skipped, {} failed{}\n", sum.scanned,
                              sum.new_files, sum.updated, sum.unchanged, sum.skipped, sum.failed,
                              sum.dry_run ? " (dry run: nothing written)" : "");
   });
@@ -277,7 +277,7 @@ void register_directory(CLI::App& ingest) {
       auto j = ingest::to_json(sum);
       j.erase("files");
       if (o->with_assoc) j["associations"] = assoc;
-      print_json(std::cout, j);
+      print_json(cli::out(), j);
     } else if (!o->quiet) {
       print_summary(sum, "directory");
       if (o->with_assoc) print_assoc_line(assoc);
@@ -306,10 +306,10 @@ void print_scan_details(const ingest::ScanReport& r) {
   for (std::size_t i = 0; i < rows.size() && i < kDetailRows; ++i)
     t.rows.push_back({std::filesystem::path(rows[i].path).filename().string(), rows[i].obsnum, rows[i].interface,
                       rows[i].kind});
-  std::cout << '\n';
-  print_table(std::cout, t, OutputFormat::table);
+  cli::out() << '\n';
+  print_table(cli::out(), t, OutputFormat::table);
   if (total > static_cast<std::int64_t>(t.rows.size()))
-    std::cout << fmt::format("(showing the first {} of {} files)\n", t.rows.size(), total);
+    cli::out() << fmt::format("(showing the first {} of {} files)\n", t.rows.size(), total);
 }
 
 void register_scan(CLI::App& ingest) {
@@ -352,11 +352,11 @@ void register_scan(CLI::App& ingest) {
     if (o->json) {
       auto j = ingest::to_json(r);
       if (!o->details) j.erase("files");
-      print_json(std::cout, j);
+      print_json(cli::out(), j);
       return;
     }
     if (o->quiet) return;
-    print_key_values(std::cout, {{"root", r.root},
+    print_key_values(cli::out(), {{"root", r.root},
                                  {"scanned", std::to_string(r.scanned)},
                                  {"recognised", std::to_string(r.recognised)},
                                  {"raw observations", std::to_string(r.raw_obs)},
@@ -368,29 +368,29 @@ void register_scan(CLI::App& ingest) {
       if (m.empty()) return;
       Table t{{title, "files"}, {}, {false, true}};
       for (const auto& [k, v] : m) t.rows.push_back({k, std::to_string(v)});
-      std::cout << '\n';
-      print_table(std::cout, t, OutputFormat::table);
+      cli::out() << '\n';
+      print_table(cli::out(), t, OutputFormat::table);
     };
     counts("master", r.per_master);
     counts("interface", r.per_interface);
     counts("kind", r.per_kind);
     if (!r.rejections.empty() && o->max_rejections > 0) {
       const std::size_t n = std::min(r.rejections.size(), o->max_rejections);
-      std::cout << fmt::format("\nfirst {} rejection(s):\n", n);
+      cli::out() << fmt::format("\nfirst {} rejection(s):\n", n);
       Table t{{"path", "reason", "detail"}, {}, {}};
       t.whole = {true, false, false};
       t.wrap_last = true;
       for (std::size_t i = 0; i < n; ++i)
         t.rows.push_back({r.rejections[i].path, r.rejections[i].reason, r.rejections[i].detail});
-      print_table(std::cout, t, OutputFormat::table);
+      print_table(cli::out(), t, OutputFormat::table);
     }
     if (o->details) print_scan_details(r);
   });
 }
 
 std::string env_or(const char* name, const std::string& fallback = {}) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::string(v) : fallback;
+  const auto v = env(name);
+  return v && !v->empty() ? *v : fallback;
 }
 
 struct SiteDbCli {
@@ -441,7 +441,7 @@ void run_toltec_db(const SiteDbCli& o) {
     auto j = ingest::to_json(sum);
     j.erase("files");
     if (o.with_assoc) j["associations"] = assoc;
-    print_json(std::cout, j);
+    print_json(cli::out(), j);
     return;
   }
   if (o.quiet) return;
@@ -528,7 +528,7 @@ void register_tel_csv(CLI::App& ingest) {
     if (o->json) {
       nlohmann::json probs = nlohmann::json::array();
       for (const auto& p : r.problems) probs.push_back({{"line", p.line}, {"reason", p.reason}});
-      print_json(std::cout, {{"path", r.path},
+      print_json(cli::out(), {{"path", r.path},
                              {"dry_run", r.dry_run},
                              {"data_rows", r.data_rows},
                              {"rows", r.rows},
@@ -542,7 +542,7 @@ void register_tel_csv(CLI::App& ingest) {
                              {"elapsed_s", r.elapsed_s}});
       return;
     }
-    print_key_values(std::cout, {{"catalogue", r.path},
+    print_key_values(cli::out(), {{"catalogue", r.path},
                                  {"data rows", std::to_string(r.data_rows)},
                                  {"applied", std::to_string(r.applied) + (r.dry_run ? " (dry run: nothing written)" : "")},
                                  {"invalid (skipped)", std::to_string(r.invalid)},
@@ -550,7 +550,7 @@ void register_tel_csv(CLI::App& ingest) {
                                  {"malformed (skipped)", std::to_string(r.malformed)},
                                  {"raw observations updated", std::to_string(r.raw_obs_updated)},
                                  {"obsnums without a tcs raw observation", std::to_string(r.unmatched_obsnums)}});
-    for (const auto& p : r.problems) std::cerr << fmt::format("{}:{}: {}\n", r.path, p.line, p.reason);
+    for (const auto& p : r.problems) cli::err() << fmt::format("{}:{}: {}\n", r.path, p.line, p.reason);
   });
 }
 

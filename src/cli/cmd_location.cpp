@@ -35,7 +35,7 @@ bool dir_exists(const std::string& p) {
 }
 
 void warn_missing_root(const std::string& root) {
-  if (!dir_exists(root)) std::cerr << fmt::format("tolteca_db: warning: data root {} does not exist (yet)\n", root);
+  if (!dir_exists(root)) cli::err() << fmt::format("tolteca_db: warning: data root {} does not exist (yet)\n", root);
 }
 
 void register_list(CLI::App* loc) {
@@ -56,12 +56,12 @@ void register_list(CLI::App* loc) {
       t.rows.push_back({l.label, l.root_path, std::to_string(l.priority), std::to_string(u.files),
                         std::to_string(u.missing), exists ? "yes" : "no"});
     }
-    if (o->json) return print_json(std::cout, arr);
+    if (o->json) return print_json(cli::out(), arr);
     if (t.rows.empty()) {
-      std::cout << "no locations (add one: tolteca_db db location add LABEL ROOT)\n";
+      cli::out() << "no locations (add one: tolteca_db db location add LABEL ROOT)\n";
       return;
     }
-    print_table(std::cout, t, OutputFormat::table);
+    print_table(cli::out(), t, OutputFormat::table);
   });
 }
 
@@ -79,8 +79,8 @@ void register_add(CLI::App* loc) {
     auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
     auto l = s->locations().add(o->label, ingest::absolute_root(o->root), o->priority);
     warn_missing_root(l.root_path);
-    if (o->json) return print_json(std::cout, {{"label", l.label}, {"root_path", l.root_path}, {"priority", l.priority}});
-    std::cout << fmt::format("added location {} -> {}\n", l.label, l.root_path);
+    if (o->json) return print_json(cli::out(), {{"label", l.label}, {"root_path", l.root_path}, {"priority", l.priority}});
+    cli::out() << fmt::format("added location {} -> {}\n", l.label, l.root_path);
   });
 }
 
@@ -107,9 +107,9 @@ void register_move(CLI::App* loc) {
     auto m = ingest::move_location(*s, o->label, o->root, o->keep_paths);
     warn_missing_root(m.new_root);
     if (o->json)
-      return print_json(std::cout, {{"label", m.label}, {"old_root", m.old_root}, {"new_root", m.new_root},
+      return print_json(cli::out(), {{"label", m.label}, {"old_root", m.old_root}, {"new_root", m.new_root},
                                     {"mode", m.mode}, {"files", m.files}, {"paths_rewritten", m.rewritten}});
-    std::cout << fmt::format("location {}: {} -> {} ({}; {} file(s), {} path(s) rewritten)\n", m.label, m.old_root,
+    cli::out() << fmt::format("location {}: {} -> {} ({}; {} file(s), {} path(s) rewritten)\n", m.label, m.old_root,
                              m.new_root, m.mode == "moved" ? "archive moved, paths kept" : m.mode, m.files,
                              m.rewritten);
   });
@@ -133,8 +133,8 @@ void register_remove(CLI::App* loc) {
                                   "location; observations stay)",
                                   l.label, u.files));
     auto n = s->locations().remove(l.id);
-    if (o->json) return print_json(std::cout, {{"label", l.label}, {"removed", true}, {"files_deleted", n}});
-    std::cout << fmt::format("removed location {} ({} file row(s) deleted)\n", l.label, n);
+    if (o->json) return print_json(cli::out(), {{"label", l.label}, {"removed", true}, {"files_deleted", n}});
+    cli::out() << fmt::format("removed location {} ({} file row(s) deleted)\n", l.label, n);
   });
 }
 
@@ -153,8 +153,8 @@ void register_prune(CLI::App* loc) {
     auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
     auto l = need_location(*s, o->label);
     auto n = s->locations().prune_missing(l.id);
-    if (o->json) return print_json(std::cout, {{"label", l.label}, {"deleted", n}});
-    std::cout << fmt::format("location {}: {} missing file row(s) deleted\n", l.label, n);
+    if (o->json) return print_json(cli::out(), {{"label", l.label}, {"deleted", n}});
+    cli::out() << fmt::format("location {}: {} missing file row(s) deleted\n", l.label, n);
   });
 }
 

@@ -50,11 +50,11 @@ std::string clean(std::string s) {
 // for humans (stdout on a TTY, stderr otherwise so pipes stay clean).
 void print_empty(OutputFormat fmt, const Table& header_only, const std::string& message) {
   if (fmt == OutputFormat::json) {
-    print_json(std::cout, json::array());
+    print_json(cli::out(), json::array());
   } else if (fmt == OutputFormat::table) {
-    (stdout_is_tty() ? std::cout : std::cerr) << message << '\n';
+    (stdout_is_tty() ? cli::out() : cli::err()) << message << '\n';
   } else {
-    print_table(std::cout, header_only, fmt);
+    print_table(cli::out(), header_only, fmt);
   }
 }
 
@@ -322,18 +322,18 @@ void register_obs(CLI::App& q) {
         arr.push_back(obs_json(rows[i], o->files));
         if (o->incomplete) arr.back()["missing_networks"] = query::compress_numbers(missing[i]);
       }
-      print_json(std::cout, arr);
+      print_json(cli::out(), arr);
       return;
     }
     if (format != OutputFormat::table) {
       if (o->files) {
         std::vector<query::FileRow> files;
         for (const auto& r : rows) files.insert(files.end(), r.files.begin(), r.files.end());
-        print_table(std::cout, files_table(files), format);
+        print_table(cli::out(), files_table(files), format);
       } else {
         auto t = obs_table(rows, false);
         if (o->incomplete) add_missing_column(t, 9, missing);
-        print_table(std::cout, t, format);
+        print_table(cli::out(), t, format);
       }
       return;
     }
@@ -346,10 +346,10 @@ void register_obs(CLI::App& q) {
           lines.push_back(fmt::format("{}{}", f.path, f.availability == "missing" ? "  (missing)" : ""));
         t.details.push_back(std::move(lines));
       }
-    print_table(std::cout, t, OutputFormat::table);
-    if (stdout_is_tty()) std::cout << fmt::format("{} observation(s)\n", rows.size());
+    print_table(cli::out(), t, OutputFormat::table);
+    if (stdout_is_tty()) cli::out() << fmt::format("{} observation(s)\n", rows.size());
     if (more && !o->limit)
-      std::cerr << fmt::format("tolteca_db: showing the first {} observations; --limit N (0: all) for more\n", *shown);
+      cli::err() << fmt::format("tolteca_db: showing the first {} observations; --limit N (0: all) for more\n", *shown);
   });
 }
 
@@ -405,11 +405,11 @@ void register_files(CLI::App& q) {
     if (format == OutputFormat::json) {
       json arr = json::array();
       for (const auto& r : files) arr.push_back(file_json(r));
-      print_json(std::cout, arr);
+      print_json(cli::out(), arr);
     } else if (format == OutputFormat::table) {
-      for (const auto& r : files) std::cout << r.path << '\n';
+      for (const auto& r : files) cli::out() << r.path << '\n';
     } else {
-      print_table(std::cout, files_table(files), format);
+      print_table(cli::out(), files_table(files), format);
     }
   });
 }
@@ -496,7 +496,7 @@ void register_groups(CLI::App& q) {
     if (format == OutputFormat::json) {
       json arr = json::array();
       for (const auto& g : groups) arr.push_back(group_json(g, o->members));
-      print_json(std::cout, arr);
+      print_json(cli::out(), arr);
       return;
     }
     for (const auto& g : groups)
@@ -507,9 +507,9 @@ void register_groups(CLI::App& q) {
         for (const auto& g : groups)
           for (const auto& m : g.members)
             mt.rows.push_back({clean(g.name), g.type, m.uid, data_kind_names(m.data_kind), iso(m.start_time)});
-        print_table(std::cout, mt, format);
+        print_table(cli::out(), mt, format);
       } else {
-        print_table(std::cout, t, format);
+        print_table(cli::out(), t, format);
       }
       return;
     }
@@ -520,8 +520,8 @@ void register_groups(CLI::App& q) {
           lines.push_back(fmt::format("{:<18} {:<20} {}", m.uid, data_kind_names(m.data_kind), iso(m.start_time)));
         t.details.push_back(std::move(lines));
       }
-    print_table(std::cout, t, OutputFormat::table);
-    if (stdout_is_tty()) std::cout << fmt::format("{} group(s)\n", groups.size());
+    print_table(cli::out(), t, OutputFormat::table);
+    if (stdout_is_tty()) cli::out() << fmt::format("{} group(s)\n", groups.size());
   });
 }
 
@@ -612,10 +612,10 @@ void register_export(CLI::App& q) {
     auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
     auto res = s->query().export_rows(r);
     if (o->json) {
-      print_json(std::cout, {{"path", res.path}, {"what", res.what}, {"format", res.format}, {"rows", res.rows}});
+      print_json(cli::out(), {{"path", res.path}, {"what", res.what}, {"format", res.format}, {"rows", res.rows}});
       return;
     }
-    std::cout << fmt::format("exported {} row(s) of {} to {} ({})\n", res.rows, res.what, res.path, res.format);
+    cli::out() << fmt::format("exported {} row(s) of {} to {} ({})\n", res.rows, res.what, res.path, res.format);
   });
 }
 
@@ -652,7 +652,7 @@ void register_stats(CLI::App& q) {
       json fails = json::array();
       for (const auto& f : st.recent_failures)
         fails.push_back({{"time", iso_json(f.time)}, {"subject", f.subject}, {"message", f.message}});
-      print_json(std::cout, {{"observations", st.observations},
+      print_json(cli::out(), {{"observations", st.observations},
                              {"files", st.files},
                              {"missing_files", st.missing_files},
                              {"reduced", st.reduced},
@@ -694,10 +694,10 @@ void register_stats(CLI::App& q) {
         add("network_files", r.interface, r.files);
         add("network_missing", r.interface, r.missing);
       }
-      print_table(std::cout, t, format);
+      print_table(cli::out(), t, format);
       return;
     }
-    print_key_values(std::cout,
+    print_key_values(cli::out(),
                      {{"observations", std::to_string(st.observations)},
                       {"files", fmt::format("{} ({} missing)", st.files, st.missing_files)},
                       {"reduced", std::to_string(st.reduced)},
@@ -709,36 +709,36 @@ void register_stats(CLI::App& q) {
                       {"database size", st.db_size ? human_bytes(double(*st.db_size)) : std::string("(in memory)")}});
     auto counts = [](const char* what, const std::vector<query::CountRow>& rows) {
       if (rows.empty()) return;
-      std::cout << '\n';
+      cli::out() << '\n';
       Table t{{what, "count"}, {}, {false, true}};
       for (const auto& r : rows) t.rows.push_back({r.key, std::to_string(r.count)});
-      print_table(std::cout, t, OutputFormat::table);
+      print_table(cli::out(), t, OutputFormat::table);
     };
     counts("master", st.per_master);
     counts("kind", st.per_kind);
     counts("group type", st.groups_per_type);
     counts("edge type", st.edges_per_type);
     if (!st.per_night.empty()) {
-      std::cout << '\n';
+      cli::out() << '\n';
       Table t{{"night", "observations"}, {}, {false, true}};
       for (const auto& n : st.per_night) t.rows.push_back({n.night, std::to_string(n.observations)});
-      print_table(std::cout, t, OutputFormat::table);
+      print_table(cli::out(), t, OutputFormat::table);
     }
     if (!st.networks.empty()) {
-      std::cout << '\n';
+      cli::out() << '\n';
       Table t{{"interface", "files", "missing"}, {}, {false, true, true}};
       for (const auto& n : st.networks)
         t.rows.push_back(
             {n.interface, std::to_string(n.files), std::to_string(n.missing)});
-      print_table(std::cout, t, OutputFormat::table);
+      print_table(cli::out(), t, OutputFormat::table);
     }
     if (!st.recent_failures.empty()) {
-      std::cout << "\nrecent failed ingests:\n";
+      cli::out() << "\nrecent failed ingests:\n";
       Table t{{"time", "subject", "message"}, {}, {}};
       t.whole = {true, true, false};
       t.wrap_last = true;
       for (const auto& f : st.recent_failures) t.rows.push_back({iso(f.time), clean(f.subject), clean(f.message)});
-      print_table(std::cout, t, OutputFormat::table);
+      print_table(cli::out(), t, OutputFormat::table);
     }
   });
 }
@@ -798,20 +798,20 @@ void register_provenance(CLI::App& q) {
                        {"reduced", p.reduced},
                        {"cal_of", p.referenced_by}});
       }
-      print_json(std::cout, arr);
+      print_json(cli::out(), arr);
       return;
     }
     if (format != OutputFormat::table) {
-      print_table(std::cout, t, format);
+      print_table(cli::out(), t, format);
       return;
     }
     bool first = true;
     for (const auto& p : provs) {
-      if (!first) std::cout << '\n';
+      if (!first) cli::out() << '\n';
       first = false;
       std::vector<std::string> gnames;
       for (const auto& g : p.groups) gnames.push_back(fmt::format("{} ({})", g.name, g.type));
-      print_key_values(std::cout, {{"observation", p.obs.uid},
+      print_key_values(cli::out(), {{"observation", p.obs.uid},
                                    {"kinds", data_kind_names(p.obs.data_kind)},
                                    {"start", iso(p.obs.start_time)},
                                    {"networks", query::compress_numbers(p.obs.networks)},
@@ -821,7 +821,7 @@ void register_provenance(CLI::App& q) {
                                    {"cal chain", p.cal_chain.empty() ? "-" : fmt::format("{} step(s)", p.cal_chain.size())}});
       // The chain, one step per line: depth, cal observation (kinds) <- the observation pointing at it.
       for (const auto& c : p.cal_chain)
-        std::cout << fmt::format("  {:>2}  {:<18} {:<26} <- {}{}\n", c.depth, c.uid,
+        cli::out() << fmt::format("  {:>2}  {:<18} {:<26} <- {}{}\n", c.depth, c.uid,
                                  "(" + data_kind_names(c.data_kind) + ")", c.from_uid,
                                  c.networks.empty() ? "" : "  networks " + c.networks);
     }

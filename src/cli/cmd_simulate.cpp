@@ -60,33 +60,33 @@ void register_simulate_command(CLI::App& app) {
     auto plan = sim::make_plan(o->sim);
     auto st = sim::write_archive(plan, o->out_dir, o->force);
     if (o->json) {
-      print_json(std::cout, sim::manifest_json(plan));
+      print_json(cli::out(), sim::manifest_json(plan));
       return;
     }
     if (o->quiet) return;
     auto c = sim::count_plan(plan);
-    std::cout << fmt::format("wrote {} files ({}) under {} in {:.2f} s: {} raw observations, {} bad files", st.files,
+    cli::out() << fmt::format("wrote {} files ({}) under {} in {:.2f} s: {} raw observations, {} bad files", st.files,
                              human_bytes(double(st.bytes)), o->out_dir, st.seconds, c.raw_obs, c.bad_files);
-    if (c.reduced_files) std::cout << fmt::format(", {} reduced files", c.reduced_files);
-    std::cout << '\n';
+    if (c.reduced_files) cli::out() << fmt::format(", {} reduced files", c.reduced_files);
+    cli::out() << '\n';
     Table kinds{{"kind", "files"}, {}, {false, true}};
     for (const auto& [k, v] : c.per_kind) kinds.rows.push_back({k, std::to_string(v)});
-    print_table(std::cout, kinds, OutputFormat::table);
-    std::cout << '\n';
+    print_table(cli::out(), kinds, OutputFormat::table);
+    cli::out() << '\n';
     Table ifaces{{"interface", "files"}, {}, {false, true}};
     for (const auto& [k, v] : c.per_interface) ifaces.rows.push_back({k, std::to_string(v)});
-    print_table(std::cout, ifaces, OutputFormat::table);
-    std::cout << '\n';
+    print_table(cli::out(), ifaces, OutputFormat::table);
+    cli::out() << '\n';
     Table masters{{"master", "raw observations"}, {}, {false, true}};
     for (const auto& [k, v] : c.per_master) masters.rows.push_back({k, std::to_string(v)});
-    print_table(std::cout, masters, OutputFormat::table);
+    print_table(cli::out(), masters, OutputFormat::table);
     std::map<std::string, int> groups;
     for (const auto& g : plan.groups) ++groups[g.type];
     std::string gs;
     for (const auto& [k, v] : groups) gs += fmt::format("{}{} {}", gs.empty() ? "" : ", ", v, k);
-    std::cout << fmt::format("\nexpected groups: {}; cal edges: {}\n", gs.empty() ? "none" : gs, plan.cal_edges.size());
-    if (!o->sim.catalog_path.empty()) std::cout << "catalogue: " << o->sim.catalog_path << '\n';
-    if (!o->sim.toltec_db_path.empty()) std::cout << "site database: " << o->sim.toltec_db_path << '\n';
+    cli::out() << fmt::format("\nexpected groups: {}; cal edges: {}\n", gs.empty() ? "none" : gs, plan.cal_edges.size());
+    if (!o->sim.catalog_path.empty()) cli::out() << "catalogue: " << o->sim.catalog_path << '\n';
+    if (!o->sim.toltec_db_path.empty()) cli::out() << "site database: " << o->sim.toltec_db_path << '\n';
   });
 }
 

@@ -5,14 +5,14 @@
 #include <optional>
 #include <iostream>
 
+#include "cli/forward.h"
 #include "storage/open.h"
 #include "model/error.h"
 
 namespace tolteca::cli {
 
 void add_db_options(CLI::App* cmd, DbOptions& opts) {
-  const char* env = std::getenv("TOLTECA_DB_URL");
-  opts.url = storage::default_registry_url(env ? std::optional<std::string>(env) : std::nullopt);
+  opts.url = storage::default_registry_url(env("TOLTECA_DB_URL"));
   cmd->add_option("--db,--url", opts.url,
                   "Database URL (default: $TOLTECA_DB_URL, else duckdb:///./tolteca.duckdb); --url is the seed's name")
       ->capture_default_str();
@@ -29,14 +29,18 @@ storage::OpenOptions open_options(const DbOptions& opts, storage::OpenMode mode)
   o.mode = opts.read_only ? storage::OpenMode::ReadOnly : mode;
   o.wait_seconds = opts.wait_seconds;
   // TOLTECA_ASSOC_TRACE=1: the association store prints every query with its time on stderr.
-  const char* trace = std::getenv("TOLTECA_ASSOC_TRACE");
-  o.assoc.trace = trace && *trace && *trace != '0';
+  const auto trace = env("TOLTECA_ASSOC_TRACE");
+  o.assoc.trace = trace && !trace->empty() && (*trace)[0] != '0';
   return o;
 }
 }  // namespace
 
 std::unique_ptr<storage::Registry> open_registry(const DbOptions& opts, storage::OpenMode mode) {
-  return storage::open_registry(opts.url, open_options(opts, mode));
+  const auto options = open_options(opts, mode);
+  if (const auto* provider = console().registry_provider())  // inside a server: its registry
+    if (auto served = (*provider)(opts.url, options.mode)) return served;
+  forward_if_served(opts.url);  // a server holds it: the command runs there (cli/forward.h)
+  return storage::open_registry(opts.url, options);
 }
 
 std::unique_ptr<storage::Registry> open_registry_for_ingest(const DbOptions& opts, bool dry_run) {
@@ -46,20 +50,20 @@ std::unique_ptr<storage::Registry> open_registry_for_ingest(const DbOptions& opt
   const bool missing = !storage::registry_exists(opts.url) && !storage::parse_registry_url(opts.url).in_memory();
   auto r = open_registry(opts, missing ? storage::OpenMode::Create : storage::OpenMode::ReadWrite);
   if (missing && r->admin().created_schema())
-    std::cerr << "note: created the database " << r->display_name() << " (it did not exist)\n";
+    cli::err() << "note: created the database " << r->display_name() << " (it did not exist)\n";
   return r;
 }
 
 storage::IngestOptions ingest_storage_options_from_env() {
   storage::IngestOptions o;
-  o.trace = std::getenv("TOLTECA_INGEST_TRACE") != nullptr;
-  if (const char* t = std::getenv("TOLTECA_INGEST_DB_THREADS")) o.db_threads = std::atoi(t);
+  o.trace = env("TOLTECA_INGEST_TRACE").has_value();
+  if (const auto t = env("TOLTECA_INGEST_DB_THREADS")) o.db_threads = std::atoi(t->c_str());
   return o;
 }
 
 storage::BackupExportOptions backup_export_options_from_env() {
   storage::BackupExportOptions o;
-  if (const char* v = std::getenv("TOLTECA_FAULT_EXPORT_KILL_AFTER"); v && *v) o.kill_after_tables = std::atoi(v);
+  if (const auto v = env("TOLTECA_FAULT_EXPORT_KILL_AFTER"); v && !v->empty()) o.kill_after_tables = std::atoi(v->c_str());
   return o;
 }
 

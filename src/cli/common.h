@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/console.h"
 #include "cli/output.h"
 #include "storage/registry.h"
 
@@ -57,5 +58,6 @@ void register_simulate_command(CLI::App& app);
 void register_ingest_commands(CLI::App& app);
 void register_assoc_commands(CLI::App& app);
 void register_query_commands(CLI::App& app);
+void register_serve_commands(CLI::App& app);  // serve, dash serve (cmd_serve.cpp)
 
 }  // namespace tolteca::cli

@@ -1,4 +1,5 @@
 #include "cli/output.h"
+#include "cli/console.h"
 
 #include <fmt/format.h>
 #include <sys/ioctl.h>
@@ -23,31 +24,31 @@ OutputFormat parse_output_format(const std::string& text) {
 }
 
 namespace {
-bool g_wide = false;
+thread_local bool g_wide = false;  // per thread: a server runs several commands at once
 }  // namespace
 
-bool stdout_is_tty() { return isatty(STDOUT_FILENO) != 0; }
+bool stdout_is_tty() { return console().out_fd() >= 0 && isatty(console().out_fd()) != 0; }
 
 void set_wide_tables(bool wide) { g_wide = wide; }
 
 bool fit_to_terminal() {
   if (g_wide) return false;
-  const char* c = std::getenv("COLUMNS");
-  return stdout_is_tty() || (c && std::atoi(c) > 20);
+  const auto c = env("COLUMNS");
+  return stdout_is_tty() || (c && std::atoi(c->c_str()) > 20);
 }
 
 bool use_color() {
-  const char* nc = std::getenv("NO_COLOR");
-  return stdout_is_tty() && !(nc && *nc);
+  const auto nc = env("NO_COLOR");
+  return stdout_is_tty() && !(nc && !nc->empty());
 }
 
 int terminal_width() {
-  if (const char* c = std::getenv("COLUMNS")) {
-    int w = std::atoi(c);
+  if (const auto c = env("COLUMNS")) {
+    int w = std::atoi(c->c_str());
     if (w > 20) return w;
   }
   winsize ws{};
-  if (stdout_is_tty() && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) return ws.ws_col;
+  if (stdout_is_tty() && ioctl(console().out_fd(), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) return ws.ws_col;
   return 100;
 }
 

@@ -1,4 +1,5 @@
 #include "cli/progress.h"
+#include "cli/console.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -62,7 +63,7 @@ std::string ProgressDisplay::format_plain(const std::string& label, const ingest
 }
 
 ProgressDisplay::ProgressDisplay(std::string label, bool quiet)
-    : ProgressDisplay(std::move(label), quiet ? Mode::off : (isatty(STDERR_FILENO) ? Mode::tty : Mode::plain), stderr) {}
+    : ProgressDisplay(std::move(label), quiet ? Mode::off : (console().err_fd() >= 0 && isatty(console().err_fd()) ? Mode::tty : Mode::plain), console().err_file()) {}
 
 ProgressDisplay::ProgressDisplay(std::string label, Mode mode, std::FILE* out, double plain_interval_s)
     : label_(std::move(label)), mode_(mode), out_(out), plain_interval_s_(plain_interval_s),
@@ -71,6 +72,7 @@ ProgressDisplay::ProgressDisplay(std::string label, Mode mode, std::FILE* out, d
 ProgressDisplay::~ProgressDisplay() { finish(); }
 
 void ProgressDisplay::update(const ingest::Progress& p) {
+  check_cancelled();  // a forwarded ingest stops here on its caller's Ctrl-C (what is committed stays)
   if (mode_ == Mode::off) return;
   auto now = std::chrono::steady_clock::now();
   double since = std::chrono::duration<double>(now - last_draw_).count();

@@ -58,6 +58,15 @@ class Registry {
   // (files::OutputPolicy::protected_paths).
   virtual std::vector<std::string> own_files() const = 0;
 
+  // Another handle on this same open registry, for use from another thread (a server answers
+  // many callers from one open registry): its own transactions and snapshot, so it reads the
+  // last committed state and never another handle's half-written transaction. It shares this
+  // handle's single-writer lock (no new lock is taken), so writers among the handles must be
+  // serialised by the caller. mode ReadOnly: a handle for reads (writes through it are the
+  // caller's bug; DuckDB cannot refuse them per connection). Never blocks on other handles.
+  // DuckDB: a new connection on the same database instance; PostgreSQL: a new connection.
+  virtual std::unique_ptr<Registry> another_handle(OpenMode mode) const = 0;
+
   virtual IngestStore& ingest() = 0;
   virtual QueryStore& query() = 0;
   virtual AdminStore& admin() = 0;

@@ -16,6 +16,8 @@
 // catalogue and site database), and empty `tmp/` and `archive/` directories. Commands run in tree order (db, simulate,
 // ingest, assoc, query; each group's subcommands in --help order) on that one sandbox, so an example
 // may rely on an earlier one (`assoc group add` after `assoc group create`).
+// A server example (`serve`, `dash serve`) runs until it is stopped: it runs in the background until
+// its server file appears, a `query stats` is answered through it, and SIGTERM must stop it with 0.
 // The top-level examples (`tolteca_db --help`) are a first session: they run in order in an empty
 // directory of their own.
 #include <fmt/format.h>
@@ -154,9 +156,25 @@ void walk(std::vector<std::string> path, std::vector<Command>& out) {
   }
 }
 
+// The shell line that runs a server example as the header says (the sandbox's tolteca.duckdb).
+std::string serving(const std::string& line) {
+  const std::string bin = test::cli_binary();
+  return fmt::format(
+      "{} & pid=$!; i=0; while [ ! -f tolteca.duckdb.server.json ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; "
+      "{} query stats >/dev/null; q=$?; kill -TERM $pid; wait $pid; s=$?; echo \"query $q, serve $s\" >&2; "
+      "[ $q -eq 0 ] && [ $s -eq 0 ]",
+      line, bin);
+}
+
+bool is_server_example(const std::string& line) {
+  const std::string bin = test::cli_binary();
+  return line.rfind(bin + " serve", 0) == 0 || line.rfind(bin + " dash serve", 0) == 0;
+}
+
 void run_all(const fs::path& dir, const std::vector<std::string>& examples, const std::string& where) {
   for (const auto& e : examples) {
     auto line = rewrite(e, dir);
+    if (is_server_example(line)) line = serving(line);
     auto r = sh(dir, line);
     EXPECT_EQ(r.exit_code, 0) << where << ": example failed: " << e << "\n  ran: " << line << "\n  stderr: " << r.err
                               << "\n  stdout (first 400): " << r.out.substr(0, 400);

@@ -109,11 +109,16 @@ class DuckRegistry final : public Registry {
   // owned: the registry closes the session; borrowed (owned == nullptr): the caller keeps it.
   DuckRegistry(std::unique_ptr<Session> owned, Session& s, const AssocOptions& assoc = {})
       : owned_(std::move(owned)), s_(&s), ingest_(s), query_(s), admin_(s), locations_(s),
-        assoc_(make_assoc_store(s, assoc)) {}
+        assoc_(make_assoc_store(s, assoc)), assoc_options_(assoc) {}
   const std::string& url_text() const override { return s_->url().text; }
   std::string display_name() const override { return s_->display_name(); }
   bool read_only() const override { return s_->read_only(); }
   std::vector<std::string> own_files() const override { return s_->own_files(); }
+  std::unique_ptr<Registry> another_handle(OpenMode mode) const override {
+    auto session = s_->another(mode);
+    Session& s = *session;
+    return std::make_unique<DuckRegistry>(std::move(session), s, assoc_options_);
+  }
   IngestStore& ingest() override { return ingest_; }
   QueryStore& query() override { return query_; }
   AdminStore& admin() override { return admin_; }
@@ -129,6 +134,7 @@ class DuckRegistry final : public Registry {
   DuckAdminStore admin_;
   DuckLocationStore locations_;
   std::unique_ptr<AssocStore> assoc_;
+  AssocOptions assoc_options_;
 };
 
 }  // namespace

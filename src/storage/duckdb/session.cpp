@@ -78,7 +78,7 @@ std::unique_ptr<Session> Session::open(const DbUrl& url, const OpenOptions& opti
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(options.wait_seconds);
   for (;;) {
     try {
-      s->db_ = std::make_unique<Database>(url.path, read_only);
+      s->db_ = std::make_shared<Database>(url.path, read_only);
       break;
     } catch (const DbLockedError& e) {
       if (std::chrono::steady_clock::now() >= deadline) throw RegistryLocked(url.path, holder_pid(e.what()));
@@ -92,6 +92,15 @@ std::unique_ptr<Session> Session::open(const DbUrl& url, const OpenOptions& opti
     s->created_schema_ = create_or_migrate_schema(*s->con_, url.path);
   else
     require_current_schema(*s->con_, url.path);
+  return s;
+}
+
+std::unique_ptr<Session> Session::another(OpenMode mode) const {
+  std::unique_ptr<Session> s(new Session());
+  s->url_ = url_;
+  s->mode_ = mode_ == OpenMode::ReadOnly ? OpenMode::ReadOnly : (mode == OpenMode::ReadOnly ? OpenMode::ReadOnly : OpenMode::ReadWrite);
+  s->db_ = db_;
+  s->con_ = std::make_unique<Connection>(*s->db_);
   return s;
 }
 

@@ -38,6 +38,11 @@ class Session {
     if (url_.in_memory()) return {};
     return {url_.path, url_.path + ".wal"};
   }
+  // Another session on the same open database, for another thread: its own connection, so its own
+  // transactions and snapshot (it sees what other sessions have committed, never their open
+  // transactions). The database stays open while any session on it lives. mode: ReadOnly marks the
+  // session read-only for callers (the database itself was opened by the first session).
+  std::unique_ptr<Session> another(OpenMode mode) const;
   // True when open() created the schema just now (Create mode).
   bool created_schema() const { return created_schema_; }
 
@@ -46,7 +51,7 @@ class Session {
   DbUrl url_;
   OpenMode mode_ = OpenMode::ReadWrite;
   bool created_schema_ = false;
-  std::unique_ptr<Database> db_;
+  std::shared_ptr<Database> db_;  // shared by the sessions of another()
   std::unique_ptr<Connection> con_;
 };
 

@@ -1,0 +1,83 @@
+#include "server/serve.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server/job_gate.h"
+#include "server/metrics.h"
+#include "server/registry_host.h"
+#include "server/server_file.h"
+#include "server/unix_listener.h"
+
+namespace tolteca::server {
+namespace {
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+unsigned socket_mode_for(const ServeOptions& o) {
+  if (o.socket_mode) return o.socket_mode;
+  struct stat st {};
+  if (::stat(o.database.c_str(), &st) != 0) return 0600;
+  // The write bits of the database: a user who may write the file may use the server (rw on a socket).
+  unsigned mode = 0600;
+  if (st.st_mode & S_IWGRP) mode |= 0060;
+  if (st.st_mode & S_IWOTH) mode |= 0006;
+  return mode;
+}
+
+}  // namespace
+
+void block_stop_signals() {
+  sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);  // a caller that goes away mid-answer is an error on that write only
+}
+
+int serve(std::unique_ptr<storage::Registry> registry, const ServeOptions& options, CommandRunner runner,
+          const std::function<void(const ServerInfo&)>& ready) {
+  ServerLog log(options.log_file, options.log_format);
+  Metrics metrics;
+  JobGate gate;
+  RegistryHost host(std::move(registry), options.database);
+  ServerInfo info;
+  info.pid = ::getpid();
+  info.database = options.database;
+  info.socket = options.socket.empty() ? default_socket_path(options.database) : options.socket;
+  UnixListener unix_listener(info.socket, socket_mode_for(options), runner, host, gate, metrics, log);
+  std::unique_ptr<HttpApi> http;
+  if (options.http) {
+    http = std::make_unique<HttpApi>(options.http_options, runner, host, gate, metrics, log);
+    const int port = http->bind();
+    info.http = options.http_options.host + ":" + std::to_string(port);
+  }
+  unix_listener.start();
+  if (http) http->start();
+  write_server_file(options.database, info);
+  log.write({{"event", "start"}, {"database", info.database}, {"socket", info.socket}, {"http", info.http},
+             {"pid", info.pid}});
+  ready(info);
+
+  sigset_t set = stop_signals();
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  log.write({{"event", "stopping"}, {"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"},
+             {"jobs_running", metrics.jobs_running()}});
+  // New callers are refused from here on (a forwarded CLI then waits and runs the command itself).
+  unix_listener.stop();
+  if (http) http->stop();
+  gate.close_and_drain();
+  host.close();  // the last handle: DuckDB checkpoints the database as it closes
+  remove_server_file(options.database, info.pid);
+  log.write({{"event", "stop"}, {"database", info.database}});
+  return 0;
+}
+
+}  // namespace tolteca::server
