@@ -15,6 +15,9 @@
 //       (`tolteca_db assoc generate --full|--incremental`), the driver adding
 //       each batch between CLI runs. --spec-out writes an ics obsnum spec from
 //       the middle of the registry (for the query step).
+//   bench_driver registry --db PATH --n N
+//       Only the synthetic registry of N raw observations (after `db init`), for the serve
+//       benchmark (bench/serve_bench.py).
 //   bench_driver query --out T --db PATH --spec SPEC [--runs R]
 //       db::query_obs for SPEC in one read-only session (the engine part of
 //       `tolteca_db query obs SPEC`), R timed calls after one warm-up.
@@ -261,6 +264,20 @@ int cmd_assoc(const Args& a) {
   return 0;
 }
 
+int cmd_registry(const Args& a) {
+  const std::string path = a.get("--db");
+  const long long n = std::stoll(a.get("--n"));
+  db::NightOptions no;
+  no.seed = static_cast<std::uint64_t>(n);
+  no.n_obs = n;
+  auto t0 = Clock::now();
+  const auto all = db::synthetic_night(no);
+  auto s = open_rw(path);
+  db::write_synthetic(*s, all);
+  std::cerr << fmt::format("registry n={}: {} raw observations in {:.2f} s\n", n, all.size(), seconds_since(t0));
+  return 0;
+}
+
 int cmd_query(const Args& a) {
   const std::string out = a.get("--out"), path = a.get("--db"), spec = a.get("--spec");
   const int runs = std::stoi(a.get("--runs", "5"));
@@ -287,7 +304,7 @@ int main(int argc, char** argv) {
   if (tolteca::files::is_header_helper(argc, argv)) tolteca::files::serve_header_helper(tolteca::files::Env::Default());
   try {
     if (argc < 2) {
-      std::cerr << "usage: bench_driver run|assoc|query OPTIONS (see bench/scale_driver.cpp)\n";
+      std::cerr << "usage: bench_driver run|assoc|registry|query OPTIONS (see bench/scale_driver.cpp)\n";
       return 2;
     }
     const std::string cmd = argv[1];
@@ -295,6 +312,7 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(a);
     if (cmd == "assoc") return cmd_assoc(a);
     if (cmd == "query") return cmd_query(a);
+    if (cmd == "registry") return cmd_registry(a);
     std::cerr << "bench_driver: unknown command " << cmd << "\n";
     return 2;
   } catch (const std::exception& e) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build everything and run the whole test suite with ctest (README, command 2).
-#   TOLTECA_SANITIZE=1      also build (Debug -O1, build-asan/) and run the suite under ASan+UBSan
+#   TOLTECA_SANITIZE=1      also build (Debug at -O1, build-asan/) and run the suite under ASan+UBSan
 #                           (all but the few tests named in asan_skip below)
 #   TOLTECA_TSAN=1          also build (build-tsan/) and run the ingest tests under ThreadSanitizer
 #   TOLTECA_FUZZ_SECONDS=N  also run every libFuzzer target for N seconds (scripts/fuzz.sh); 0 = skip

@@ -18,6 +18,12 @@ void forward_if_served(const std::string& url) {
 }
 
 int forward_to_server(const ForwardToServer& f, int argc, char** argv) {
+  if (f.server.protocol != server::kProtocolVersion) {
+    err() << "tolteca_db: error: the server of " << f.server.database << " (pid " << f.server.pid
+          << ") speaks protocol " << f.server.protocol << ", this tolteca_db " << server::kProtocolVersion
+          << ": run the same version as the server, or stop it\n";
+    return 1;
+  }
   std::vector<std::string> args(argv, argv + argc);
   auto r = server::forward_command(f.server, args);
   if (r.exit_code) return *r.exit_code;

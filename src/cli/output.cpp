@@ -93,6 +93,25 @@ nlohmann::json table_to_json(const Table& t) {
 
 void print_json(std::ostream& out, const nlohmann::json& j) { out << j.dump(2) << '\n'; }
 
+void JsonArrayPrinter::add(const nlohmann::json& element) {
+  // An element of an array at depth 1: its dump(2) with every line indented by two more spaces
+  // (strings escape their line breaks, so a '\n' in the dump always ends a line).
+  const std::string text = element.dump(2);
+  out_ << (count_++ == 0 ? "[\n  " : ",\n  ");
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
+    out_.write(text.data() + start, static_cast<std::streamsize>(nl + 1 - start)) << "  ";
+  out_.write(text.data() + start, static_cast<std::streamsize>(text.size() - start));
+}
+
+void JsonArrayPrinter::finish() {
+  if (finished_) return;
+  finished_ = true;
+  out_ << (count_ == 0 ? "[]\n" : "\n]\n");
+}
+
+JsonArrayPrinter::~JsonArrayPrinter() { finish(); }
+
 void print_table(std::ostream& out, const Table& t, OutputFormat format) {
   switch (format) {
     case OutputFormat::json: print_json(out, table_to_json(t)); return;

@@ -52,6 +52,24 @@ void print_table(std::ostream& out, const Table& t, OutputFormat format);
 nlohmann::json table_to_json(const Table& t);
 void print_json(std::ostream& out, const nlohmann::json& j);
 
+// Prints a JSON array one element at a time, byte for byte as print_json of the whole array would
+// (dump(2)): a result of any size streams out without being held in memory.
+class JsonArrayPrinter {
+ public:
+  explicit JsonArrayPrinter(std::ostream& out) : out_(out) {}
+  ~JsonArrayPrinter();  // finish() if not yet
+  JsonArrayPrinter(const JsonArrayPrinter&) = delete;
+  JsonArrayPrinter& operator=(const JsonArrayPrinter&) = delete;
+  void add(const nlohmann::json& element);
+  void finish();
+  std::size_t count() const { return count_; }
+
+ private:
+  std::ostream& out_;
+  std::size_t count_ = 0;
+  bool finished_ = false;
+};
+
 // "Key: value" lines for a single record (human form of a JSON object).
 void print_key_values(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& kv);
 

@@ -14,9 +14,14 @@ void Metrics::http_request(int status, double seconds) {
   http_latency_.add(seconds * 1000.0);
 }
 
-void Metrics::job(int exit_code, double seconds) {
+void Metrics::job(int exit_code, double seconds, const std::string& command) {
   std::lock_guard<std::mutex> guard(mutex_);
   jobs_done_++;
+  if (exit_code == 0 && command.rfind("ingest ", 0) == 0) {
+    last_ingest_command_ = command;
+    last_ingest_unix_s_ =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
   if (exit_code != 0) jobs_failed_++;
   job_latency_.add(seconds * 1000.0);
 }
@@ -36,7 +41,11 @@ nlohmann::json Metrics::Ring::quantiles() const {
 
 nlohmann::json Metrics::to_json() const {
   std::lock_guard<std::mutex> guard(mutex_);
+  nlohmann::json last_ingest = nullptr;
+  if (!last_ingest_command_.empty())
+    last_ingest = {{"command", last_ingest_command_}, {"finished_unix_s", last_ingest_unix_s_}};
   return {{"uptime_s", uptime_seconds()},
+          {"last_ingest", last_ingest},
           {"http",
            {{"requests", http_requests_},
             {"errors_4xx", http_4xx_},

@@ -162,7 +162,7 @@ void UnixListener::serve_connection(files::UniqueFd c) {
   } catch (const std::exception&) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  metrics_.job(code, secs);
+  metrics_.job(code, secs, command_text(argv));
   log_.write({{"event", "job"},
               {"command", command_text(argv)},
               {"exit", code},

@@ -72,6 +72,12 @@ TEST(ServeConcurrency, QueriesDuringAnIngestNeverFailAndSeeCommittedStates) {
   EXPECT_EQ(failures, 0);
   EXPECT_GT(cli_queries + http_queries, 0);
   for (std::size_t i = 1; i < seen.size(); ++i) EXPECT_LE(seen[i - 1], seen[i]) << "a committed state went back";
+  // The metrics name the ingest that ran.
+  auto metrics = server.http().Get("/api/v1/metrics");
+  ASSERT_TRUE(metrics);
+  const auto last = nlohmann::json::parse(metrics->body).at("last_ingest");
+  ASSERT_TRUE(last.is_object()) << metrics->body;
+  EXPECT_EQ(last.at("command").get<std::string>().rfind("ingest directory", 0), 0u) << last.dump();
   EXPECT_EQ(server.stop(), 0);
 
   // The same two ingests without a server.

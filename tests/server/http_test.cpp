@@ -148,6 +148,7 @@ TEST_F(ServeHttp, HealthAndMetricsReportTheServer) {
   EXPECT_GT(m.at("database_size_bytes").get<std::int64_t>(), 0);
   EXPECT_GT(m.at("uptime_s").get<double>(), 0.0);
   EXPECT_TRUE(m.contains("last_write_unix_s"));
+  EXPECT_TRUE(m.contains("last_ingest"));
 }
 
 TEST(ServeHttpReadOnly, WithoutATokenThereIsNoWriteEndpoint) {

@@ -47,6 +47,7 @@ TEST(ServeLifecycle, SigtermFinishesTheWriteInFlightThenExitsZero) {
   (void)wait_for_write(server);  // may have finished already on a fast machine: then SIGTERM finds none
   EXPECT_EQ(server.stop(SIGTERM), 0);
   EXPECT_EQ(wait_cli(ingest), 0) << read_bytes(log);
+  EXPECT_NE(read_bytes(log).find("\"new\""), std::string::npos) << read_bytes(log);  // its --json summary came back
   EXPECT_FALSE(std::filesystem::exists(server::server_file_path(db)));
   EXPECT_FALSE(std::filesystem::exists(server.info().socket));
   // The ingest ran to its end: every file of the second night is there.
