@@ -29,120 +29,137 @@ json counts_json(const std::vector<query::CountRow>& rows) {
 
 }  // namespace
 
-void register_stats(CLI::App& q) {
-  struct Opts {
-    DbOptions db;
-    FormatOptions out;
+namespace {
+
+struct StatsCli {
+  DbOptions db;
+  FormatOptions out;
+};
+
+void print_stats_json(const query::Stats& st) {
+  {
+    json nights = json::array();
+    for (const auto& n : st.per_night) nights.push_back({{"night", n.night}, {"observations", n.observations}});
+    json nets = json::array();
+    for (const auto& n : st.networks)
+      nets.push_back({{"interface", n.interface},
+                      {"files", n.files},
+                      {"missing", n.missing}});
+    json fails = json::array();
+    for (const auto& f : st.recent_failures)
+      fails.push_back({{"time", iso_json(f.time)}, {"subject", f.subject}, {"message", f.message}});
+    print_json(cli::out(), {{"observations", st.observations},
+                           {"files", st.files},
+                           {"missing_files", st.missing_files},
+                           {"reduced", st.reduced},
+                           {"groups", st.groups},
+                           {"edges", st.edges},
+                           {"failed_ingests", st.failed_ingests},
+                           {"db_size", opt_json(st.db_size)},
+                           {"first_start", iso_json(st.first_start)},
+                           {"last_start", iso_json(st.last_start)},
+                           {"groups_per_type", counts_json(st.groups_per_type)},
+                           {"edges_per_type", counts_json(st.edges_per_type)},
+                           {"per_master", counts_json(st.per_master)},
+                           {"per_kind", counts_json(st.per_kind)},
+                           {"per_night", nights},
+                           {"networks", nets},
+                           {"recent_failures", fails}});
+  }
+}
+
+// csv/tsv: flat rows (section, key, value).
+void print_stats_rows(const query::Stats& st, OutputFormat format) {
+  {
+    Table t{{"section", "key", "value"}, {}, {false, false, true}};
+    auto add = [&](const std::string& sec, const std::string& key, std::int64_t v) {
+      t.rows.push_back({sec, key, std::to_string(v)});
+    };
+    add("totals", "observations", st.observations);
+    add("totals", "files", st.files);
+    add("totals", "missing_files", st.missing_files);
+    add("totals", "reduced", st.reduced);
+    add("totals", "groups", st.groups);
+    add("totals", "edges", st.edges);
+    add("totals", "failed_ingests", st.failed_ingests);
+    if (st.db_size) add("totals", "db_size", *st.db_size);
+    for (const auto& r : st.groups_per_type) add("groups_per_type", r.key, r.count);
+    for (const auto& r : st.edges_per_type) add("edges_per_type", r.key, r.count);
+    for (const auto& r : st.per_master) add("per_master", r.key, r.count);
+    for (const auto& r : st.per_kind) add("per_kind", r.key, r.count);
+    for (const auto& r : st.per_night) add("per_night", r.night, r.observations);
+    for (const auto& r : st.networks) {
+      add("network_files", r.interface, r.files);
+      add("network_missing", r.interface, r.missing);
+    }
+    print_table(cli::out(), t, format);
+  }
+}
+
+void print_stats_table(const query::Stats& st) {
+  print_key_values(cli::out(),
+                   {{"observations", std::to_string(st.observations)},
+                    {"files", fmt::format("{} ({} missing)", st.files, st.missing_files)},
+                    {"reduced", std::to_string(st.reduced)},
+                    {"groups", std::to_string(st.groups)},
+                    {"edges", std::to_string(st.edges)},
+                    {"failed ingests", std::to_string(st.failed_ingests)},
+                    {"span", st.first_start ? fmt::format("{} .. {}", iso(st.first_start), iso(st.last_start))
+                                            : std::string("-")},
+                    {"database size", st.db_size ? human_bytes(double(*st.db_size)) : std::string("(in memory)")}});
+  auto counts = [](const char* what, const std::vector<query::CountRow>& rows) {
+    if (rows.empty()) return;
+    cli::out() << '\n';
+    Table t{{what, "count"}, {}, {false, true}};
+    for (const auto& r : rows) t.rows.push_back({r.key, std::to_string(r.count)});
+    print_table(cli::out(), t, OutputFormat::table);
   };
-  auto o = std::make_shared<Opts>();
+  counts("master", st.per_master);
+  counts("kind", st.per_kind);
+  counts("group type", st.groups_per_type);
+  counts("edge type", st.edges_per_type);
+  if (!st.per_night.empty()) {
+    cli::out() << '\n';
+    Table t{{"night", "observations"}, {}, {false, true}};
+    for (const auto& n : st.per_night) t.rows.push_back({n.night, std::to_string(n.observations)});
+    print_table(cli::out(), t, OutputFormat::table);
+  }
+  if (!st.networks.empty()) {
+    cli::out() << '\n';
+    Table t{{"interface", "files", "missing"}, {}, {false, true, true}};
+    for (const auto& n : st.networks)
+      t.rows.push_back(
+          {n.interface, std::to_string(n.files), std::to_string(n.missing)});
+    print_table(cli::out(), t, OutputFormat::table);
+  }
+  if (!st.recent_failures.empty()) {
+    cli::out() << "\nrecent failed ingests:\n";
+    Table t{{"time", "subject", "message"}, {}, {}};
+    t.whole = {true, true, false};
+    t.wrap_last = true;
+    for (const auto& f : st.recent_failures) t.rows.push_back({iso(f.time), clean(f.subject), clean(f.message)});
+    print_table(cli::out(), t, OutputFormat::table);
+  }
+}
+
+void run_stats(const StatsCli& o) {
+  const auto format = o.out.resolve();
+  auto s = open_registry(o.db, storage::OpenMode::ReadOnly);
+  const auto st = s->query().stats();
+  if (format == OutputFormat::json) return print_stats_json(st);
+  if (format != OutputFormat::table) return print_stats_rows(st, format);
+  print_stats_table(st);
+}
+
+}  // namespace
+
+void register_stats(CLI::App& q) {
+  auto o = std::make_shared<StatsCli>();
   auto* cmd = q.add_subcommand("stats", "Totals, per master/kind/night, network coverage, missing files, failures");
   add_db_options(cmd, o->db);
   add_format_options(cmd, o->out);
   set_examples(cmd, "  tolteca_db query stats\n  tolteca_db query stats --json > stats.json\n  tolteca_db query stats --format csv\n");
-  cmd->callback([o, cmd] {
-    auto format = o->out.resolve();
-    auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
-    auto st = s->query().stats();
-    if (format == OutputFormat::json) {
-      json nights = json::array();
-      for (const auto& n : st.per_night) nights.push_back({{"night", n.night}, {"observations", n.observations}});
-      json nets = json::array();
-      for (const auto& n : st.networks)
-        nets.push_back({{"interface", n.interface},
-                        {"files", n.files},
-                        {"missing", n.missing}});
-      json fails = json::array();
-      for (const auto& f : st.recent_failures)
-        fails.push_back({{"time", iso_json(f.time)}, {"subject", f.subject}, {"message", f.message}});
-      print_json(cli::out(), {{"observations", st.observations},
-                             {"files", st.files},
-                             {"missing_files", st.missing_files},
-                             {"reduced", st.reduced},
-                             {"groups", st.groups},
-                             {"edges", st.edges},
-                             {"failed_ingests", st.failed_ingests},
-                             {"db_size", opt_json(st.db_size)},
-                             {"first_start", iso_json(st.first_start)},
-                             {"last_start", iso_json(st.last_start)},
-                             {"groups_per_type", counts_json(st.groups_per_type)},
-                             {"edges_per_type", counts_json(st.edges_per_type)},
-                             {"per_master", counts_json(st.per_master)},
-                             {"per_kind", counts_json(st.per_kind)},
-                             {"per_night", nights},
-                             {"networks", nets},
-                             {"recent_failures", fails}});
-      return;
-    }
-    if (format != OutputFormat::table) {
-      // Flat rows: section, key, value.
-      Table t{{"section", "key", "value"}, {}, {false, false, true}};
-      auto add = [&](const std::string& sec, const std::string& key, std::int64_t v) {
-        t.rows.push_back({sec, key, std::to_string(v)});
-      };
-      add("totals", "observations", st.observations);
-      add("totals", "files", st.files);
-      add("totals", "missing_files", st.missing_files);
-      add("totals", "reduced", st.reduced);
-      add("totals", "groups", st.groups);
-      add("totals", "edges", st.edges);
-      add("totals", "failed_ingests", st.failed_ingests);
-      if (st.db_size) add("totals", "db_size", *st.db_size);
-      for (const auto& r : st.groups_per_type) add("groups_per_type", r.key, r.count);
-      for (const auto& r : st.edges_per_type) add("edges_per_type", r.key, r.count);
-      for (const auto& r : st.per_master) add("per_master", r.key, r.count);
-      for (const auto& r : st.per_kind) add("per_kind", r.key, r.count);
-      for (const auto& r : st.per_night) add("per_night", r.night, r.observations);
-      for (const auto& r : st.networks) {
-        add("network_files", r.interface, r.files);
-        add("network_missing", r.interface, r.missing);
-      }
-      print_table(cli::out(), t, format);
-      return;
-    }
-    print_key_values(cli::out(),
-                     {{"observations", std::to_string(st.observations)},
-                      {"files", fmt::format("{} ({} missing)", st.files, st.missing_files)},
-                      {"reduced", std::to_string(st.reduced)},
-                      {"groups", std::to_string(st.groups)},
-                      {"edges", std::to_string(st.edges)},
-                      {"failed ingests", std::to_string(st.failed_ingests)},
-                      {"span", st.first_start ? fmt::format("{} .. {}", iso(st.first_start), iso(st.last_start))
-                                              : std::string("-")},
-                      {"database size", st.db_size ? human_bytes(double(*st.db_size)) : std::string("(in memory)")}});
-    auto counts = [](const char* what, const std::vector<query::CountRow>& rows) {
-      if (rows.empty()) return;
-      cli::out() << '\n';
-      Table t{{what, "count"}, {}, {false, true}};
-      for (const auto& r : rows) t.rows.push_back({r.key, std::to_string(r.count)});
-      print_table(cli::out(), t, OutputFormat::table);
-    };
-    counts("master", st.per_master);
-    counts("kind", st.per_kind);
-    counts("group type", st.groups_per_type);
-    counts("edge type", st.edges_per_type);
-    if (!st.per_night.empty()) {
-      cli::out() << '\n';
-      Table t{{"night", "observations"}, {}, {false, true}};
-      for (const auto& n : st.per_night) t.rows.push_back({n.night, std::to_string(n.observations)});
-      print_table(cli::out(), t, OutputFormat::table);
-    }
-    if (!st.networks.empty()) {
-      cli::out() << '\n';
-      Table t{{"interface", "files", "missing"}, {}, {false, true, true}};
-      for (const auto& n : st.networks)
-        t.rows.push_back(
-            {n.interface, std::to_string(n.files), std::to_string(n.missing)});
-      print_table(cli::out(), t, OutputFormat::table);
-    }
-    if (!st.recent_failures.empty()) {
-      cli::out() << "\nrecent failed ingests:\n";
-      Table t{{"time", "subject", "message"}, {}, {}};
-      t.whole = {true, true, false};
-      t.wrap_last = true;
-      for (const auto& f : st.recent_failures) t.rows.push_back({iso(f.time), clean(f.subject), clean(f.message)});
-      print_table(cli::out(), t, OutputFormat::table);
-    }
-  });
+  cmd->callback([o] { run_stats(*o); });
 }
 
 }  // namespace tolteca::cli

@@ -92,170 +92,22 @@ void HttpApi::stop() {
   thread_.join();
 }
 
+std::map<std::string, std::string> HttpApi::job_env() const {
+  return {{"TOLTECA_DB_URL", "duckdb:///" + host_.database()}};
+}
+
+OpenServed HttpApi::job_open() {
+  return [this](const std::string& url, storage::OpenMode mode) { return host_.open(url, mode); };
+}
+
 void HttpApi::routes() {
   auto& s = *http_;
-  const std::string db = host_.database();
-  auto env = [db] { return std::map<std::string, std::string>{{"TOLTECA_DB_URL", "duckdb:///" + db}}; };
-  auto open = [this](const std::string& url, storage::OpenMode mode) { return host_.open(url, mode); };
-
-  // Runs argv and answers with its output as it comes (application/json), or a JSON error.
-  auto stream_command = [this, env, open](std::vector<std::string> argv, const httplib::Request& req,
-                                          httplib::Response& res, const std::string& content_type) {
-    const auto t0 = std::chrono::steady_clock::now();
-    auto ticket = std::make_shared<JobTicket>(gate_);
-    if (!*ticket) return json_error(res, 503, "the server is stopping");
-    auto job = std::make_shared<HttpJob>(runner_, std::move(argv), env(), open);
-    auto first = job->read(kChunk, options_.request_timeout_s);
-    if (!first) {
-      job->abandon();
-      return json_error(res, 504, "no answer within the request time limit (" +
-                                      std::to_string(static_cast<int>(options_.request_timeout_s)) + " s)");
-    }
-    if (first->empty()) {
-      const int code = job->wait();
-      metrics_.http_request(code == 0 ? 200 : status_for_exit(code),
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-      if (code != 0) {
-        const auto message = job->error_text();
-        return json_error(res, status_for_exit(code), message, named_parameter(message, req.params));
-      }
-      res.set_content("", content_type);
-      return;
-    }
-    auto pending = std::make_shared<std::string>(std::move(*first));
-    res.set_chunked_content_provider(
-        content_type,
-        [job, pending, this](size_t, httplib::DataSink& sink) {
-          if (!pending->empty()) {
-            if (!sink.write(pending->data(), pending->size())) return false;
-            pending->clear();
-            return true;
-          }
-          auto more = job->read(kChunk, -1);
-          if (!more || more->empty()) {
-            sink.done();
-            return true;
-          }
-          return sink.write(more->data(), more->size());
-        },
-        [job, ticket, t0, this](bool) {
-          job->abandon();
-          const int code = job->wait();
-          metrics_.http_request(code == 0 ? 200 : status_for_exit(code),
-                                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        });
-  };
-
-  s.Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) {
-    nlohmann::json j = {{"status", "ok"}, {"database", host_.database()}, {"pid", static_cast<long>(::getpid())},
-                        {"uptime_s", metrics_.uptime_seconds()}};
-    res.set_content(j.dump() + "\n", "application/json");
-  });
-
-  s.Get("/api/v1/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    auto j = metrics_.to_json();
-    const auto last = host_.last_write();
-    j["database"] = host_.database();
-    j["database_size_bytes"] = file_size(host_.database()) + file_size(host_.database() + ".wal");
-    j["writes_done"] = host_.writes_done();
-    j["writing"] = host_.writing();
-    if (host_.writes_done() > 0)
-      j["last_write_unix_s"] =
-          std::chrono::duration<double>(last.time_since_epoch()).count();
-    else
-      j["last_write_unix_s"] = nullptr;
-    res.set_content(j.dump() + "\n", "application/json");
-  });
-
+  s.Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) { get_health(res); });
+  s.Get("/api/v1/metrics", [this](const httplib::Request&, httplib::Response& res) { get_metrics(res); });
   s.Get(R"(/api/v1/(obs|files|groups|provenance|stats))",
-        [stream_command](const httplib::Request& req, httplib::Response& res) {
-          std::vector<std::string> argv = {"tolteca_db", "query", req.matches[1].str()};
-          for (const auto& [k, v] : req.params) {
-            if (k == "spec") {
-              argv.push_back(v);
-              continue;
-            }
-            if (!is_option_name(k) || kReserved.count(k))
-              return json_error(res, 400, "parameter '" + k + "' is not accepted here", k);
-            argv.push_back("--" + k + "=" + v);
-          }
-          argv.push_back("--json");
-          stream_command(std::move(argv), req, res, "application/json");
-        });
-
-  s.Get("/api/v1/export", [this, env, open](const httplib::Request& req, httplib::Response& res) {
-    const std::string format = req.has_param("format") ? req.get_param_value("format") : "csv";
-    if (format != "csv" && format != "json" && format != "parquet")
-      return json_error(res, 400, "format must be csv, json or parquet, not '" + format + "'", "format");
-    auto ticket = std::make_shared<JobTicket>(gate_);
-    if (!*ticket) return json_error(res, 503, "the server is stopping");
-    // DuckDB's COPY writes a file: a private temporary one, streamed back and removed.
-    char dir_template[] = "/tmp/tolteca_db-export-XXXXXX";
-    if (!::mkdtemp(dir_template)) return json_error(res, 500, "cannot make a temporary directory");
-    const std::string dir = dir_template;
-    const std::string path = dir + "/export." + format;
-    std::vector<std::string> argv = {"tolteca_db", "query", "export", path};
-    for (const auto& [k, v] : req.params) {
-      if (k == "spec") {
-        argv.push_back(v);
-        continue;
-      }
-      if (k == "format") continue;
-      if (!is_option_name(k) || kReserved.count(k)) {
-        std::filesystem::remove_all(dir);
-        return json_error(res, 400, "parameter '" + k + "' is not accepted here", k);
-      }
-      argv.push_back("--" + k + "=" + v);
-    }
-    argv.push_back("--format=" + format);
-    HttpJob job(runner_, std::move(argv), env(), open);
-    while (job.read(kChunk, -1).value_or("x") != "") {
-    }
-    const int code = job.wait();
-    if (code != 0) {
-      std::filesystem::remove_all(dir);
-      const auto message = job.error_text();
-      return json_error(res, status_for_exit(code), message, named_parameter(message, req.params));
-    }
-    auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
-    const auto size = static_cast<std::size_t>(file_size(path));
-    const std::string type = format == "csv" ? "text/csv" : format == "json" ? "application/json"
-                                                                              : "application/vnd.apache.parquet";
-    res.set_header("Content-Disposition", "attachment; filename=\"export." + format + "\"");
-    res.set_content_provider(
-        size, type,
-        [in](size_t offset, size_t length, httplib::DataSink& sink) {
-          std::string buf(std::min(length, kChunk), '\0');
-          in->seekg(static_cast<std::streamoff>(offset));
-          in->read(buf.data(), static_cast<std::streamsize>(buf.size()));
-          const auto n = static_cast<std::size_t>(in->gcount());
-          return n > 0 && sink.write(buf.data(), n);
-        },
-        [dir, ticket](bool) { std::filesystem::remove_all(dir); });
-  });
-
-  s.Post("/api/v1/command", [this, stream_command](const httplib::Request& req, httplib::Response& res) {
-    if (options_.token.empty())
-      return json_error(res, 403, "write endpoints are off: start serve with --token FILE to allow them");
-    const std::string auth = req.get_header_value("Authorization");
-    if (auth != "Bearer " + options_.token) return json_error(res, 401, "missing or wrong bearer token");
-    nlohmann::json body;
-    try {
-      body = nlohmann::json::parse(req.body);
-    } catch (const std::exception&) {
-      return json_error(res, 400, "the body is not JSON: expected {\"argv\": [\"ingest\", ...]}", "argv");
-    }
-    if (!body.contains("argv") || !body["argv"].is_array() || body["argv"].empty())
-      return json_error(res, 400, "expected {\"argv\": [\"ingest\", ...]}", "argv");
-    std::vector<std::string> argv = {"tolteca_db"};
-    for (const auto& a : body["argv"]) {
-      if (!a.is_string()) return json_error(res, 400, "argv must hold strings", "argv");
-      argv.push_back(a.get<std::string>());
-    }
-    if (argv[1] == "serve" || argv[1] == "dash") return json_error(res, 400, "cannot start a server from a server", "argv");
-    stream_command(std::move(argv), req, res, "text/plain; charset=utf-8");
-  });
-
+        [this](const httplib::Request& req, httplib::Response& res) { get_query(req, res); });
+  s.Get("/api/v1/export", [this](const httplib::Request& req, httplib::Response& res) { get_export(req, res); });
+  s.Post("/api/v1/command", [this](const httplib::Request& req, httplib::Response& res) { post_command(req, res); });
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 404)
@@ -265,6 +117,162 @@ void HttpApi::routes() {
     if (res.status == 413) return json_error(res, 413, "request too large");
     json_error(res, res.status, "request failed");
   });
+}
+
+void HttpApi::stream_command(std::vector<std::string> argv, const httplib::Request& req, httplib::Response& res,
+                             const std::string& content_type) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto ticket = std::make_shared<JobTicket>(gate_);
+  if (!*ticket) return json_error(res, 503, "the server is stopping");
+  auto job = std::make_shared<HttpJob>(runner_, std::move(argv), job_env(), job_open());
+  auto first = job->read(kChunk, options_.request_timeout_s);
+  if (!first) {
+    job->abandon();
+    return json_error(res, 504, "no answer within the request time limit (" +
+                                    std::to_string(static_cast<int>(options_.request_timeout_s)) + " s)");
+  }
+  if (first->empty()) {
+    const int code = job->wait();
+    metrics_.http_request(code == 0 ? 200 : status_for_exit(code),
+                          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (code != 0) {
+      const auto message = job->error_text();
+      return json_error(res, status_for_exit(code), message, named_parameter(message, req.params));
+    }
+    res.set_content("", content_type);
+    return;
+  }
+  auto pending = std::make_shared<std::string>(std::move(*first));
+  res.set_chunked_content_provider(
+      content_type,
+      [job, pending, this](size_t, httplib::DataSink& sink) {
+        if (!pending->empty()) {
+          if (!sink.write(pending->data(), pending->size())) return false;
+          pending->clear();
+          return true;
+        }
+        auto more = job->read(kChunk, -1);
+        if (!more || more->empty()) {
+          sink.done();
+          return true;
+        }
+        return sink.write(more->data(), more->size());
+      },
+      [job, ticket, t0, this](bool) {
+        job->abandon();
+        const int code = job->wait();
+        metrics_.http_request(code == 0 ? 200 : status_for_exit(code),
+                              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      });
+}
+
+void HttpApi::get_health(httplib::Response& res) {
+  nlohmann::json j = {{"status", "ok"}, {"database", host_.database()}, {"pid", static_cast<long>(::getpid())},
+                      {"uptime_s", metrics_.uptime_seconds()}};
+  res.set_content(j.dump() + "\n", "application/json");
+}
+
+void HttpApi::get_metrics(httplib::Response& res) {
+  auto j = metrics_.to_json();
+  const auto last = host_.last_write();
+  j["database"] = host_.database();
+  j["database_size_bytes"] = file_size(host_.database()) + file_size(host_.database() + ".wal");
+  j["writes_done"] = host_.writes_done();
+  j["writing"] = host_.writing();
+  if (host_.writes_done() > 0)
+    j["last_write_unix_s"] =
+        std::chrono::duration<double>(last.time_since_epoch()).count();
+  else
+    j["last_write_unix_s"] = nullptr;
+  res.set_content(j.dump() + "\n", "application/json");
+}
+
+void HttpApi::get_query(const httplib::Request& req, httplib::Response& res) {
+  std::vector<std::string> argv = {"tolteca_db", "query", req.matches[1].str()};
+  for (const auto& [k, v] : req.params) {
+    if (k == "spec") {
+      argv.push_back(v);
+      continue;
+    }
+    if (!is_option_name(k) || kReserved.count(k))
+      return json_error(res, 400, "parameter '" + k + "' is not accepted here", k);
+    argv.push_back("--" + k + "=" + v);
+  }
+  argv.push_back("--json");
+  stream_command(std::move(argv), req, res, "application/json");
+}
+
+void HttpApi::get_export(const httplib::Request& req, httplib::Response& res) {
+  const std::string format = req.has_param("format") ? req.get_param_value("format") : "csv";
+  if (format != "csv" && format != "json" && format != "parquet")
+    return json_error(res, 400, "format must be csv, json or parquet, not '" + format + "'", "format");
+  auto ticket = std::make_shared<JobTicket>(gate_);
+  if (!*ticket) return json_error(res, 503, "the server is stopping");
+  // DuckDB's COPY writes a file: a private temporary one, streamed back and removed.
+  char dir_template[] = "/tmp/tolteca_db-export-XXXXXX";
+  if (!::mkdtemp(dir_template)) return json_error(res, 500, "cannot make a temporary directory");
+  const std::string dir = dir_template;
+  const std::string path = dir + "/export." + format;
+  std::vector<std::string> argv = {"tolteca_db", "query", "export", path};
+  for (const auto& [k, v] : req.params) {
+    if (k == "spec") {
+      argv.push_back(v);
+      continue;
+    }
+    if (k == "format") continue;
+    if (!is_option_name(k) || kReserved.count(k)) {
+      std::filesystem::remove_all(dir);
+      return json_error(res, 400, "parameter '" + k + "' is not accepted here", k);
+    }
+    argv.push_back("--" + k + "=" + v);
+  }
+  argv.push_back("--format=" + format);
+  HttpJob job(runner_, std::move(argv), job_env(), job_open());
+  while (job.read(kChunk, -1).value_or("x") != "") {
+  }
+  const int code = job.wait();
+  if (code != 0) {
+    std::filesystem::remove_all(dir);
+    const auto message = job.error_text();
+    return json_error(res, status_for_exit(code), message, named_parameter(message, req.params));
+  }
+  auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
+  const auto size = static_cast<std::size_t>(file_size(path));
+  const std::string type = format == "csv" ? "text/csv" : format == "json" ? "application/json"
+                                                                            : "application/vnd.apache.parquet";
+  res.set_header("Content-Disposition", "attachment; filename=\"export." + format + "\"");
+  res.set_content_provider(
+      size, type,
+      [in](size_t offset, size_t length, httplib::DataSink& sink) {
+        std::string buf(std::min(length, kChunk), '\0');
+        in->seekg(static_cast<std::streamoff>(offset));
+        in->read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        const auto n = static_cast<std::size_t>(in->gcount());
+        return n > 0 && sink.write(buf.data(), n);
+      },
+      [dir, ticket](bool) { std::filesystem::remove_all(dir); });
+}
+
+void HttpApi::post_command(const httplib::Request& req, httplib::Response& res) {
+  if (options_.token.empty())
+    return json_error(res, 403, "write endpoints are off: start serve with --token FILE to allow them");
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth != "Bearer " + options_.token) return json_error(res, 401, "missing or wrong bearer token");
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(req.body);
+  } catch (const std::exception&) {
+    return json_error(res, 400, "the body is not JSON: expected {\"argv\": [\"ingest\", ...]}", "argv");
+  }
+  if (!body.contains("argv") || !body["argv"].is_array() || body["argv"].empty())
+    return json_error(res, 400, "expected {\"argv\": [\"ingest\", ...]}", "argv");
+  std::vector<std::string> argv = {"tolteca_db"};
+  for (const auto& a : body["argv"]) {
+    if (!a.is_string()) return json_error(res, 400, "argv must hold strings", "argv");
+    argv.push_back(a.get<std::string>());
+  }
+  if (argv[1] == "serve" || argv[1] == "dash") return json_error(res, 400, "cannot start a server from a server", "argv");
+  stream_command(std::move(argv), req, res, "text/plain; charset=utf-8");
 }
 
 }  // namespace tolteca::server

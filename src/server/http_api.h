@@ -8,8 +8,10 @@
 //        then only with "Authorization: Bearer <token>")
 // Output is streamed as the command writes it, never built whole in memory. A bad request gets a
 // 4xx and {"error": "...", "parameter": "..."} naming the parameter when the message does.
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 #include <thread>
 
 #include "server/job.h"
@@ -20,6 +22,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace tolteca::server {
@@ -48,6 +52,17 @@ class HttpApi {
 
  private:
   void routes();
+  // Runs argv and answers with its output as it comes (content_type), or a JSON error.
+  void stream_command(std::vector<std::string> argv, const httplib::Request& req, httplib::Response& res,
+                      const std::string& content_type);
+  void get_query(const httplib::Request& req, httplib::Response& res);
+  void get_export(const httplib::Request& req, httplib::Response& res);
+  void post_command(const httplib::Request& req, httplib::Response& res);
+  void get_health(httplib::Response& res);
+  void get_metrics(httplib::Response& res);
+  // The environment and the registry of a job for an HTTP request.
+  std::map<std::string, std::string> job_env() const;
+  OpenServed job_open();
   HttpOptions options_;
   CommandRunner runner_;
   RegistryHost& host_;

@@ -33,6 +33,31 @@ bool enter_callers_directory(int cwd_fd, unsigned umask_bits) {
   return true;
 }
 
+// A forwarded command: a "run" message of this protocol with its four descriptors.
+bool is_run_request(const Message& m) {
+  return m.body.value("type", "") == "run" && m.body.value("protocol", 0) == kProtocolVersion && m.fds.size() == 4 &&
+         m.body.contains("argv") && m.body["argv"].is_array();
+}
+
+// Until the job says it is done (done_fd readable): a cancel message (Ctrl-C) or the caller gone
+// (end of stream) sets `cancelled`; the job stops at its next check.
+void watch_for_cancel(int socket, int done_fd, std::atomic<bool>& cancelled) {
+  bool watching = true;
+  for (;;) {
+    pollfd fds[2] = {{done_fd, POLLIN, 0}, {watching ? socket : -1, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
+    if (fds[0].revents) return;
+    if (!fds[1].revents) continue;
+    std::optional<Message> m;
+    try {
+      m = receive_message(socket);
+    } catch (const std::exception&) {
+    }
+    if (!m || m->body.value("type", "") == "cancel") cancelled = true;
+    if (!m) watching = false;
+  }
+}
+
 }  // namespace
 
 UnixListener::UnixListener(const std::string& path, unsigned mode, CommandRunner runner, RegistryHost& host,
@@ -95,8 +120,7 @@ void UnixListener::serve_connection(files::UniqueFd c) {
   }
   if (!request) return;
   const auto& body = request->body;
-  if (body.value("type", "") != "run" || body.value("protocol", 0) != kProtocolVersion || request->fds.size() != 4 ||
-      !body.contains("argv") || !body["argv"].is_array()) {
+  if (!is_run_request(*request)) {
     try {
       send_message(c.get(), {{"type", "refused"},
                              {"reason", "protocol mismatch: this server speaks protocol " +
@@ -139,22 +163,7 @@ void UnixListener::serve_connection(files::UniqueFd c) {
     const char x = 'x';
     (void)!::write(done_write.get(), &x, 1);
   });
-  bool watching = true;
-  for (;;) {
-    pollfd fds[2] = {{done_read.get(), POLLIN, 0}, {watching ? c.get() : -1, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
-    if (fds[0].revents) break;
-    if (fds[1].revents) {
-      // Ctrl-C (a cancel message) or the caller gone (end of stream): the job stops at its next check.
-      std::optional<Message> m;
-      try {
-        m = receive_message(c.get());
-      } catch (const std::exception&) {
-      }
-      if (!m || m->body.value("type", "") == "cancel") cancelled = true;
-      if (!m) watching = false;
-    }
-  }
+  watch_for_cancel(c.get(), done_read.get(), cancelled);
   job.join();
   metrics_.job_finished();
   try {
