@@ -38,7 +38,7 @@ void ChunkAppender::fail(const char* what) {
   throw DbError(fmt::format("appender {} ({}): {}", table_, what, e));
 }
 
-void ChunkAppender::not_integer(idx_t col) {
+void ChunkAppender::not_integer(std::size_t col) {
   throw DbError(fmt::format("appender {}: column {} is not an integer column", table_, col));
 }
 

@@ -35,7 +35,7 @@ class ChunkAppender {
 
   // An integer cell (BIGINT, TIMESTAMP as microseconds, INTEGER, SMALLINT: narrowed); nullopt is NULL.
   // Throws DbError on a column of another type.
-  void i64(idx_t col, std::optional<std::int64_t> v) {
+  void i64(std::size_t col, std::optional<std::int64_t> v) {
     if (!v) return null(col);
     switch (types_[col]) {
       case DUCKDB_TYPE_BIGINT:
@@ -46,22 +46,22 @@ class ChunkAppender {
     }
   }
   // A BOOLEAN cell.
-  void boolean(idx_t col, bool v) { static_cast<bool*>(data_[col])[row_] = v; }
+  void boolean(std::size_t col, bool v) { static_cast<bool*>(data_[col])[row_] = v; }
   // A DOUBLE cell; nullopt is NULL.
-  void dbl(idx_t col, std::optional<double> v) {
+  void dbl(std::size_t col, std::optional<double> v) {
     if (!v) return null(col);
     static_cast<double*>(data_[col])[row_] = *v;
   }
   // A VARCHAR (or JSON text) cell; the text is copied into the chunk.
-  void str(idx_t col, std::string_view v) {
+  void str(std::size_t col, std::string_view v) {
     duckdb_vector_assign_string_element_len(vec_[col], row_, v.data(), v.size());
   }
-  void str(idx_t col, const std::optional<std::string>& v) {
+  void str(std::size_t col, const std::optional<std::string>& v) {
     if (!v) return null(col);
     str(col, std::string_view(*v));
   }
   // A NULL cell.
-  void null(idx_t col) {
+  void null(std::size_t col) {
     duckdb_vector_ensure_validity_writable(vec_[col]);
     duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vec_[col]), row_);
   }
@@ -75,7 +75,7 @@ class ChunkAppender {
 
  private:
   [[noreturn]] void fail(const char* what);
-  [[noreturn]] void not_integer(idx_t col);
+  [[noreturn]] void not_integer(std::size_t col);
   void bind_vectors();
   void flush_chunk();
 

@@ -123,7 +123,7 @@ namespace {
 
 // The columns of a file both tables share, from column c on (sources after its rel_path, ingest_updates
 // after its product_id).
-void append_file_columns(ChunkAppender& t, idx_t c, const FileRecord& f) {
+void append_file_columns(ChunkAppender& t, std::size_t c, const FileRecord& f) {
   t.str(c++, std::string_view(f.interface));
   t.i64(c++, f.roach ? std::optional<std::int64_t>(*f.roach) : std::nullopt);
   t.i64(c++, static_cast<std::int64_t>(f.data_kind));
