@@ -7,6 +7,7 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "ingest/errors.h"
 #include "ingest/ingest.h"
 #include "ingest/run.h"
 #include "ingest/site_rows.h"
@@ -48,9 +49,11 @@ std::vector<int> parse_obs_types(const std::string& text) {
 namespace {
 
 // Any time model/time_arg.h accepts; a day ("2024-11-13", "today", "yesterday") stays a day (inclusive).
-std::string site_time(const std::string& t, const char* what) {
+std::string site_time(const std::string& t, BadTimeBound::Bound bound) {
   if (t.empty()) return t;
-  const UnixMicros v = parse_time_option_or_throw(t, what);
+  const std::optional<UnixMicros> parsed = parse_time_arg(t, now_micros());
+  if (!parsed) throw BadTimeBound(bound, t);
+  const UnixMicros v = *parsed;
   std::string iso = format_iso8601(v);  // YYYY-MM-DDTHH:MM:SSZ
   const bool day = (t.size() == 10 && parse_iso8601(t)) || t == "today" || t == "yesterday";
   return day ? iso.substr(0, 10) : iso.substr(0, 10) + " " + iso.substr(11, 8);
@@ -58,8 +61,8 @@ std::string site_time(const std::string& t, const char* what) {
 
 storage::SiteDbFilter site_filter(const SiteDbOptions& opts) {
   storage::SiteDbFilter filter;
-  filter.since = site_time(opts.since, "--since");
-  filter.until = site_time(opts.until, "--until");
+  filter.since = site_time(opts.since, BadTimeBound::Bound::since);
+  filter.until = site_time(opts.until, BadTimeBound::Bound::until);
   filter.obs_types = opts.obs_types;
   filter.valid_only = opts.valid_only;
   return filter;

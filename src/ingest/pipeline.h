@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "model/error.h"
+#include "ingest/errors.h"
 
 namespace tolteca::ingest::detail {
 
@@ -150,9 +150,7 @@ void run_pipeline(const PipelineSpec<In, Out>& spec) {
         if (--active == 0) done_q.close();
       });
     } catch (const std::system_error& e) {
-      fail(std::make_exception_ptr(UserError(
-          "cannot start worker thread " + std::to_string(i + 1) + " of " + std::to_string(jobs) + ": " + e.what() +
-          "; use fewer --jobs")));
+      fail(std::make_exception_ptr(WorkerThreadRefused(i + 1, jobs, e.what())));
       if (active.fetch_sub(jobs - i) == jobs - i) done_q.close();
       break;
     }

@@ -8,20 +8,16 @@
 #include <memory>
 #include <thread>
 
+#include "ingest/errors.h"
 #include "ingest/pipeline.h"
 #include "ingest/prune_guard.h"
 #include "ingest/walk.h"
-#include "model/error.h"
 #include "storage/registry.h"
 
 namespace tolteca::ingest {
 
 int checked_jobs(int jobs) {
-  if (jobs < 0) throw UserError(fmt::format("--jobs {}: give a number of worker threads, or 0 for one per core", jobs));
-  if (jobs > kMaxJobs)
-    throw UserError(fmt::format("--jobs {} is too many: at most {} worker threads (each may run a netCDF-4 helper "
-                                "process); 0 means one per core",
-                                jobs, kMaxJobs));
+  if (jobs < 0 || jobs > kMaxJobs) throw BadJobs(jobs, kMaxJobs);
   if (jobs > 0) return jobs;
   unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);
