@@ -194,8 +194,7 @@ void produce_given(const GivenFiles& g, const std::string& root, bool headers, s
       emit(Item{g.rels[i], {}, false, false, std::strerror(errno), std::nullopt});
       continue;
     }
-    FileStat fst{static_cast<std::int64_t>(st.st_size),
-                 static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec};
+    FileStat fst{static_cast<std::int64_t>(st.st_size), mtime_ns(st)};
     auto it = snap.find(g.rels[i]);
     bool known = it != snap.end();
     bool unchanged = known && is_unchanged(it->second, fst, headers, g.rels[i]);

@@ -11,6 +11,7 @@
 #include "ingest/ingest.h"
 #include "ingest/run.h"
 #include "ingest/site_rows.h"
+#include "ingest/walk.h"
 #include "model/error.h"
 #include "model/split.h"
 #include "model/time_arg.h"
@@ -128,7 +129,7 @@ void produce_site_files(SiteFiles& f, const std::string& root, const SiteDbOptio
     bool available = ::stat(abs.c_str(), &st) == 0 && S_ISREG(st.st_mode);
     if (available) {
       fst.size = static_cast<std::int64_t>(st.st_size);
-      fst.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
+      fst.mtime_ns = mtime_ns(st);
     } else {
       ++missing_locally;
     }

@@ -6,6 +6,16 @@
 
 namespace tolteca::ingest {
 
+namespace {
+// A file entry of a report: its own fields, and its data kind in the three forms (bits, names, list).
+nlohmann::json file_entry(nlohmann::json fields, DataKindBits kind) {
+  fields["data_kind"] = kind;
+  fields["data_kind_names"] = data_kind_names(kind);
+  fields["kinds"] = data_kind_list(kind);
+  return fields;
+}
+}  // namespace
+
 nlohmann::json to_json(const IngestSummary& s) {
   nlohmann::json j{{"location", s.location},
                    {"data_root", s.data_root},
@@ -48,14 +58,9 @@ nlohmann::json to_json(const IngestSummary& s) {
   }
   nlohmann::json files = nlohmann::json::array();
   for (const auto& f : s.files)
-    files.push_back({{"path", f.path},
-                     {"status", f.status},
-                     {"uid", f.uid},
-                     {"interface", f.interface},
-                     {"data_kind", f.data_kind},
-                     {"data_kind_names", data_kind_names(f.data_kind)},
-                     {"kinds", data_kind_list(f.data_kind)},
-                     {"note", f.note}});
+    files.push_back(file_entry(
+        {{"path", f.path}, {"status", f.status}, {"uid", f.uid}, {"interface", f.interface}, {"note", f.note}},
+        f.data_kind));
   j["files"] = files;
   return j;
 }
@@ -79,14 +84,9 @@ nlohmann::json to_json(const ScanReport& r) {
   j["rejections"] = rej;
   nlohmann::json files = nlohmann::json::array();
   for (const auto& f : r.files)
-    files.push_back({{"path", f.path},
-                     {"uid", f.uid},
-                     {"interface", f.interface},
-                     {"data_kind", f.data_kind},
-                     {"data_kind_names", data_kind_names(f.data_kind)},
-                     {"kinds", data_kind_list(f.data_kind)},
-                     {"is_raw", f.is_raw},
-                     {"problem", f.problem}});
+    files.push_back(file_entry(
+        {{"path", f.path}, {"uid", f.uid}, {"interface", f.interface}, {"is_raw", f.is_raw}, {"problem", f.problem}},
+        f.data_kind));
   j["files"] = files;
   return j;
 }

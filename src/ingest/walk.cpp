@@ -30,11 +30,11 @@ bool pattern_matches(const WalkOptions& opts, std::string_view rel) {
   return fnmatch(opts.pattern.c_str(), name.c_str(), 0) == 0;
 }
 
+}  // namespace
+
 std::int64_t mtime_ns(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
 }
-
-}  // namespace
 
 bool in_walk_scope(const WalkOptions& opts, std::string_view rel) {
   if (!opts.recursive && rel.find('/') != std::string_view::npos) return false;

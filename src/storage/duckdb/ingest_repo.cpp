@@ -172,16 +172,22 @@ BatchOutcome IngestRepo::apply_tel_meta(const std::vector<TelMetaRecord>& rows,
   return out;
 }
 
+namespace {
+// The count a "SELECT count(*) … = $1" statement gives for one value (0 when it gives no row).
+template <typename T>
+std::int64_t count_for(Statement& st, const T& value) {
+  st.bind(1, value);
+  auto rows = st.execute().rows();
+  return rows.empty() ? 0 : std::get<std::int64_t>(rows[0][0]);
+}
+}  // namespace
+
 std::int64_t IngestRepo::count_existing_raw_obs(const std::vector<std::string>& uids) {
   if (uids.empty()) return 0;
   if (s_.read_only()) {  // dry runs: a read-only database takes no appends, not even to temp tables
     auto st = s_.con().prepare("SELECT count(*) FROM products WHERE product_type = 'dp_raw_obs' AND uid = $1");
     std::int64_t n = 0;
-    for (const auto& u : uids) {
-      st.bind(1, u);
-      auto rows = st.execute().rows();
-      if (!rows.empty()) n += std::get<std::int64_t>(rows[0][0]);
-    }
+    for (const auto& u : uids) n += count_for(st, u);
     return n;
   }
   ensure_stage();
@@ -200,11 +206,8 @@ std::int64_t IngestRepo::count_unmatched_tcs_obsnums(const std::vector<std::int6
         "SELECT count(*) FROM products WHERE product_type = 'dp_raw_obs' AND master = 'tcs' AND obsnum = $1");
     std::set<std::int64_t> distinct(obsnums.begin(), obsnums.end());
     std::int64_t n = 0;
-    for (auto o : distinct) {
-      st.bind(1, o);
-      auto rows = st.execute().rows();
-      if (rows.empty() || std::get<std::int64_t>(rows[0][0]) == 0) ++n;
-    }
+    for (auto o : distinct)
+      if (count_for(st, o) == 0) ++n;
     return n;
   }
   ensure_stage();
