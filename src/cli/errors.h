@@ -1,7 +1,8 @@
 #pragma once
 // The CLI's wording of library errors: the library's typed errors carry facts
-// (storage/errors.h); here they are phrased with the command-line flags that
-// fix them (--db, --wait, --read-only, --limit, --what, --where).
+// (storage/errors.h, ingest/errors.h); here they are phrased with the command-line flags that
+// fix them (--db, --wait, --read-only, --limit, --what, --where; --jobs, --since, --until,
+// --location, --data-root, --prune, --force).
 #include <string>
 
 #include "model/error.h"

@@ -102,6 +102,42 @@ storage::TelMetaRecord tel_meta_from_header(const files::TelescopeMeta& t) {
   return r;
 }
 
+namespace {
+
+// What a readable header adds to the record its name made: the header facts, the master (the header
+// is the authority), the kind, the cal pointer, the start, telescope metadata; its problems.
+void apply_header(const files::HeaderInfo& h, const files::ParsedName& name, storage::FileRecord& r,
+                  std::optional<Master>& master, std::vector<std::string>& problems) {
+  r.header_json = header_json(h);
+  const bool telescope = h.file_class == files::FileClass::telescope;
+  // The header is the authority for the master: an ics file under tcs/ is an ics observation
+  // (flagged by compare_with_name), never a phantom tcs one.
+  if (h.master && !telescope) master = h.master;
+  for (auto& p : files::compare_with_name(h, name)) problems.push_back(std::move(p));
+  for (const auto& p : h.problems) problems.push_back(p);
+  if (h.file_class == files::FileClass::reduced) r.is_raw = false;
+  if (telescope) {
+    r.data_kind = bits(DataKind::LmtTel);
+  } else if (h.data_kind != 0) {
+    r.data_kind = h.data_kind;
+  } else if (h.file_class == files::FileClass::unknown) {
+    problems.push_back("header not recognised as a TolTEC file; kind from the file name");
+  }
+  r.cal_obsnum = h.cal_obsnum;
+  if (h.cal_obsnum) {
+    r.cal_subobsnum = h.cal_subobsnum.value_or(0);
+    r.cal_scannum = h.cal_scannum.value_or(0);
+  }
+  if (h.obs_start_time)
+    r.obs_start_time = r.obs_start_time ? std::min(*r.obs_start_time, *h.obs_start_time) : *h.obs_start_time;
+  if (telescope && r.is_raw) {
+    r.tel = tel_meta_from_header(h.tel);
+    r.tel->origin = name.interface;
+  }
+}
+
+}  // namespace
+
 Classified classify(std::string_view rel_path, std::string_view name_path, const FileStat& st,
                     const HeaderResult* header, std::optional<Master> fallback_master) {
   Classified c;
@@ -140,33 +176,7 @@ Classified classify(std::string_view rel_path, std::string_view name_path, const
       problems.push_back(fmt::format("header unreadable ({}); kind from the file name", err->reason));
       r.header_json = nlohmann::json{{"error", err->reason}}.dump();
     } else {
-      const auto& h = std::get<files::HeaderInfo>(*header);
-      r.header_json = header_json(h);
-      const bool telescope = h.file_class == files::FileClass::telescope;
-      // The header is the authority for the master: an ics file under tcs/ is an ics observation
-      // (flagged by compare_with_name), never a phantom tcs one.
-      if (h.master && !telescope) master = h.master;
-      for (auto& p : files::compare_with_name(h, name)) problems.push_back(std::move(p));
-      for (const auto& p : h.problems) problems.push_back(p);
-      if (h.file_class == files::FileClass::reduced) r.is_raw = false;
-      if (telescope) {
-        r.data_kind = bits(DataKind::LmtTel);
-      } else if (h.data_kind != 0) {
-        r.data_kind = h.data_kind;
-      } else if (h.file_class == files::FileClass::unknown) {
-        problems.push_back("header not recognised as a TolTEC file; kind from the file name");
-      }
-      r.cal_obsnum = h.cal_obsnum;
-      if (h.cal_obsnum) {
-        r.cal_subobsnum = h.cal_subobsnum.value_or(0);
-        r.cal_scannum = h.cal_scannum.value_or(0);
-      }
-      if (h.obs_start_time)
-        r.obs_start_time = r.obs_start_time ? std::min(*r.obs_start_time, *h.obs_start_time) : *h.obs_start_time;
-      if (telescope && r.is_raw) {
-        r.tel = tel_meta_from_header(h.tel);
-        r.tel->origin = name.interface;
-      }
+      apply_header(std::get<files::HeaderInfo>(*header), name, r, master, problems);
     }
   }
   if (!master) master = fallback_master;

@@ -12,6 +12,9 @@ bool blank_so_far(const std::string& s) {
 
 }  // namespace
 
+// One pass over the record's characters, at the ~80-line limit on purpose: the quoted and unquoted
+// states share the position, the current field and the record facts on every character; split into
+// functions they would hand all of them back and forth in the tel-csv reader's inner loop.
 bool CsvCursor::next(std::vector<std::string>& fields, CsvRecordInfo& info) {
   if (pos_ >= buf_.size()) return false;
   std::size_t used = 0;  // fields in use (the vector keeps its strings' capacity)

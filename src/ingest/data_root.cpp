@@ -1,10 +1,14 @@
 #include "ingest/data_root.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
+#include "ingest/ingest.h"  // canonical_path, relative_to, check_directory
 #include "model/error.h"
 
 namespace fs = std::filesystem;
@@ -69,6 +73,27 @@ std::optional<std::string> lexical_relative(const std::string& path, const std::
   if (r.empty() || r.back() != '/') r += '/';
   if (path.size() > r.size() && path.compare(0, r.size(), r) == 0) return path.substr(r.size());
   return std::nullopt;
+}
+
+std::string canonical_path(const std::string& path) {
+  std::error_code ec;
+  auto p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) p = fs::absolute(path).lexically_normal();
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+// The same test on canonical paths as lexical_relative() on absolute_root() ones.
+std::optional<std::string> relative_to(const std::string& path, const std::string& root) {
+  return lexical_relative(path, root);
+}
+
+void check_directory(const std::string& root) {
+  struct stat st;
+  if (::stat(canonical_path(root).c_str(), &st) != 0)
+    throw UserError(fmt::format("cannot read directory {}: {}", root, std::strerror(errno)));
+  if (!S_ISDIR(st.st_mode)) throw UserError(fmt::format("{} is not a directory", root));
 }
 
 }  // namespace tolteca::ingest

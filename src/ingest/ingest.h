@@ -25,7 +25,7 @@ namespace tolteca::ingest {
 // Upper bound of --jobs (worker threads; each may also run one netCDF-4 header helper process).
 inline constexpr int kMaxJobs = 256;
 
-// jobs, checked: UserError when < 0 or > kMaxJobs; 0 -> one per core.
+// jobs, checked: BadJobs (errors.h) when < 0 or > kMaxJobs; 0 -> one per core.
 int checked_jobs(int jobs);
 
 struct Progress {
@@ -46,7 +46,7 @@ struct IngestOptions {
   std::string pattern;    // glob on file names (or on paths relative to ROOT when it has '/'); empty = all
   bool recursive = true;
   bool read_headers = true;
-  int jobs = 0;  // worker threads; 0 = all cores; more than kMaxJobs (or < 0) is a UserError
+  int jobs = 0;  // worker threads; 0 = all cores; more than kMaxJobs (or < 0) is BadJobs (errors.h)
   bool prune = false;
   // --prune guards (ingest/prune_guard.h): refused when ROOT is empty or unreadable, or when more than
   // prune_max_percent of the location's available files under the walked scope would become missing.
@@ -138,16 +138,18 @@ struct ResolvedLocation {
 // (detect_data_root: the nearest ancestor holding tel/ or toltec/{ics,tcs,clip}/).
 // An existing location whose root does not contain must_contain is extended to
 // the common ancestor of both (every stored rel_path gains the prefix, in one
-// transaction, before the caller writes anything); refused (UserError, nothing
+// transaction, before the caller writes anything); refused (RootCannotGrow, nothing
 // written) when that ancestor is "/" or symlinks make the two views disagree.
-// A data_root that differs from an existing location's root is an error; with
-// a data_root given, must_contain outside it is an error too (no extension).
+// A data_root that differs from an existing location's root is an error (RootMismatch); with
+// a data_root given, must_contain outside it is an error too (OutsideGivenRoot, no extension).
+// No label and several locations: SeveralLocations; a missing location without a root to create it
+// with: LocationNeedsRoot (errors.h).
 ResolvedLocation resolve_location(storage::Registry& s, const std::string& label, const std::string& data_root,
                                   const std::string& must_contain, bool create);
 
 // `db location move LABEL NEWROOT`: NEWROOT an ancestor of the root -> every rel_path gains the prefix;
 // inside the root -> every rel_path loses it (refused when a file lies outside NEWROOT); otherwise (or
-// keep_paths) the archive moved: rel_paths stay. One transaction. Throws UserError for an unknown label.
+// keep_paths) the archive moved: rel_paths stay. One transaction. Throws UnknownLocation (errors.h) for an unknown label.
 struct LocationMove {
   std::string label, old_root, new_root;
   std::string mode;  // "unchanged", "ancestor", "descendant", "moved"
@@ -173,7 +175,7 @@ IngestSummary ingest_files(storage::Registry& s, const std::vector<std::string>&
 struct SiteDbOptions {
   std::string location;
   std::string data_root;  // where the site's /data_lmt/… paths are found locally
-  std::string since, until;      // dates or date-times (inclusive)
+  std::string since, until;      // dates or date-times (inclusive; model/time_arg.h forms); not a time: BadTimeBound
   std::vector<int> obs_types;    // empty: all
   bool valid_only = true;
   bool dry_run = false;

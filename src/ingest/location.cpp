@@ -4,6 +4,7 @@
 
 #include "storage/registry.h"
 #include "ingest/data_root.h"
+#include "ingest/errors.h"
 #include "ingest/ingest.h"
 #include "model/error.h"
 
@@ -20,9 +21,9 @@ std::optional<storage::Location> pick_location(storage::Registry& s, const std::
     return all[0];
   }
   if (all.size() > 1) {
-    std::string names;
-    for (const auto& l : all) names += (names.empty() ? "" : ", ") + l.label;
-    throw UserError(fmt::format("the database has several locations ({}); choose one with --location", names));
+    std::vector<std::string> labels;
+    for (const auto& l : all) labels.push_back(l.label);
+    throw SeveralLocations(std::move(labels));
   }
   use_label = "local";
   return std::nullopt;
@@ -32,12 +33,7 @@ std::optional<storage::Location> pick_location(storage::Registry& s, const std::
 void extend_root(storage::Registry& s, const storage::Location& loc, const std::string& dir, bool write, ResolvedLocation& out) {
   const std::string old_root = absolute_root(loc.root_path);
   const std::string new_root = common_ancestor(old_root, dir);
-  auto refuse = [&](const std::string& why) {
-    return UserError(fmt::format("{} is not under the data root {} of location {}, and {}; nothing was written. "
-                                 "Ingest it into another location (--location NAME creates one), or re-root with "
-                                 "'tolteca_db db location move {} NEWROOT'",
-                                 dir, loc.root_path, loc.label, why, loc.label));
-  };
+  auto refuse = [&](const std::string& why) { return RootCannotGrow(dir, loc.root_path, loc.label, why); };
   if (new_root == "/") throw refuse("their only common ancestor is /");
   const auto lex = lexical_relative(old_root, new_root);
   const auto real = relative_to(canonical_path(old_root), canonical_path(new_root));
@@ -60,16 +56,12 @@ ResolvedLocation resolve_location(storage::Registry& s, const std::string& label
     out.id = loc->id;
     out.root = loc->root_path;
     if (!want_root.empty() && canonical_path(want_root) != canonical_path(loc->root_path))
-      throw UserError(fmt::format("location {} has data root {}, not {}; paths are stored relative to it (to change "
-                                  "it: tolteca_db db location move {} {})",
-                                  loc->label, loc->root_path, want_root, loc->label, want_root));
+      throw RootMismatch(loc->label, loc->root_path, want_root);
     if (!must_contain.empty()) {
       const std::string dir = absolute_root(must_contain);
       if (!relative_to(canonical_path(dir), canonical_path(loc->root_path))) {
         if (!want_root.empty())  // the user named the root: no silent growth
-          throw UserError(fmt::format("{} is not under the data root {} of location {} (given with --data-root); "
-                                      "nothing was written",
-                                      dir, loc->root_path, loc->label));
+          throw OutsideGivenRoot(dir, loc->root_path, loc->label);
         extend_root(s, *loc, dir, create, out);
       }
     }
@@ -80,7 +72,7 @@ ResolvedLocation resolve_location(storage::Registry& s, const std::string& label
   else if (!must_contain.empty())
     out.root = detect_data_root(must_contain);
   else
-    throw UserError(fmt::format("location {} does not exist: give its data root with --data-root", use_label));
+    throw LocationNeedsRoot(use_label);
   if (!must_contain.empty() && !relative_to(canonical_path(must_contain), canonical_path(out.root)))
     throw UserError(fmt::format("{} is not under the data root {} given for the new location {}; nothing was written",
                                 must_contain, out.root, use_label));
@@ -93,7 +85,7 @@ ResolvedLocation resolve_location(storage::Registry& s, const std::string& label
 
 LocationMove move_location(storage::Registry& s, const std::string& label, const std::string& new_root, bool keep_paths) {
   auto loc = s.locations().find(label);
-  if (!loc) throw UserError(fmt::format("location {} does not exist (see 'tolteca_db db location list')", label));
+  if (!loc) throw UnknownLocation(label);
   LocationMove m;
   m.label = label;
   m.old_root = loc->root_path;

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "model/error.h"
+#include "ingest/errors.h"
 
 namespace tolteca::ingest::detail {
 
@@ -88,96 +88,125 @@ struct PipelineSpec {
   std::chrono::milliseconds tick_interval{100};
 };
 
+// One run of a pipeline (run_pipeline): the queues, the stop flag and the first error, shared by the
+// producer thread, the workers and the consumer (the calling thread).
 template <typename In, typename Out>
-void run_pipeline(const PipelineSpec<In, Out>& spec) {
-  Channel<std::vector<In>> work_q(64);
-  Channel<std::vector<Out>> done_q(64);
-  std::atomic<bool> stop{false};
-  std::mutex err_m;
-  std::exception_ptr error;
-  auto fail = [&](std::exception_ptr e) {
-    {
-      std::lock_guard lk(err_m);
-      if (!error) error = e;
-    }
-    stop = true;
-    work_q.abort();
-    done_q.abort();
-  };
+class PipelineRun {
+ public:
+  explicit PipelineRun(const PipelineSpec<In, Out>& spec) : spec_(spec) {}
 
-  std::thread producer([&] {
+  void run() {
+    std::thread producer([this] { produce(); });
+    std::vector<std::thread> workers = start_workers();
     try {
-      std::vector<In> buf;
-      buf.reserve(spec.chunk);
-      bool ok = true;
-      spec.produce([&](In&& item) {
-        if (stop || !ok) return false;
-        buf.push_back(std::move(item));
-        if (buf.size() >= spec.chunk) {
-          ok = work_q.push(std::move(buf));
-          buf = {};
-          buf.reserve(spec.chunk);
-        }
-        return ok && !stop;
-      });
-      if (!buf.empty() && !stop) work_q.push(std::move(buf));
-      work_q.close();
+      consume();
     } catch (...) {
       fail(std::current_exception());
     }
-  });
+    producer.join();
+    for (auto& t : workers) t.join();
+    if (error_) std::rethrow_exception(error_);
+  }
 
-  const int jobs = spec.jobs < 1 ? 1 : spec.jobs;
-  std::atomic<int> active{jobs};
-  std::vector<std::thread> workers;
-  workers.reserve(static_cast<std::size_t>(jobs));
-  for (int i = 0; i < jobs; ++i) {
-    // The system may refuse a thread (limits): then the run stops cleanly with a user-facing reason
-    // instead of std::terminate on the joinable threads already started.
+ private:
+  // The first error wins; everything stops.
+  void fail(std::exception_ptr e) {
+    {
+      std::lock_guard lk(err_m_);
+      if (!error_) error_ = e;
+    }
+    stop_ = true;
+    work_q_.abort();
+    done_q_.abort();
+  }
+
+  // The producer thread: items in chunks onto the work queue.
+  void produce() {
     try {
-      workers.emplace_back([&] {
-        try {
-          while (auto in = work_q.pop()) {
-            if (stop) break;
-            std::vector<Out> out;
-            out.reserve(in->size());
-            for (auto& item : *in) out.push_back(spec.work(item));
-            if (!done_q.push(std::move(out))) break;
-          }
-        } catch (...) {
-          fail(std::current_exception());
+      std::vector<In> buf;
+      buf.reserve(spec_.chunk);
+      bool ok = true;
+      spec_.produce([&](In&& item) {
+        if (stop_ || !ok) return false;
+        buf.push_back(std::move(item));
+        if (buf.size() >= spec_.chunk) {
+          ok = work_q_.push(std::move(buf));
+          buf = {};
+          buf.reserve(spec_.chunk);
         }
-        if (--active == 0) done_q.close();
+        return ok && !stop_;
       });
-    } catch (const std::system_error& e) {
-      fail(std::make_exception_ptr(UserError(
-          "cannot start worker thread " + std::to_string(i + 1) + " of " + std::to_string(jobs) + ": " + e.what() +
-          "; use fewer --jobs")));
-      if (active.fetch_sub(jobs - i) == jobs - i) done_q.close();
-      break;
+      if (!buf.empty() && !stop_) work_q_.push(std::move(buf));
+      work_q_.close();
+    } catch (...) {
+      fail(std::current_exception());
     }
   }
 
-  try {
+  // The worker threads. The system may refuse a thread (limits): then the run stops cleanly with a
+  // user-facing reason instead of std::terminate on the joinable threads already started.
+  std::vector<std::thread> start_workers() {
+    const int jobs = spec_.jobs < 1 ? 1 : spec_.jobs;
+    active_ = jobs;
+    std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(jobs));
+    for (int i = 0; i < jobs; ++i) {
+      try {
+        workers.emplace_back([this] { work(); });
+      } catch (const std::system_error& e) {
+        fail(std::make_exception_ptr(WorkerThreadRefused(i + 1, jobs, e.what())));
+        if (active_.fetch_sub(jobs - i) == jobs - i) done_q_.close();
+        break;
+      }
+    }
+    return workers;
+  }
+
+  // One worker: chunks of items -> chunks of results; the last one out closes the done queue.
+  void work() {
+    try {
+      while (auto in = work_q_.pop()) {
+        if (stop_) break;
+        std::vector<Out> out;
+        out.reserve(in->size());
+        for (auto& item : *in) out.push_back(spec_.work(item));
+        if (!done_q_.push(std::move(out))) break;
+      }
+    } catch (...) {
+      fail(std::current_exception());
+    }
+    if (--active_ == 0) done_q_.close();
+  }
+
+  // The consumer (calling thread): result chunks and ticks until the done queue is closed and drained.
+  void consume() {
     auto last_tick = std::chrono::steady_clock::now();
     for (;;) {
       bool timed_out = false;
-      auto chunk = done_q.pop(spec.tick_interval, timed_out);
-      if (chunk) spec.consume(*chunk);
+      auto chunk = done_q_.pop(spec_.tick_interval, timed_out);
+      if (chunk) spec_.consume(*chunk);
       auto now = std::chrono::steady_clock::now();
-      if (spec.tick && now - last_tick >= spec.tick_interval) {
-        spec.tick();
+      if (spec_.tick && now - last_tick >= spec_.tick_interval) {
+        spec_.tick();
         last_tick = now;
       }
       if (!chunk && !timed_out) break;  // closed and drained
-      if (stop) break;
+      if (stop_) break;
     }
-  } catch (...) {
-    fail(std::current_exception());
   }
-  producer.join();
-  for (auto& t : workers) t.join();
-  if (error) std::rethrow_exception(error);
+
+  const PipelineSpec<In, Out>& spec_;
+  Channel<std::vector<In>> work_q_{64};
+  Channel<std::vector<Out>> done_q_{64};
+  std::atomic<bool> stop_{false};
+  std::atomic<int> active_{0};
+  std::mutex err_m_;
+  std::exception_ptr error_;
+};
+
+template <typename In, typename Out>
+void run_pipeline(const PipelineSpec<In, Out>& spec) {
+  PipelineRun<In, Out>(spec).run();
 }
 
 }  // namespace tolteca::ingest::detail

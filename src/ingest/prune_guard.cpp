@@ -6,16 +6,14 @@
 #include <cerrno>
 #include <cstring>
 
-#include "model/error.h"
+#include "ingest/errors.h"
 
 namespace tolteca::ingest {
 
 void check_prune_root(const std::string& root) {
   DIR* d = opendir(root.c_str());
   if (!d)
-    throw UserError(fmt::format("refusing --prune: cannot list {}: {}; nothing was marked missing (give --force to "
-                                "prune anyway)",
-                                root, std::strerror(errno)));
+    throw PruneRootRefused(root, std::strerror(errno));
   bool empty = true;
   errno = 0;
   while (struct dirent* e = readdir(d)) {
@@ -27,13 +25,9 @@ void check_prune_root(const std::string& root) {
   const int err = errno;
   closedir(d);
   if (empty && err != 0)
-    throw UserError(fmt::format("refusing --prune: cannot list {}: {}; nothing was marked missing (give --force to "
-                                "prune anyway)",
-                                root, std::strerror(err)));
+    throw PruneRootRefused(root, std::strerror(err));
   if (empty)
-    throw UserError(fmt::format("refusing --prune: {} is empty (is the data root mounted?); pruning would mark every "
-                                "file under it missing; nothing was marked (give --force to prune anyway)",
-                                root));
+    throw PruneRootRefused(root, "");
 }
 
 std::string prune_refusal(const std::string& root, std::int64_t would_be_missing, std::int64_t available_in_scope,

@@ -15,7 +15,7 @@
 
 namespace tolteca::ingest {
 
-// Throws UserError naming ROOT and the reason when ROOT cannot be listed or is empty.
+// Throws PruneRootRefused (errors.h) naming ROOT and the reason when ROOT cannot be listed or is empty.
 void check_prune_root(const std::string& root);
 
 // Empty when pruning may go ahead; else the one-line reason it is refused.

@@ -2,6 +2,8 @@
 // Directory walking for ingestion: readdir + fstatat, no std::filesystem on
 // the hot path. Symlinked directories are not followed (no loops); symlinks to
 // files are followed. Directories whose name starts with '.' are not entered.
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -19,6 +21,9 @@ struct WalkedFile {
   std::int64_t size = 0;
   std::int64_t mtime_ns = 0;
 };
+
+// The modification time of a stat(2) result, in nanoseconds since the epoch (as sources.mtime_ns).
+std::int64_t mtime_ns(const struct stat& st);
 
 // True when the file (rel path under the walk root) is in the walk's scope:
 // matches the pattern and, without recursion, sits directly in the root.

@@ -1,8 +1,9 @@
 #pragma once
 // A small RAII layer over DuckDB's stable C API (duckdb.h): database,
 // connection, prepared statement with typed binds, appender, result/chunk
-// reading, transaction guard. Every failure throws DbError carrying DuckDB's
-// own message. Nothing here knows the tolteca schema.
+// reading, transaction guard; bulk appends through data chunks are chunk_appender.h.
+// Every failure throws DbError carrying DuckDB's own message. Nothing here knows
+// the tolteca schema.
 #include <duckdb.h>
 
 #include <cstdint>
@@ -225,9 +226,9 @@ std::string library_version();
 
 }  // namespace tolteca::storage::duckdb
 
-// TRANSITIONAL (issue 14): the backend's old namespace name, for the code not
-// converted yet (src/assoc/, src/db/assoc_repo.*, src/db/synthetic.*, tests,
-// bench): db::Session, db::Transaction, ... Deleted at integration.
+// TRANSITIONAL (issue 14): the backend's old namespace name. No library code uses it any more; the
+// tests and benches that open a DuckDB session directly still spell db::Session, db::Transaction, ...
+// It goes when they spell storage::duckdb::.
 namespace tolteca::db {
 using namespace tolteca::storage::duckdb;
 }  // namespace tolteca::db

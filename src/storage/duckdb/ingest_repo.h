@@ -71,6 +71,15 @@ class IngestRepo : public storage::IngestWriter {
   void ensure_stage();
   void insert_events(const std::vector<EventRecord>& events);
   std::vector<std::string> recompute_tel(bool from_tel_stage, bool from_file_stage);
+
+  // write_batch()'s steps (ingest_batch.cpp), in order; each named as the trace line it times.
+  struct Batch;                            // one batch's products, flags and outcome
+  void stage_products(Batch& b);           // "stage products": ingest_products, ingest_tel_stage
+  void upsert_products(Batch& b);          // "upsert products": create / extend, learn product ids
+  void append_sources(Batch& b);           // "append sources": new files; changed ones to ingest_updates
+  void update_sources(Batch& b);           // "update sources": the changed files' rows
+  void recompute_products(Batch& b);       // "recompute products": products with changed files
+  void link_edges_and_tel(Batch& b);       // "edges + tel": reduced -> raw edges, telescope metadata
   Session& s_;
   std::int64_t location_id_;
   storage::IngestOptions options_;
