@@ -21,6 +21,7 @@ struct ServeCli {
   bool allow_remote = false, no_http = false, json = false;
   double request_timeout = 60;
   std::size_t max_request_bytes = 1 << 20;
+  int max_readers = 0;
 };
 
 bool is_loopback(const std::string& host) {
@@ -66,6 +67,7 @@ int run_serve(const ServeCli& o) {
   so.log_file = o.log_file;
   so.log_format = o.log_format == "json" ? server::LogFormat::json : server::LogFormat::text;
   so.http = !o.no_http && o.listen != "none";
+  so.max_readers = o.max_readers;
   if (so.http) {
     parse_listen(o.listen, so.http_options);
     if (!is_loopback(so.http_options.host) && !o.allow_remote)
@@ -111,6 +113,9 @@ void add_serve_options(CLI::App* cmd, ServeCli& o) {
   cmd->add_option("--request-timeout", o.request_timeout,
                   "Seconds an HTTP request may wait for its first output, and the socket timeouts (default 60)");
   cmd->add_option("--max-request-bytes", o.max_request_bytes, "Largest HTTP request accepted (default 1 MiB)");
+  cmd->add_option("--max-readers", o.max_readers,
+                  "Queries answered at once (more wait their turn; default: the machine's cores, at least 2), so a "
+                  "burst of queries leaves the write in flight its share of the machine");
   add_json_flag(cmd, o.json);
 }
 

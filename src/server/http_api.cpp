@@ -122,6 +122,7 @@ void HttpApi::routes() {
 void HttpApi::stream_command(std::vector<std::string> argv, const httplib::Request& req, httplib::Response& res,
                              const std::string& content_type) {
   const auto t0 = std::chrono::steady_clock::now();
+  metrics_.http_arrived();
   auto ticket = std::make_shared<JobTicket>(gate_);
   if (!*ticket) return json_error(res, 503, "the server is stopping");
   auto job = std::make_shared<HttpJob>(runner_, std::move(argv), job_env(), job_open());

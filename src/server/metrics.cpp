@@ -6,9 +6,13 @@ namespace tolteca::server {
 
 Metrics::Metrics() : start_(std::chrono::steady_clock::now()) {}
 
-void Metrics::http_request(int status, double seconds) {
+void Metrics::http_arrived() {
   std::lock_guard<std::mutex> guard(mutex_);
   http_requests_++;
+}
+
+void Metrics::http_request(int status, double seconds) {
+  std::lock_guard<std::mutex> guard(mutex_);
   if (status >= 400 && status < 500) http_4xx_++;
   if (status >= 500) http_5xx_++;
   http_latency_.add(seconds * 1000.0);

@@ -15,6 +15,8 @@ namespace tolteca::server {
 class Metrics {
  public:
   Metrics();
+  // An HTTP request arrived (counted at once, so a client reads its own request in the metrics).
+  void http_arrived();
   // One finished HTTP request (status) or job (exit code) and how long it took.
   void http_request(int status, double seconds);
   // command: the job's command line without the program ("ingest directory …"); an ingest that

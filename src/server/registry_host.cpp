@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "model/error.h"
@@ -13,15 +14,19 @@ namespace tolteca::server {
 // read as they would without a server), with the write lock held while it lives for a writer.
 class RegistryHost::Handle final : public storage::Registry {
  public:
+  // A writer's handle holds `lock`; a reader's (lock not owned) holds a read slot, taken by the caller.
   Handle(RegistryHost& host, std::unique_lock<std::mutex> lock, std::unique_ptr<storage::Registry> inner,
-              std::string url_text, std::string display)
+         std::string url_text, std::string display)
       : host_(host), lock_(std::move(lock)), inner_(std::move(inner)), url_text_(std::move(url_text)),
         display_(std::move(display)) {
     if (lock_.owns_lock()) host_.writing_ = true;
   }
   ~Handle() override {
     inner_.reset();  // its transaction, if any, ends before the next writer starts
-    if (!lock_.owns_lock()) return;
+    if (!lock_.owns_lock()) {
+      host_.read_slots_.release();
+      return;
+    }
     host_.writing_ = false;
     host_.writes_done_++;
     host_.last_write_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -48,8 +53,8 @@ class RegistryHost::Handle final : public storage::Registry {
   std::string url_text_, display_;
 };
 
-RegistryHost::RegistryHost(std::unique_ptr<storage::Registry> owner, std::string database)
-    : owner_(std::move(owner)), database_(std::move(database)) {}
+RegistryHost::RegistryHost(std::unique_ptr<storage::Registry> owner, std::string database, int max_readers)
+    : owner_(std::move(owner)), database_(std::move(database)), read_slots_(std::clamp(max_readers, 2, 1024)) {}
 
 RegistryHost::~RegistryHost() = default;
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <string>
 
 #include "storage/options.h"
@@ -15,13 +16,16 @@ namespace tolteca::server {
 
 class RegistryHost {
  public:
-  // owner: the registry, opened for writing; database: its file, absolute.
-  RegistryHost(std::unique_ptr<storage::Registry> owner, std::string database);
+  // owner: the registry, opened for writing; database: its file, absolute. max_readers: read
+  // handles open at once (at least 2); more readers wait for a slot, so that a burst of queries
+  // cannot take every core from the write in flight.
+  RegistryHost(std::unique_ptr<storage::Registry> owner, std::string database, int max_readers);
   ~RegistryHost();
 
   // A handle for a job. url: as the command was given it; it must name the served database
   // (relative paths resolve against the calling thread's working directory), else UserError.
-  // ReadOnly: at once; ReadWrite/Create: after the writes before it (the wait is the queue).
+  // ReadOnly: when a read slot is free; ReadWrite/Create: after the writes before it (the wait
+  // is the queue).
   std::unique_ptr<storage::Registry> open(const std::string& url, storage::OpenMode mode);
 
   const std::string& database() const { return database_; }
@@ -37,6 +41,7 @@ class RegistryHost {
   std::unique_ptr<storage::Registry> owner_;
   std::string database_;
   std::mutex write_mutex_;
+  std::counting_semaphore<1024> read_slots_;
   std::atomic<std::int64_t> writes_done_{0};
   std::atomic<bool> writing_{false};
   std::atomic<std::int64_t> last_write_ns_{0};

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "server/job_gate.h"
 #include "server/metrics.h"
 #include "server/registry_host.h"
@@ -45,7 +47,8 @@ int serve(std::unique_ptr<storage::Registry> registry, const ServeOptions& optio
   ServerLog log(options.log_file, options.log_format);
   Metrics metrics;
   JobGate gate;
-  RegistryHost host(std::move(registry), options.database);
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  RegistryHost host(std::move(registry), options.database, options.max_readers > 0 ? options.max_readers : cores);
   ServerInfo info;
   info.pid = ::getpid();
   info.database = options.database;

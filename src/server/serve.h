@@ -24,6 +24,8 @@ struct ServeOptions {
   std::string socket;        // empty: default_socket_path(database)
   unsigned socket_mode = 0;  // 0: the database file's read/write bits (who may write it may use the server)
   bool http = true;          // false: no HTTP listener
+  // Queries running at once (their registry handles); more wait. 0: the machine's cores, at least 2.
+  int max_readers = 0;
   HttpOptions http_options;
   std::string log_file;  // empty: stderr
   LogFormat log_format = LogFormat::text;

@@ -97,7 +97,10 @@ TEST(ServerFile, ASocketPathTooLongForAUnixAddressMovesToTheRuntimeDirectory) {
 
 TEST(ServerMetrics, QuantilesOfTheRecentRequests) {
   server::Metrics m;
-  for (int i = 1; i <= 100; ++i) m.http_request(i <= 98 ? 200 : 404, i / 1000.0);
+  for (int i = 1; i <= 100; ++i) {
+    m.http_arrived();
+    m.http_request(i <= 98 ? 200 : 404, i / 1000.0);
+  }
   auto j = m.to_json();
   EXPECT_EQ(j["http"]["requests"], 100);
   EXPECT_EQ(j["http"]["errors_4xx"], 2);
