@@ -36,7 +36,7 @@ double Metrics::uptime_seconds() const {
 
 nlohmann::json Metrics::Ring::quantiles() const {
   const std::size_t n = std::min(count, values.size());
-  if (n == 0) return {{"count", 0}};
+  if (n == 0) return {{"count", 0}, {"p50", nullptr}, {"p90", nullptr}, {"p99", nullptr}, {"max", nullptr}};
   std::vector<double> v(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(n));
   std::sort(v.begin(), v.end());
   auto q = [&](double p) { return v[std::min(n - 1, static_cast<std::size_t>(p * static_cast<double>(n)))]; };
