@@ -9,7 +9,7 @@
 #include "support/test_db.h"
 #include "support/test_support.h"
 
-namespace tolteca::db {
+namespace tolteca::storage::duckdb {
 namespace {
 
 std::unique_ptr<Session> open_file(const test::TempDir& dir, OpenMode mode) {
@@ -125,4 +125,4 @@ TEST(ExportImport, UnknownTableIsAUserError) {
 }
 
 }  // namespace
-}  // namespace tolteca::db
+}  // namespace tolteca::storage::duckdb
