@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "model/product_type.h"
+#include "storage/duckdb/in_list.h"
 
 namespace tolteca::storage::duckdb {
 
@@ -29,21 +30,13 @@ std::int64_t now_micros() {
       .count();
 }
 
-std::string joined_uids(const std::vector<std::string>& uids) {
-  std::string joined;
-  for (std::size_t i = 0; i < uids.size(); ++i) joined += (i ? "|" : "") + uids[i];
-  return joined;
-}
-
 // The ids of the raw observations among uids that exist.
 std::unordered_map<std::string, std::int64_t> existing_raw_obs(Connection& con, const std::vector<std::string>& uids) {
   std::unordered_map<std::string, std::int64_t> existing;
   const std::string raw = quote_literal(product_type::raw_obs);
   if (con.scalar_int("SELECT count(*) FROM products WHERE product_type = " + raw).value_or(0) == 0) return existing;
-  auto st = con.prepare("SELECT uid, id::BIGINT FROM products WHERE product_type = " + raw +
-                        " AND uid IN (SELECT unnest(string_split($1, '|')))");
-  st.bind(1, joined_uids(uids));
-  auto r = st.execute();
+  auto r = con.query("SELECT uid, id::BIGINT FROM products WHERE product_type = " + raw + " AND uid IN " +
+                     in_list(uids));
   for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk())
     for (std::size_t i = 0; i < c.size(); ++i) existing.emplace(std::string(c.string(0, i)), c.data<std::int64_t>(1)[i]);
   return existing;
@@ -68,15 +61,11 @@ class DuckFixtureStore final : public FixtureStore {
     if (uids.empty()) return 0;
     auto& con = s_.con();
     Transaction tx(con);
-    const std::string joined = joined_uids(uids);
-    const std::string in_uids = "product_type = " + quote_literal(product_type::raw_obs) +
-                                " AND uid IN (SELECT unnest(string_split($1, '|')))";
+    const std::string in_uids = "product_type = " + quote_literal(product_type::raw_obs) + " AND uid IN " + in_list(uids);
     const std::string sel = "(SELECT id FROM products WHERE " + in_uids + ")";
-    con.prepare(fmt::format("DELETE FROM edges WHERE src_product_id IN {0} OR dst_product_id IN {0}", sel))
-        .bind(1, joined)
-        .execute();
-    con.prepare(fmt::format("DELETE FROM sources WHERE product_id IN {}", sel)).bind(1, joined).execute();
-    auto r = con.prepare("DELETE FROM products WHERE " + in_uids).bind(1, joined).execute();
+    con.execute(fmt::format("DELETE FROM edges WHERE src_product_id IN {0} OR dst_product_id IN {0}", sel));
+    con.execute(fmt::format("DELETE FROM sources WHERE product_id IN {}", sel));
+    auto r = con.query("DELETE FROM products WHERE " + in_uids);
     const std::int64_t n = r.rows_changed();
     tx.commit();
     return n;

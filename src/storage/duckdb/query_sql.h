@@ -9,6 +9,7 @@
 
 #include "model/query_types.h"
 #include "storage/duckdb/duckdb.h"
+#include "storage/duckdb/in_list.h"
 #include "storage/duckdb/query_repo.h"
 #include "storage/duckdb/session.h"
 
