@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "model/error.h"
+#include "model/product_type.h"
 
 namespace tolteca::query {
 
@@ -30,7 +31,11 @@ std::string compress_numbers(const std::vector<int>& v) {
 }
 
 const std::vector<std::string>& group_types() {
-  static const std::vector<std::string> types{"cal_group", "drivefit", "focus_group", "astig_group", "named_group"};
+  static const std::vector<std::string> types = [] {
+    std::vector<std::string> v;
+    for (std::string_view pt : product_type::groups) v.emplace_back(pt.substr(product_type::prefix.size()));
+    return v;
+  }();
   return types;
 }
 

@@ -40,7 +40,7 @@ std::vector<query::GroupRow> query_groups(Session& s, const query::GroupFilter& 
       const auto& known = query::group_types();
       if (std::find(known.begin(), known.end(), t) == known.end())
         throw UserError(fmt::format("unknown group type '{}'; types are: {}", t, fmt::join(known, ", ")));
-      types.push_back("dp_" + t);
+      types.push_back(std::string(product_type::prefix) + t);
     }
     conds.push_back("g.product_type IN " + bound_in_list(types, where.params));
   }

@@ -134,9 +134,9 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
       if (auto* o = at(r[0])) o->groups.push_back(as_str(r[1]));
     for (auto& r : run(s,
                        fmt::format("SELECT DISTINCT e.src_product_id, cp.uid FROM edges e JOIN products cp "
-                                   "ON cp.id = e.dst_product_id WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' "
+                                   "ON cp.id = e.dst_product_id WHERE e.assoc_type = {} "
                                    "AND e.src_product_id IN {} ORDER BY cp.uid",
-                                   set.sql),
+                                   kCalEdge, set.sql),
                        set.params)
                        .rows())
       if (auto* o = at(r[0])) o->cal.push_back(as_str(r[1]));
@@ -148,9 +148,8 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
   std::vector<std::int64_t> others;
   for (auto& r : run(s,
                      fmt::format("SELECT e.dst_product_id, e.src_product_id FROM edges e WHERE e.dst_product_id IN {} "
-                                 "AND e.assoc_type <> 'dpa_raw_obs_cal_obs' AND e.assoc_type <> "
-                                 "'dpa_reduced_obs_raw_obs'",
-                                 set.sql),
+                                 "AND e.assoc_type <> {} AND e.assoc_type <> {}",
+                                 set.sql, kCalEdge, kReducedEdge),
                      set.params)
                      .rows()) {
     links.emplace_back(as_int(r[0]), as_int(r[1]), false);
@@ -158,8 +157,8 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
   }
   for (auto& r : run(s,
                      fmt::format("SELECT e.src_product_id, e.dst_product_id FROM edges e WHERE e.src_product_id IN {} "
-                                 "AND e.assoc_type = 'dpa_raw_obs_cal_obs'",
-                                 set.sql),
+                                 "AND e.assoc_type = {}",
+                                 set.sql, kCalEdge),
                      set.params)
                      .rows()) {
     links.emplace_back(as_int(r[0]), as_int(r[1]), true);
@@ -174,10 +173,9 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
                                       others.begin() + static_cast<std::ptrdiff_t>(std::min(others.size(), i + kMaxIdList)));
       auto cs = id_set(chunk, {});
       for (auto& r : run(s, "SELECT id, uid, name, product_type FROM products WHERE id IN " + cs.sql, cs.params).rows())
-        info[as_int(r[0])] = {as_str(r[3]) == "dp_raw_obs" ? as_str(r[1]) : as_str(r[2]), as_str(r[3])};
+        info[as_int(r[0])] = {as_str(r[3]) == product_type::raw_obs ? as_str(r[1]) : as_str(r[2]), as_str(r[3])};
     }
-    static const std::set<std::string> group_types{"dp_cal_group", "dp_drivefit", "dp_focus_group", "dp_astig_group",
-                                                   "dp_named_group"};
+    static const std::set<std::string> group_types(kGroupProductTypes.begin(), kGroupProductTypes.end());
     for (auto& [obs_id, other, is_cal] : links) {
       auto* o = at(Value{obs_id});
       auto it = info.find(other);

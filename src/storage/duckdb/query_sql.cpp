@@ -227,7 +227,8 @@ query::FileRow read_file_row(const std::vector<Value>& r) {
 
 
 std::string type_of_product(const std::string& product_type) {
-  return product_type.rfind("dp_", 0) == 0 ? product_type.substr(3) : product_type;
+  return product_type.rfind(product_type::prefix, 0) == 0 ? product_type.substr(product_type::prefix.size())
+                                                           : product_type;
 }
 
 

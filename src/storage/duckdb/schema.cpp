@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/data_kind.h"
+#include "model/product_type.h"
 #include "model/error.h"
 #include "tolteca/version.h"
 
@@ -178,28 +179,28 @@ CREATE TABLE assoc_state (
 )SQL";
 
 struct Registry {
-  const char* name;
+  std::string_view name;
   const char* description;
 };
 
 constexpr Registry kProductTypes[] = {
-    {"dp_raw_obs", "Raw observation: one quartet, one file per network plus telescope/hwpr files"},
-    {"dp_reduced_obs", "Reduced observation: reduction products of one raw observation"},
-    {"dp_cal_group", "Calibration group: a VNA sweep and the target sweeps/tunes that follow it"},
-    {"dp_drivefit", "Drive-fit series: target sweeps of one (master, obsnum)"},
-    {"dp_focus_group", "Focus sequence: consecutive obsnums with ObsGoal focus"},
-    {"dp_astig_group", "Astigmatism sequence: consecutive obsnums with ObsGoal astig/astigmatism"},
-    {"dp_named_group", "Named group: products grouped by a user"},
+    {product_type::raw_obs, "Raw observation: one quartet, one file per network plus telescope/hwpr files"},
+    {product_type::reduced_obs, "Reduced observation: reduction products of one raw observation"},
+    {product_type::cal_group, "Calibration group: a VNA sweep and the target sweeps/tunes that follow it"},
+    {product_type::drivefit, "Drive-fit series: target sweeps of one (master, obsnum)"},
+    {product_type::focus_group, "Focus sequence: consecutive obsnums with ObsGoal focus"},
+    {product_type::astig_group, "Astigmatism sequence: consecutive obsnums with ObsGoal astig/astigmatism"},
+    {product_type::named_group, "Named group: products grouped by a user"},
 };
 
 constexpr Registry kAssocTypes[] = {
-    {"dpa_raw_obs_cal_obs", "Raw observation -> the raw observation its TargSweep pointer names"},
-    {"dpa_cal_group_raw_obs", "Calibration group -> member sweep"},
-    {"dpa_drivefit_raw_obs", "Drive-fit group -> member target sweep"},
-    {"dpa_focus_group_raw_obs", "Focus group -> member observation"},
-    {"dpa_astig_group_raw_obs", "Astigmatism group -> member observation"},
-    {"dpa_named_group_data_prod", "Named group -> member product"},
-    {"dpa_reduced_obs_raw_obs", "Reduced observation -> its raw observation"},
+    {edge_type::raw_obs_cal_obs, "Raw observation -> the raw observation its TargSweep pointer names"},
+    {edge_type::cal_group_raw_obs, "Calibration group -> member sweep"},
+    {edge_type::drivefit_raw_obs, "Drive-fit group -> member target sweep"},
+    {edge_type::focus_group_raw_obs, "Focus group -> member observation"},
+    {edge_type::astig_group_raw_obs, "Astigmatism group -> member observation"},
+    {edge_type::named_group_data_prod, "Named group -> member product"},
+    {edge_type::reduced_obs_raw_obs, "Reduced observation -> its raw observation"},
 };
 
 void fill_registries(Connection& con) {
