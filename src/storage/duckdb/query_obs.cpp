@@ -15,6 +15,7 @@
 #include "model/error.h"
 #include "model/time_arg.h"
 #include "model/rel_path.h"
+#include "model/split.h"
 #include "storage/errors.h"
 #include "storage/duckdb/query_sql.h"
 
@@ -77,20 +78,8 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
       o->n_missing = as_int(r[2]);
       std::set<int> nets;
       std::set<std::string> ifaces;
-      std::string text = as_str(r[3]);
-      for (std::size_t p = 0; p < text.size();) {
-        auto c = text.find(',', p);
-        if (c == std::string::npos) c = text.size();
-        if (c > p) nets.insert(std::stoi(text.substr(p, c - p)));
-        p = c + 1;
-      }
-      text = as_str(r[4]);
-      for (std::size_t p = 0; p < text.size();) {
-        auto c = text.find(',', p);
-        if (c == std::string::npos) c = text.size();
-        if (c > p) ifaces.insert(text.substr(p, c - p));
-        p = c + 1;
-      }
+      for (const std::string& n : split_nonempty(as_str(r[3]))) nets.insert(std::stoi(n));
+      for (std::string& i : split_nonempty(as_str(r[4]))) ifaces.insert(std::move(i));
       o->networks.assign(nets.begin(), nets.end());
       o->interfaces.assign(ifaces.begin(), ifaces.end());
     }
