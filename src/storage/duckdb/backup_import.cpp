@@ -10,11 +10,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <vector>
 
 #include "storage/duckdb/admin.h"
 #include "storage/duckdb/backup.h"
 #include "storage/duckdb/schema.h"
 #include "files/sha256.h"
+#include "files/unique_fd.h"
 #include "model/error.h"
 
 namespace fs = std::filesystem;
@@ -51,15 +53,14 @@ Export read_manifest(const std::string& dir) {
   const fs::path p = fs::path(dir) / kManifestFile;
   std::string text;
   {
-    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    const files::UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
       throw UserError(fmt::format("{} has no {}: an incomplete export (interrupted) or one made before exports "
                                   "carried a manifest; export again with 'tolteca_db db export', or pass --no-verify "
                                   "to restore its files unchecked",
                                   dir, kManifestFile));
     char buf[65536];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
-    ::close(fd);
+    for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
   }
   Export ex{dir, "", {}, true};
   try {
@@ -131,19 +132,18 @@ std::vector<std::string> choose_tables(const Export& ex, const std::vector<std::
 }
 
 // Open files of the export, read by DuckDB through /proc/self/fd/N (no glob expansion of DIR).
+// The descriptors stay open (owned here) until the import is done.
 class OpenFiles {
  public:
-  ~OpenFiles() {
-    for (auto& [t, fd] : fds_) ::close(fd);
-  }
   // Opens and checks the file; returns the literal path DuckDB is to read.
   std::string open(const Export& ex, const Entry& e) {
     const std::string path = (fs::path(ex.dir) / e.file).string();
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    files::UniqueFd owned(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!owned)
       throw UserError(fmt::format("export in {}: table {}: file {} is missing or unreadable ({}); nothing imported",
                                   ex.dir, e.table, e.file, std::strerror(errno)));
-    fds_[e.table] = fd;
+    const int fd = owned.get();
+    fds_.push_back(std::move(owned));
     if (e.sha256) {
       auto sum = files::sha256_hex_fd(fd, path);
       if (sum != *e.sha256)
@@ -161,7 +161,7 @@ class OpenFiles {
   }
 
  private:
-  std::map<std::string, int> fds_;
+  std::vector<files::UniqueFd> fds_;
 };
 
 std::string reader_sql(const std::string& format, const std::string& path) {
