@@ -48,11 +48,15 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+BadWhereTerm::BadWhereTerm(std::string t, std::size_t p, std::string w)
+    : UserError(fmt::format("invalid filter term '{}' at character {}: {}; expected COLUMN OP VALUE with OP one of "
+                            "= != < <= > >= like ilike",
+                            t, p, w)),
+      text(std::move(t)), position(p), why(std::move(w)) {}
+
 WhereTerm parse_where(const std::string& text) {
   auto fail = [&](std::size_t pos, const std::string& why) -> WhereTerm {
-    throw UserError(fmt::format("invalid --where '{}' at character {}: {}; expected COLUMN OP VALUE with OP one of "
-                                "= != < <= > >= like ilike",
-                                text, pos + 1, why));
+    throw BadWhereTerm(text, pos + 1, why);
   };
   std::size_t p = 0;
   auto skip = [&] {

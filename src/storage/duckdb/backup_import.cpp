@@ -18,6 +18,7 @@
 #include "files/sha256.h"
 #include "files/unique_fd.h"
 #include "model/error.h"
+#include "storage/errors.h"
 
 namespace fs = std::filesystem;
 
@@ -55,10 +56,7 @@ Export read_manifest(const std::string& dir) {
   {
     const files::UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd)
-      throw UserError(fmt::format("{} has no {}: an incomplete export (interrupted) or one made before exports "
-                                  "carried a manifest; export again with 'tolteca_db db export', or pass --no-verify "
-                                  "to restore its files unchecked",
-                                  dir, kManifestFile));
+      throw storage::ExportRefused(storage::ExportRefused::Problem::no_manifest, dir, {}, {}, {});
     char buf[65536];
     for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
   }
@@ -111,23 +109,22 @@ std::vector<std::string> choose_tables(const Export& ex, const std::vector<std::
     for (const auto& t : schema_tables())
       if (!ex.find(t)) missing.push_back(t);
     if (!missing.empty())
-      throw UserError(fmt::format("export in {} is incomplete: table(s) {} missing; nothing imported (to restore "
-                                  "only what it holds, pass --tables)",
-                                  ex.dir, fmt::join(missing, ", ")));
+      throw storage::ExportRefused(storage::ExportRefused::Problem::incomplete, ex.dir, {},
+                                   fmt::format("{}", fmt::join(missing, ", ")), {});
     chosen = schema_tables();
   } else {
     for (const auto& t : wanted) {
       if (!known_table(t))
         throw UserError(fmt::format("unknown table '{}'; tables are: {}", t, fmt::join(schema_tables(), ", ")));
-      if (!ex.find(t)) throw UserError(fmt::format("--tables: table {} is not in the export in {}", t, ex.dir));
+      if (!ex.find(t)) throw storage::ExportRefused(storage::ExportRefused::Problem::table_not_in_it, ex.dir, t, {}, {});
       if (std::find(chosen.begin(), chosen.end(), t) == chosen.end()) chosen.push_back(t);
     }
   }
   for (const auto& t : chosen)
     for (const auto& dep : table_dependencies(t))
       if (std::find(chosen.begin(), chosen.end(), dep) == chosen.end())
-        throw UserError(fmt::format("--tables: {} needs {}, which the subset lacks; add {} (nothing imported)", t,
-                                    fmt::join(table_dependencies(t), " and "), dep));
+        throw storage::ExportRefused(storage::ExportRefused::Problem::subset_lacks_dep, ex.dir, t,
+                                     fmt::format("{}", fmt::join(table_dependencies(t), " and ")), dep);
   return chosen;
 }
 
