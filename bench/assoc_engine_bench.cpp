@@ -168,6 +168,25 @@ void report(benchmark::State& state, const assoc::GenerateReport& r, double engi
   state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 
+// The loop of the incremental benchmarks: prepare() (untimed) writes the next
+// batch, then one timed incremental generation; reported like the others.
+template <class Prepare>
+void incremental_loop(benchmark::State& state, storage::duckdb::Session& s, Prepare prepare) {
+  assoc::GenerateReport r;
+  double sum = 0;
+  std::int64_t runs = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    prepare();
+    state.ResumeTiming();
+    r = timed_generate(s, assoc::GenerateOptions{});
+    sum += r.elapsed_s;
+    ++runs;
+    if (r.mode != "incremental") state.SkipWithError(("not incremental: " + r.full_reason).c_str());
+  }
+  report(state, r, sum, runs);
+}
+
 std::int64_t max_n() {
   const char* e = std::getenv("TOLTECA_BENCH_MAX");
   return e ? std::atoll(e) : 1'000'000;
@@ -179,19 +198,7 @@ void BM_Incremental(benchmark::State& state) {
   auto path = work_copy(n, "inc");
   auto s = open(path);
   Continuation more(n);
-  assoc::GenerateReport r;
-  double sum = 0;
-  std::int64_t runs = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    sim::write_synthetic(*storage::duckdb::borrow(*s), more.next());
-    state.ResumeTiming();
-    r = timed_generate(*s, assoc::GenerateOptions{});
-    sum += r.elapsed_s;
-    ++runs;
-    if (r.mode != "incremental") state.SkipWithError(("not incremental: " + r.full_reason).c_str());
-  }
-  report(state, r, sum, runs);
+  incremental_loop(state, *s, [&] { sim::write_synthetic(*storage::duckdb::borrow(*s), more.next()); });
 }
 
 void BM_IncrementalLate(benchmark::State& state) {
@@ -204,11 +211,7 @@ void BM_IncrementalLate(benchmark::State& state) {
   // set; sometimes the VnaSweep bit, which splits a cal group).
   auto night = sim::synthetic_night(base_options(n));
   std::size_t offset = night.size() / 2;
-  assoc::GenerateReport r;
-  double sum = 0;
-  std::int64_t runs = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
+  incremental_loop(state, *s, [&] {
     std::vector<sim::SyntheticObs> upd(night.begin() + static_cast<std::ptrdiff_t>(offset),
                                       night.begin() + static_cast<std::ptrdiff_t>(std::min(night.size(), offset + kBatch)));
     for (std::size_t i = 0; i < upd.size(); ++i) {
@@ -220,13 +223,7 @@ void BM_IncrementalLate(benchmark::State& state) {
     }
     offset = (offset + 7 * kBatch) % (night.size() - kBatch);
     sim::write_synthetic(*storage::duckdb::borrow(*s), upd, sim::SyntheticWriteOptions{false});
-    state.ResumeTiming();
-    r = timed_generate(*s, assoc::GenerateOptions{});
-    sum += r.elapsed_s;
-    ++runs;
-    if (r.mode != "incremental") state.SkipWithError(("not incremental: " + r.full_reason).c_str());
-  }
-  report(state, r, sum, runs);
+  });
 }
 
 void BM_FullSteady(benchmark::State& state) {
