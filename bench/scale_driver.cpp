@@ -157,6 +157,8 @@ std::unique_ptr<storage::duckdb::Session> open_rw(const std::string& path) {
   return storage::duckdb::Session::open("duckdb:///" + path, storage::OpenOptions{storage::OpenMode::ReadWrite, 30, {}});
 }
 
+// Longer than 80 lines on purpose: one benchmark scenario (setup, the rounds
+// side by side, the final check), read top to bottom as RESULTS.md describes it.
 int cmd_assoc(const Args& a) {
   const std::string out = a.get("--out"), path = a.get("--db"), bin = a.get("--bin");
   const std::string log = a.get("--log", "/dev/null");
