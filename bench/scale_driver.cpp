@@ -270,13 +270,13 @@ int cmd_assoc(const Args& a) {
 int cmd_registry(const Args& a) {
   const std::string path = a.get("--db");
   const long long n = std::stoll(a.get("--n"));
-  db::NightOptions no;
+  sim::NightOptions no;
   no.seed = static_cast<std::uint64_t>(n);
   no.n_obs = n;
   auto t0 = Clock::now();
-  const auto all = db::synthetic_night(no);
+  const auto all = sim::synthetic_night(no);
   auto s = open_rw(path);
-  db::write_synthetic(*s, all);
+  sim::write_synthetic(*storage::duckdb::borrow(*s), all);
   std::cerr << fmt::format("registry n={}: {} raw observations in {:.2f} s\n", n, all.size(), seconds_since(t0));
   return 0;
 }
