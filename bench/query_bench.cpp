@@ -42,8 +42,8 @@ std::string bench_path() {
 }
 
 // Generates the registry (test/bench support: writes rows directly as
-// docs/ARCHITECTURE.md describes them). Longer than 80 lines on purpose: one
-// appender pass per table, each table's columns in schema order.
+// docs/ARCHITECTURE.md describes them). Longer than 80 lines on purpose: mostly
+// SQL text, one set-based INSERT ... SELECT per table, in the order they depend on each other.
 void generate(const std::string& path, std::int64_t n) {
   auto t0 = std::chrono::steady_clock::now();
   auto s = storage::duckdb::Session::open("duckdb:///" + path, storage::OpenOptions{storage::OpenMode::Create, 0, {}});
