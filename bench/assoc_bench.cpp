@@ -1,6 +1,6 @@
 // Association micro-benchmarks.
 //   BM_CalGroups / BM_Drivefit / BM_FocusRuns / BM_CalEdges: the pure rule
-//     functions (assoc/rules.h) on facts of db::synthetic_night(N), in memory.
+//     functions (assoc/rules.h) on facts of sim::synthetic_night(N), in memory.
 //   BM_EngineFull / BM_EngineIncremental: assoc::generate on a synthetic
 //     registry of N raw observations in a temporary DuckDB file (full; and
 //     incremental with 0.1 % new observations written, untimed, before each
@@ -20,6 +20,7 @@
 #include "bench_assoc_store.h"
 #include "assoc/rules.h"
 #include "sim/synthetic.h"
+#include "storage/duckdb/registry.h"
 #include "storage/duckdb/session.h"
 
 using namespace tolteca;
@@ -35,10 +36,10 @@ const Facts& facts_for(std::int64_t n) {
   static std::map<std::int64_t, Facts> cache;
   auto it = cache.find(n);
   if (it != cache.end()) return it->second;
-  db::NightOptions no;
+  sim::NightOptions no;
   no.seed = static_cast<std::uint64_t>(n);
   no.n_obs = n;
-  auto night = db::synthetic_night(no);
+  auto night = sim::synthetic_night(no);
   Facts f;
   std::map<Quartet, std::int64_t> id_of;
   for (std::size_t i = 0; i < night.size(); ++i) {
@@ -103,19 +104,19 @@ BENCHMARK(BM_CalEdges)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmar
 // observations kept back for incremental runs.
 struct Registry {
   std::string path;
-  std::unique_ptr<db::Session> s;
-  std::vector<db::SyntheticObs> held;
+  std::unique_ptr<storage::duckdb::Session> s;
+  std::vector<sim::SyntheticObs> held;
   Registry(std::int64_t n, std::int64_t n_held) {
     path = fmt::format("/tmp/tolteca_assoc_bench_{}_{}.duckdb", getpid(), n);
     std::filesystem::remove(path);
-    s = db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::Create, 0, {}});
-    db::NightOptions no;
+    s = storage::duckdb::Session::open("duckdb:///" + path, storage::OpenOptions{storage::OpenMode::Create, 0, {}});
+    sim::NightOptions no;
     no.seed = static_cast<std::uint64_t>(n);
     no.n_obs = n + n_held;
-    auto all = db::synthetic_night(no);
+    auto all = sim::synthetic_night(no);
     held.assign(all.end() - n_held, all.end());
     all.resize(static_cast<std::size_t>(n));
-    db::write_synthetic(*s, all);
+    sim::write_synthetic(*storage::duckdb::borrow(*s), all);
     assoc::GenerateOptions g;
     g.mode = assoc::Mode::full;
     assoc::generate(*bench::assoc_store(*s), g);
@@ -144,7 +145,7 @@ void BM_EngineIncremental(benchmark::State& state) {
   std::int64_t i = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    db::write_synthetic(*r.s, std::vector<db::SyntheticObs>(r.held.begin() + i * k, r.held.begin() + (i + 1) * k));
+    sim::write_synthetic(*storage::duckdb::borrow(*r.s), std::vector<sim::SyntheticObs>(r.held.begin() + i * k, r.held.begin() + (i + 1) * k));
     ++i;
     state.ResumeTiming();
     auto rep = assoc::generate(*bench::assoc_store(*r.s), g);

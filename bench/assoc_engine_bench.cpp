@@ -1,5 +1,5 @@
 // Association engine performance on synthetic registries of 10 000, 100 000
-// and 1 000 000 raw observations (db::synthetic_night: realistic nights of
+// and 1 000 000 raw observations (sim::synthetic_night: realistic nights of
 // VNA/targ/tune chains, drive fits, VNA series, tcs tunes + timestreams,
 // focus/astig runs; 2 network files per observation carrying the cal pointers
 // plus the telescope file of tcs observations).
@@ -35,6 +35,7 @@
 #include "assoc/engine.h"
 #include "bench_assoc_store.h"
 #include "sim/synthetic.h"
+#include "storage/duckdb/registry.h"
 #include "storage/duckdb/session.h"
 
 extern char** environ;
@@ -63,8 +64,8 @@ double peak_rss_mb() {
   return static_cast<double>(ru.ru_maxrss) / 1024.0;
 }
 
-db::NightOptions base_options(std::int64_t n) {
-  db::NightOptions o;
+sim::NightOptions base_options(std::int64_t n) {
+  sim::NightOptions o;
   o.seed = 42;
   o.n_obs = n;
   o.networks = 2;
@@ -77,7 +78,7 @@ struct Tail {
   std::int64_t time = 0, ics = 0, tcs = 0;
 };
 
-Tail tail_of(const std::vector<db::SyntheticObs>& v) {
+Tail tail_of(const std::vector<sim::SyntheticObs>& v) {
   Tail t;
   for (const auto& o : v) {
     t.time = std::max(t.time, o.start_time);
@@ -87,8 +88,8 @@ Tail tail_of(const std::vector<db::SyntheticObs>& v) {
   return t;
 }
 
-std::unique_ptr<db::Session> open(const std::string& path, db::OpenMode mode = db::OpenMode::ReadWrite) {
-  return db::Session::open("duckdb:///" + path, db::OpenOptions{mode, 0, {}});
+std::unique_ptr<storage::duckdb::Session> open(const std::string& path, storage::OpenMode mode = storage::OpenMode::ReadWrite) {
+  return storage::duckdb::Session::open("duckdb:///" + path, storage::OpenOptions{mode, 0, {}});
 }
 
 // The base registry of n observations, associated (built once, cached on disk).
@@ -100,12 +101,12 @@ std::string base_registry(std::int64_t n) {
   fs::remove(tmp);
   auto t0 = std::chrono::steady_clock::now();
   {
-    auto s = open(tmp, db::OpenMode::Create);
-    auto night = db::synthetic_night(base_options(n));
+    auto s = open(tmp, storage::OpenMode::Create);
+    auto night = sim::synthetic_night(base_options(n));
     for (std::size_t i = 0; i < night.size(); i += 100'000) {
-      std::vector<db::SyntheticObs> part(night.begin() + static_cast<std::ptrdiff_t>(i),
+      std::vector<sim::SyntheticObs> part(night.begin() + static_cast<std::ptrdiff_t>(i),
                                          night.begin() + static_cast<std::ptrdiff_t>(std::min(night.size(), i + 100'000)));
-      db::write_synthetic(*s, part);
+      sim::write_synthetic(*storage::duckdb::borrow(*s), part);
     }
     assoc::GenerateOptions g;
     g.mode = assoc::Mode::full;
@@ -130,14 +131,14 @@ std::string work_copy(std::int64_t n, const char* tag) {
 // The next kBatch observations after the registry's end (a new night).
 class Continuation {
  public:
-  explicit Continuation(std::int64_t n) : tail_(tail_of(db::synthetic_night(base_options(n)))) {}
-  std::vector<db::SyntheticObs> next() {
-    db::NightOptions o = base_options(kBatch);
+  explicit Continuation(std::int64_t n) : tail_(tail_of(sim::synthetic_night(base_options(n)))) {}
+  std::vector<sim::SyntheticObs> next() {
+    sim::NightOptions o = base_options(kBatch);
     o.seed = 1000 + round_;
     o.start_time = tail_.time + 3600LL * 1'000'000;
     o.ics_obsnum = tail_.ics + 10;
     o.tcs_obsnum = tail_.tcs + 10;
-    auto v = db::synthetic_night(o);
+    auto v = sim::synthetic_night(o);
     tail_ = tail_of(v);
     ++round_;
     return v;
@@ -151,7 +152,7 @@ class Continuation {
 // CPU of the whole process (all DuckDB threads) spent in generate, per run.
 thread_local double g_cpu_ms = 0;
 
-assoc::GenerateReport timed_generate(db::Session& s, const assoc::GenerateOptions& o) {
+assoc::GenerateReport timed_generate(storage::duckdb::Session& s, const assoc::GenerateOptions& o) {
   const double c0 = process_cpu_ms();
   auto r = assoc::generate(*bench::assoc_store(s), o);
   g_cpu_ms += process_cpu_ms() - c0;
@@ -167,6 +168,25 @@ void report(benchmark::State& state, const assoc::GenerateReport& r, double engi
   state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 
+// The loop of the incremental benchmarks: prepare() (untimed) writes the next
+// batch, then one timed incremental generation; reported like the others.
+template <class Prepare>
+void incremental_loop(benchmark::State& state, storage::duckdb::Session& s, Prepare prepare) {
+  assoc::GenerateReport r;
+  double sum = 0;
+  std::int64_t runs = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    prepare();
+    state.ResumeTiming();
+    r = timed_generate(s, assoc::GenerateOptions{});
+    sum += r.elapsed_s;
+    ++runs;
+    if (r.mode != "incremental") state.SkipWithError(("not incremental: " + r.full_reason).c_str());
+  }
+  report(state, r, sum, runs);
+}
+
 std::int64_t max_n() {
   const char* e = std::getenv("TOLTECA_BENCH_MAX");
   return e ? std::atoll(e) : 1'000'000;
@@ -178,19 +198,7 @@ void BM_Incremental(benchmark::State& state) {
   auto path = work_copy(n, "inc");
   auto s = open(path);
   Continuation more(n);
-  assoc::GenerateReport r;
-  double sum = 0;
-  std::int64_t runs = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    db::write_synthetic(*s, more.next());
-    state.ResumeTiming();
-    r = timed_generate(*s, assoc::GenerateOptions{});
-    sum += r.elapsed_s;
-    ++runs;
-    if (r.mode != "incremental") state.SkipWithError(("not incremental: " + r.full_reason).c_str());
-  }
-  report(state, r, sum, runs);
+  incremental_loop(state, *s, [&] { sim::write_synthetic(*storage::duckdb::borrow(*s), more.next()); });
 }
 
 void BM_IncrementalLate(benchmark::State& state) {
@@ -201,14 +209,10 @@ void BM_IncrementalLate(benchmark::State& state) {
   // A past stretch of the history: observations in the middle, updated late
   // (start time 30 s earlier: a file with an earlier timestamp arrived; a goal
   // set; sometimes the VnaSweep bit, which splits a cal group).
-  auto night = db::synthetic_night(base_options(n));
+  auto night = sim::synthetic_night(base_options(n));
   std::size_t offset = night.size() / 2;
-  assoc::GenerateReport r;
-  double sum = 0;
-  std::int64_t runs = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    std::vector<db::SyntheticObs> upd(night.begin() + static_cast<std::ptrdiff_t>(offset),
+  incremental_loop(state, *s, [&] {
+    std::vector<sim::SyntheticObs> upd(night.begin() + static_cast<std::ptrdiff_t>(offset),
                                       night.begin() + static_cast<std::ptrdiff_t>(std::min(night.size(), offset + kBatch)));
     for (std::size_t i = 0; i < upd.size(); ++i) {
       auto& o = upd[i];
@@ -218,14 +222,8 @@ void BM_IncrementalLate(benchmark::State& state) {
       o.pointers.clear();
     }
     offset = (offset + 7 * kBatch) % (night.size() - kBatch);
-    db::write_synthetic(*s, upd, db::SyntheticWriteOptions{false});
-    state.ResumeTiming();
-    r = timed_generate(*s, assoc::GenerateOptions{});
-    sum += r.elapsed_s;
-    ++runs;
-    if (r.mode != "incremental") state.SkipWithError(("not incremental: " + r.full_reason).c_str());
-  }
-  report(state, r, sum, runs);
+    sim::write_synthetic(*storage::duckdb::borrow(*s), upd, sim::SyntheticWriteOptions{false});
+  });
 }
 
 void BM_FullSteady(benchmark::State& state) {
@@ -256,7 +254,7 @@ void BM_FullFromScratch(benchmark::State& state) {
   std::int64_t runs = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    db::delete_associations(*s);
+    sim::delete_associations(*storage::duckdb::borrow(*s));
     state.ResumeTiming();
     assoc::GenerateOptions g;
     g.mode = assoc::Mode::full;
@@ -301,7 +299,7 @@ void BM_CliIncremental(benchmark::State& state) {
     state.PauseTiming();
     {
       auto s = open(path);
-      db::write_synthetic(*s, more.next());
+      sim::write_synthetic(*storage::duckdb::borrow(*s), more.next());
     }
     state.ResumeTiming();
     if (spawn_wait({bin, "assoc", "generate", "--incremental", "--db", "duckdb:///" + path}) != 0)

@@ -9,7 +9,7 @@
 
 namespace tolteca::bench {
 
-inline std::unique_ptr<storage::AssocStore> assoc_store(db::Session& s) {
+inline std::unique_ptr<storage::AssocStore> assoc_store(storage::duckdb::Session& s) {
   storage::AssocOptions o;
   const char* e = std::getenv("TOLTECA_ASSOC_TRACE");
   o.trace = e && *e && *e != '0';

@@ -91,11 +91,11 @@ const fs::path& header_tree(std::vector<std::string>* files = nullptr) {
   return root;
 }
 
-std::unique_ptr<db::Session> fresh_db(const std::string& name) {
+std::unique_ptr<storage::duckdb::Session> fresh_db(const std::string& name) {
   fs::path p = kRoot / name;
   fs::remove(p);
   fs::remove(p.string() + ".wal");
-  return db::Session::open(p.string(), db::OpenOptions{db::OpenMode::Create, 0, {}});
+  return storage::duckdb::Session::open(p.string(), storage::OpenOptions{storage::OpenMode::Create, 0, {}});
 }
 
 void BM_IngestNamesOnly(benchmark::State& state) {

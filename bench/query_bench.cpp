@@ -7,9 +7,9 @@
 //   3-member cal group per 10 observations, 0.1 % files missing, some failed
 //   ingest events.
 // Measured inside the engine (one open read-only Session, as the CLI does):
-//   BM_SpecOneObsnum  db::query_obs for "ics-<obsnum>" (all its sub-obs/scans)
-//   BM_SpecFilesOne   db::query_files for one observation
-//   BM_Stats          db::query_stats
+//   BM_SpecOneObsnum  storage::duckdb::query_obs for "ics-<obsnum>" (all its sub-obs/scans)
+//   BM_SpecFilesOne   storage::duckdb::query_files for one observation
+//   BM_Stats          storage::duckdb::query_stats
 // Run: build/bench/query_bench --benchmark_min_time=2
 // Set TOLTECA_BENCH_OBS to use a smaller registry (e.g. 100000) for a quick run.
 #include <benchmark/benchmark.h>
@@ -42,12 +42,13 @@ std::string bench_path() {
 }
 
 // Generates the registry (test/bench support: writes rows directly as
-// docs/ARCHITECTURE.md describes them).
+// docs/ARCHITECTURE.md describes them). Longer than 80 lines on purpose: mostly
+// SQL text, one set-based INSERT ... SELECT per table, in the order they depend on each other.
 void generate(const std::string& path, std::int64_t n) {
   auto t0 = std::chrono::steady_clock::now();
-  auto s = db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::Create, 0, {}});
+  auto s = storage::duckdb::Session::open("duckdb:///" + path, storage::OpenOptions{storage::OpenMode::Create, 0, {}});
   auto& con = s->con();
-  db::Transaction tx(con);
+  storage::duckdb::Transaction tx(con);
   con.execute("INSERT INTO locations (label, root_path, priority) VALUES ('LMT', '/data_lmt', 0)");
   // Observation i: ics for 70 %, tcs for 30 %; obsnum grows every 4 observations
   // (sub-obs 0..3); start times 40 s apart; kinds cycle VNA, targ, tune, timestream.
@@ -149,11 +150,11 @@ struct CpuCounter {
   }
 };
 
-db::Session& session() {
-  static std::unique_ptr<db::Session> s = [] {
+storage::duckdb::Session& session() {
+  static std::unique_ptr<storage::duckdb::Session> s = [] {
     auto path = bench_path();
     if (!std::filesystem::exists(path)) generate(path, n_obs());
-    return db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::ReadOnly, 0, {}});
+    return storage::duckdb::Session::open("duckdb:///" + path, storage::OpenOptions{storage::OpenMode::ReadOnly, 0, {}});
   }();
   return *s;
 }
@@ -166,7 +167,7 @@ void BM_SpecOneObsnum(benchmark::State& state) {
   std::size_t rows = 0;
   CpuCounter cpu{state};
   for (auto _ : state) {
-    auto r = db::query_obs(s, f, false);
+    auto r = storage::duckdb::query_obs(s, f, false);
     rows = r.size();
     benchmark::DoNotOptimize(r);
   }
@@ -181,7 +182,7 @@ void BM_SpecFilesOne(benchmark::State& state) {
   std::size_t rows = 0;
   CpuCounter cpu{state};
   for (auto _ : state) {
-    auto r = db::query_files(s, f);
+    auto r = storage::duckdb::query_files(s, f);
     rows = r.size();
     benchmark::DoNotOptimize(r);
   }
@@ -194,7 +195,7 @@ void BM_Stats(benchmark::State& state) {
   std::int64_t obs = 0;
   CpuCounter cpu{state};
   for (auto _ : state) {
-    auto st = db::query_stats(s);
+    auto st = storage::duckdb::query_stats(s);
     obs = st.observations;
     benchmark::DoNotOptimize(st);
   }

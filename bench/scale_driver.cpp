@@ -7,8 +7,8 @@
 //       Runs CMD once (stdout to /dev/null, stderr to F), appends its wall
 //       time, CPU time (user+sys) and peak RSS (wait4) to T. Fails when CMD does.
 //   bench_driver assoc --out T --db PATH --bin TOLTECA_DB --n N [--runs R] [--spec-out F] [--log F]
-//       Synthetic registry of N raw observations (db::synthetic_night, written
-//       through db::write_synthetic), then R rounds side by side of: engine full;
+//       Synthetic registry of N raw observations (sim::synthetic_night, written
+//       through sim::write_synthetic), then R rounds side by side of: engine full;
 //       engine incremental with 0.1 % new (the next newest observations);
 //       engine incremental with 0.1 % late arrivals (older start times, random
 //       across the registry); then R rounds of the same three through the CLI
@@ -19,7 +19,7 @@
 //       Only the synthetic registry of N raw observations (after `db init`), for the serve
 //       benchmark (bench/serve_bench.py).
 //   bench_driver query --out T --db PATH --spec SPEC [--runs R]
-//       db::query_obs for SPEC in one read-only session (the engine part of
+//       storage::duckdb::query_obs for SPEC in one read-only session (the engine part of
 //       `tolteca_db query obs SPEC`), R timed calls after one warm-up.
 #include <fmt/format.h>
 #include <fcntl.h>
@@ -44,6 +44,7 @@
 #include "files/header_helper.h"
 #include "sim/synthetic.h"
 #include "storage/duckdb/query_repo.h"
+#include "storage/duckdb/registry.h"
 #include "storage/duckdb/session.h"
 #include "query/spec.h"
 
@@ -152,10 +153,12 @@ int cmd_run(const Args& a) {
   return 0;
 }
 
-std::unique_ptr<db::Session> open_rw(const std::string& path) {
-  return db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::ReadWrite, 30, {}});
+std::unique_ptr<storage::duckdb::Session> open_rw(const std::string& path) {
+  return storage::duckdb::Session::open("duckdb:///" + path, storage::OpenOptions{storage::OpenMode::ReadWrite, 30, {}});
 }
 
+// Longer than 80 lines on purpose: one benchmark scenario (setup, the rounds
+// side by side, the final check), read top to bottom as RESULTS.md describes it.
 int cmd_assoc(const Args& a) {
   const std::string out = a.get("--out"), path = a.get("--db"), bin = a.get("--bin");
   const std::string log = a.get("--log", "/dev/null");
@@ -166,15 +169,15 @@ int cmd_assoc(const Args& a) {
   // n observations in the registry, plus 2*runs batches of the newest ones
   // (in order) and 2*runs batches of late arrivals (random older ones).
   const long long held = 4LL * runs * k;
-  db::NightOptions no;
+  sim::NightOptions no;
   no.seed = static_cast<std::uint64_t>(n);
   no.n_obs = n + held;
   auto t0 = Clock::now();
-  auto all = db::synthetic_night(no);
+  auto all = sim::synthetic_night(no);
   const double gen_s = seconds_since(t0);
   const long long n_tail = 2LL * runs * k;
-  std::vector<db::SyntheticObs> body(all.begin(), all.end() - n_tail);
-  std::vector<db::SyntheticObs> tail(all.end() - n_tail, all.end());
+  std::vector<sim::SyntheticObs> body(all.begin(), all.end() - n_tail);
+  std::vector<sim::SyntheticObs> tail(all.end() - n_tail, all.end());
   all.clear();
   all.shrink_to_fit();
   // Late arrivals: 2*runs*k observations drawn at random from the body.
@@ -184,7 +187,7 @@ int cmd_assoc(const Args& a) {
   std::shuffle(idx.begin(), idx.end(), rng);
   std::vector<bool> is_late(body.size(), false);
   for (long long i = 0; i < n_tail; ++i) is_late[idx[static_cast<std::size_t>(i)]] = true;
-  std::vector<db::SyntheticObs> initial, late;
+  std::vector<sim::SyntheticObs> initial, late;
   initial.reserve(body.size());
   for (std::size_t i = 0; i < body.size(); ++i) (is_late[i] ? late : initial).push_back(std::move(body[i]));
   body.clear();
@@ -201,8 +204,8 @@ int cmd_assoc(const Args& a) {
     }
   }
 
-  auto batch = [&](const std::vector<db::SyntheticObs>& v, long long i) {
-    return std::vector<db::SyntheticObs>(v.begin() + i * k, v.begin() + (i + 1) * k);
+  auto batch = [&](const std::vector<sim::SyntheticObs>& v, long long i) {
+    return std::vector<sim::SyntheticObs>(v.begin() + i * k, v.begin() + (i + 1) * k);
   };
 
   // Write the registry (db init done by run.sh).
@@ -210,13 +213,13 @@ int cmd_assoc(const Args& a) {
     auto s = open_rw(path);
     auto t1 = Clock::now();
     const double c1 = self_cpu();
-    db::write_synthetic(*s, initial);
+    sim::write_synthetic(*storage::duckdb::borrow(*s), initial);
     append(out, Row{"assoc_write_registry", n, 0, seconds_since(t1), self_cpu() - c1, -1});
     std::cerr << fmt::format("assoc n={}: generated {} obs in {:.2f} s, wrote {} in {:.2f} s\n", n,
                              initial.size() + n_tail * 2, gen_s, initial.size(), seconds_since(t1));
   }
 
-  auto engine = [&](db::Session& s, assoc::Mode m, const std::string& step, int run, long long expect_pending) {
+  auto engine = [&](storage::duckdb::Session& s, assoc::Mode m, const std::string& step, int run, long long expect_pending) {
     assoc::GenerateOptions g;
     g.mode = m;
     auto t1 = Clock::now();
@@ -237,9 +240,9 @@ int cmd_assoc(const Args& a) {
     engine(*s, assoc::Mode::full, "assoc_engine_full_first", 0, 0);
     for (int i = 0; i < runs; ++i) {
       engine(*s, assoc::Mode::full, "assoc_engine_full", i, 0);
-      db::write_synthetic(*s, batch(tail, i));
+      sim::write_synthetic(*storage::duckdb::borrow(*s), batch(tail, i));
       engine(*s, assoc::Mode::incremental, "assoc_engine_incr", i, k);
-      db::write_synthetic(*s, batch(late, i));
+      sim::write_synthetic(*storage::duckdb::borrow(*s), batch(late, i));
       engine(*s, assoc::Mode::incremental, "assoc_engine_incr_late", i, k);
     }
   }
@@ -249,11 +252,11 @@ int cmd_assoc(const Args& a) {
     auto r = run_process({bin, "assoc", "generate", "--full", "--db", url}, log);
     r.step = "assoc_cli_full", r.n = n, r.run = i;
     append(out, r);
-    { auto s = open_rw(path); db::write_synthetic(*s, batch(tail, runs + i)); }
+    { auto s = open_rw(path); sim::write_synthetic(*storage::duckdb::borrow(*s), batch(tail, runs + i)); }
     r = run_process({bin, "assoc", "generate", "--incremental", "--db", url}, log);
     r.step = "assoc_cli_incr", r.n = n, r.run = i;
     append(out, r);
-    { auto s = open_rw(path); db::write_synthetic(*s, batch(late, runs + i)); }
+    { auto s = open_rw(path); sim::write_synthetic(*storage::duckdb::borrow(*s), batch(late, runs + i)); }
     r = run_process({bin, "assoc", "generate", "--incremental", "--db", url}, log);
     r.step = "assoc_cli_incr_late", r.n = n, r.run = i;
     append(out, r);
@@ -267,13 +270,13 @@ int cmd_assoc(const Args& a) {
 int cmd_registry(const Args& a) {
   const std::string path = a.get("--db");
   const long long n = std::stoll(a.get("--n"));
-  db::NightOptions no;
+  sim::NightOptions no;
   no.seed = static_cast<std::uint64_t>(n);
   no.n_obs = n;
   auto t0 = Clock::now();
-  const auto all = db::synthetic_night(no);
+  const auto all = sim::synthetic_night(no);
   auto s = open_rw(path);
-  db::write_synthetic(*s, all);
+  sim::write_synthetic(*storage::duckdb::borrow(*s), all);
   std::cerr << fmt::format("registry n={}: {} raw observations in {:.2f} s\n", n, all.size(), seconds_since(t0));
   return 0;
 }
@@ -281,15 +284,15 @@ int cmd_registry(const Args& a) {
 int cmd_query(const Args& a) {
   const std::string out = a.get("--out"), path = a.get("--db"), spec = a.get("--spec");
   const int runs = std::stoi(a.get("--runs", "5"));
-  auto s = db::Session::open("duckdb:///" + path, db::OpenOptions{db::OpenMode::ReadOnly, 30, {}});
+  auto s = storage::duckdb::Session::open("duckdb:///" + path, storage::OpenOptions{storage::OpenMode::ReadOnly, 30, {}});
   query::ObsFilter f;
   f.specs = {query::parse_spec(spec)};
-  std::size_t rows = db::query_obs(*s, f, false).size();  // warm-up
+  std::size_t rows = storage::duckdb::query_obs(*s, f, false).size();  // warm-up
   if (rows == 0) throw std::runtime_error("query " + spec + " matched nothing");
   for (int i = 0; i < runs; ++i) {
     auto t0 = Clock::now();
     const double c0 = self_cpu();
-    auto r = db::query_obs(*s, f, false);
+    auto r = storage::duckdb::query_obs(*s, f, false);
     append(out, Row{"query_engine_obs", std::stoll(a.get("--n")), i, seconds_since(t0),
                     self_cpu() - c0, -1});
     if (r.size() != rows) throw std::runtime_error("query result changed");

@@ -12,21 +12,14 @@
 #include "assoc/pass.h"
 #include "assoc/plan.h"
 #include "assoc/state.h"
+#include "model/split.h"
 #include "model/time.h"
 
 namespace tolteca::assoc {
 
 std::vector<AssocType> parse_assoc_types(const std::string& text) {
   std::vector<AssocType> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string item = text.substr(start, end - start);
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    start = end + 1;
-    if (item.empty()) continue;
+  for (const std::string& item : split_nonempty(text, ',', Trim::blanks)) {
     const std::optional<AssocType> t = parse_assoc_type(item);
     if (!t) throw UnknownAssocType(item);
     if (std::find(out.begin(), out.end(), *t) == out.end()) out.push_back(*t);

@@ -71,32 +71,34 @@ NamedGroupChange create_named_group(storage::AssocStore& repo, const std::string
   return c;
 }
 
-NamedGroupChange add_to_named_group(storage::AssocStore& repo, const std::string& name, const std::vector<std::string>& specs) {
+namespace {
+// Adds (add) or removes the products the specs select, in one transaction (a group never holds itself).
+NamedGroupChange change_members(storage::AssocStore& repo, const std::string& name,
+                                const std::vector<std::string>& specs, bool add) {
   auto tx = repo.begin();
   const std::int64_t gid = require_group(repo, name);
-  auto ids = resolve(repo, specs, true);
-  ids.erase(std::remove(ids.begin(), ids.end(), gid), ids.end());
+  auto ids = resolve(repo, specs, add);
+  if (add) ids.erase(std::remove(ids.begin(), ids.end(), gid), ids.end());
   NamedGroupChange c;
   c.name = name;
   c.matched = static_cast<std::int64_t>(ids.size());
-  c.added = repo.add_named_members(gid, ids);
+  if (add)
+    c.added = repo.add_named_members(gid, ids);
+  else
+    c.removed = repo.remove_named_members(gid, ids);
   c.n_items = count_members(repo, gid);
   tx->commit();
   return c;
 }
+}  // namespace
+
+NamedGroupChange add_to_named_group(storage::AssocStore& repo, const std::string& name, const std::vector<std::string>& specs) {
+  return change_members(repo, name, specs, true);
+}
 
 NamedGroupChange remove_from_named_group(storage::AssocStore& repo, const std::string& name,
                                          const std::vector<std::string>& specs) {
-  auto tx = repo.begin();
-  const std::int64_t gid = require_group(repo, name);
-  auto ids = resolve(repo, specs, false);
-  NamedGroupChange c;
-  c.name = name;
-  c.matched = static_cast<std::int64_t>(ids.size());
-  c.removed = repo.remove_named_members(gid, ids);
-  c.n_items = count_members(repo, gid);
-  tx->commit();
-  return c;
+  return change_members(repo, name, specs, false);
 }
 
 void delete_named_group(storage::AssocStore& repo, const std::string& name) {

@@ -4,6 +4,8 @@
 
 #include "ingest/errors.h"
 #include "model/time_arg.h"
+#include "model/query_types.h"
+#include "storage/admin_store.h"
 #include "storage/errors.h"
 
 namespace tolteca::cli {
@@ -64,6 +66,49 @@ std::string phrase_ingest(const UserError& e) {
   return {};
 }
 
+
+std::string phrase_schema(const storage::SchemaRefused& e) {
+  using P = storage::SchemaRefused::Problem;
+  switch (e.problem) {
+    case P::no_schema: return fmt::format("database {} has no tolteca_db schema; run 'tolteca_db db init' first", e.name);
+    case P::lost_version:
+      return fmt::format("database {} has lost its schema_version row; run 'tolteca_db db init' to repair it (the data "
+                         "is kept)",
+                         e.name);
+    case P::older:
+      return fmt::format("database {} has schema version {} (current {}); run 'tolteca_db db init' to migrate", e.name,
+                         e.version, e.current);
+    case P::incomplete:
+      return fmt::format("database {} has an incomplete tolteca_db schema without a version (tables {}; missing {}); "
+                         "refusing to change it: restore it from a 'db export', or use a new --db",
+                         e.name, e.found, e.missing);
+    case P::foreign:
+      return fmt::format("database {} is not a tolteca_db registry (it has tables {}); refusing to add the tolteca_db "
+                         "schema to it: use a new --db path",
+                         e.name, e.found);
+  }
+  return e.what();
+}
+
+std::string phrase_import(const storage::ExportRefused& e) {
+  using P = storage::ExportRefused::Problem;
+  switch (e.problem) {
+    case P::no_manifest:
+      return fmt::format("{} has no {}: an incomplete export (interrupted) or one made before exports carried a "
+                         "manifest; export again with 'tolteca_db db export', or pass --no-verify to restore its files "
+                         "unchecked",
+                         e.dir, storage::kManifestFile);
+    case P::incomplete:
+      return fmt::format("export in {} is incomplete: table(s) {} missing; nothing imported (to restore only what it "
+                         "holds, pass --tables)",
+                         e.dir, e.detail);
+    case P::table_not_in_it: return fmt::format("--tables: table {} is not in the export in {}", e.table, e.dir);
+    case P::subset_lacks_dep:
+      return fmt::format("--tables: {} needs {}, which the subset lacks; add {} (nothing imported)", e.table, e.detail,
+                         e.dep);
+  }
+  return e.what();
+}
 }  // namespace
 
 std::string phrase_error(const UserError& e) {
@@ -84,6 +129,16 @@ std::string phrase_error(const UserError& e) {
   if (auto* t = dynamic_cast<const storage::SpecsOnTable*>(&e))
     return fmt::format("observation specs apply to --what obs, files, groups or edges, not to table {}", t->table);
   if (auto* f = dynamic_cast<const BadExportFilter*>(&e)) return phrase_filter(*f);
+  if (auto* s = dynamic_cast<const storage::SchemaRefused*>(&e)) return phrase_schema(*s);
+  if (auto* w = dynamic_cast<const query::BadWhereTerm*>(&e))
+    return fmt::format("invalid --where '{}' at character {}: {}; expected COLUMN OP VALUE with OP one of = != < <= > >= "
+                       "like ilike",
+                       w->text, w->position, w->why);
+  if (auto* x = dynamic_cast<const storage::NotAnExport*>(&e))
+    return fmt::format("{} is not a tolteca_db export (it holds {}); --force replaces only an earlier export: choose "
+                       "another directory",
+                       x->dir, x->found);
+  if (auto* i = dynamic_cast<const storage::ExportRefused*>(&e)) return phrase_import(*i);
   return e.what();
 }
 

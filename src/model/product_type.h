@@ -6,6 +6,9 @@
 
 namespace tolteca::product_type {
 
+// Every product type starts with it; query output names a type without it ("cal_group").
+inline constexpr std::string_view prefix = "dp_";
+
 inline constexpr std::string_view raw_obs = "dp_raw_obs";          // one raw observation (quartet)
 inline constexpr std::string_view reduced_obs = "dp_reduced_obs";  // a reduced observation
 inline constexpr std::string_view cal_group = "dp_cal_group";      // the four engine-maintained groups
@@ -13,6 +16,9 @@ inline constexpr std::string_view drivefit = "dp_drivefit";
 inline constexpr std::string_view focus_group = "dp_focus_group";
 inline constexpr std::string_view astig_group = "dp_astig_group";
 inline constexpr std::string_view named_group = "dp_named_group";  // a user's named group (uid "named:<NAME>")
+
+// Every group's product type: the engine's four, then the named groups.
+inline constexpr std::string_view groups[] = {cal_group, drivefit, focus_group, astig_group, named_group};
 
 }  // namespace tolteca::product_type
 

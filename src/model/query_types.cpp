@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "model/error.h"
+#include "model/product_type.h"
 
 namespace tolteca::query {
 
@@ -30,7 +31,11 @@ std::string compress_numbers(const std::vector<int>& v) {
 }
 
 const std::vector<std::string>& group_types() {
-  static const std::vector<std::string> types{"cal_group", "drivefit", "focus_group", "astig_group", "named_group"};
+  static const std::vector<std::string> types = [] {
+    std::vector<std::string> v;
+    for (std::string_view pt : product_type::groups) v.emplace_back(pt.substr(product_type::prefix.size()));
+    return v;
+  }();
   return types;
 }
 
@@ -43,11 +48,15 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+BadWhereTerm::BadWhereTerm(std::string t, std::size_t p, std::string w)
+    : UserError(fmt::format("invalid filter term '{}' at character {}: {}; expected COLUMN OP VALUE with OP one of "
+                            "= != < <= > >= like ilike",
+                            t, p, w)),
+      text(std::move(t)), position(p), why(std::move(w)) {}
+
 WhereTerm parse_where(const std::string& text) {
   auto fail = [&](std::size_t pos, const std::string& why) -> WhereTerm {
-    throw UserError(fmt::format("invalid --where '{}' at character {}: {}; expected COLUMN OP VALUE with OP one of "
-                                "= != < <= > >= like ilike",
-                                text, pos + 1, why));
+    throw BadWhereTerm(text, pos + 1, why);
   };
   std::size_t p = 0;
   auto skip = [&] {

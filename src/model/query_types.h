@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model/error.h"
 #include "model/data_kind.h"
 #include "model/master.h"
 #include "model/time.h"
@@ -195,7 +196,15 @@ struct WhereTerm {
   std::string value;
 };
 
-// Parses "column OP value" (value may be quoted with ' or "). Throws UserError.
+// A filter term that does not parse as COLUMN OP VALUE.
+struct BadWhereTerm : UserError {
+  BadWhereTerm(std::string text, std::size_t position, std::string why);
+  std::string text;           // the term as given
+  std::size_t position = 0;   // 1-based character where it went wrong
+  std::string why;
+};
+
+// Parses "column OP value" (value may be quoted with ' or "). Throws BadWhereTerm.
 WhereTerm parse_where(const std::string& text);
 
 struct ExportRequest {

@@ -45,6 +45,7 @@ class RegistryHost::Handle final : public storage::Registry {
   storage::AdminStore& admin() override { return inner_->admin(); }
   storage::LocationStore& locations() override { return inner_->locations(); }
   storage::AssocStore& assoc() override { return inner_->assoc(); }
+  storage::FixtureStore& fixtures() override { return inner_->fixtures(); }
 
  private:
   RegistryHost& host_;

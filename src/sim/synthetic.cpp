@@ -3,195 +3,66 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <random>
-#include <unordered_map>
 
-#include "storage/duckdb/admin.h"
-#include "storage/duckdb/duckdb.h"
-
-namespace tolteca::db {
+namespace tolteca::sim {
 
 namespace {
 
-std::vector<std::int64_t> next_values(Connection& con, const char* sequence, std::size_t n) {
-  std::vector<std::int64_t> ids;
-  ids.reserve(n);
-  if (n == 0) return ids;
-  auto r = con.query(fmt::format("SELECT nextval('{}')::BIGINT FROM range({})", sequence, n));
-  for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk()) {
-    const auto* d = c.data<std::int64_t>(0);
-    ids.insert(ids.end(), d, d + c.size());
+// The file rows of one observation: a file per network (carrying the last
+// pointer that names the network), a tel_toltec file when it has LmtTel.
+std::vector<storage::FixtureFile> files_of(const SyntheticObs& o) {
+  std::vector<storage::FixtureFile> files;
+  const std::string master(to_string(o.q.master));
+  const DataKindBits net_kind = o.kind & ~bits(DataKind::LmtTel);
+  for (int r : o.networks) {
+    storage::FixtureFile f;
+    f.rel_path = fmt::format("toltec/{0}/toltec{1}/toltec{1}_{2:06d}_{3:03d}_{4:04d}_s{{id}}.nc", master, r,
+                             o.q.obsnum, o.q.subobsnum, o.q.scannum);
+    f.interface = fmt::format("toltec{}", r);
+    f.roach = r;
+    f.kind = net_kind;
+    f.file_time = o.start_time;
+    for (const auto& p : o.pointers)
+      if (std::find(p.networks.begin(), p.networks.end(), r) != p.networks.end())
+        f.pointer = storage::FixtureFile::Pointer{p.obsnum, p.subobsnum, p.scannum};
+    files.push_back(std::move(f));
   }
-  return ids;
-}
-
-
-std::int64_t now_micros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  if (has(o.kind, DataKind::LmtTel)) {
+    storage::FixtureFile f;
+    f.rel_path = fmt::format("tel/tel_toltec_{:06d}_{:02d}_{:04d}_s{{id}}.nc", o.q.obsnum, o.q.subobsnum, o.q.scannum);
+    f.interface = "tel_toltec";
+    f.kind = bits(DataKind::LmtTel);
+    f.file_time = o.start_time;
+    files.push_back(std::move(f));
+  }
+  return files;
 }
 
 }  // namespace
 
-SyntheticWriteResult write_synthetic(Session& s, const std::vector<SyntheticObs>& obs,
+SyntheticWriteResult write_synthetic(storage::Registry& r, const std::vector<SyntheticObs>& obs,
                                      const SyntheticWriteOptions& options) {
-  SyntheticWriteResult res;
-  if (obs.empty()) return res;
-  auto& con = s.con();
-  Transaction tx(con);
+  if (obs.empty()) return {};
   std::int64_t location_id = 0;
-  if (options.sources) location_id = upsert_location(s, "synthetic", "/synthetic").id;
-
-  std::vector<std::string> uids(obs.size());
-  for (std::size_t i = 0; i < obs.size(); ++i) uids[i] = to_string(obs[i].q);
-  // Existing observations (only when the table has any).
-  std::unordered_map<std::string, std::int64_t> existing;
-  if (con.scalar_int("SELECT count(*) FROM products WHERE product_type = 'dp_raw_obs'").value_or(0) > 0) {
-    std::string joined;
-    for (std::size_t i = 0; i < uids.size(); ++i) joined += (i ? "|" : "") + uids[i];
-    auto st = con.prepare(
-        "SELECT uid, id::BIGINT FROM products WHERE product_type = 'dp_raw_obs' AND uid IN "
-        "(SELECT unnest(string_split($1, '|')))");
-    st.bind(1, joined);
-    auto r = st.execute();
-    for (Chunk c = r.next_chunk(); c && c.size() > 0; c = r.next_chunk())
-      for (std::size_t i = 0; i < c.size(); ++i) existing.emplace(std::string(c.string(0, i)), c.data<std::int64_t>(1)[i]);
+  if (options.sources) location_id = r.locations().upsert("synthetic", "/synthetic").id;
+  std::vector<storage::FixtureObs> rows;
+  rows.reserve(obs.size());
+  for (const SyntheticObs& o : obs) {
+    storage::FixtureObs f{o.q, o.kind, o.start_time, o.obs_goal, {}};
+    if (options.sources) f.files = files_of(o);
+    rows.push_back(std::move(f));
   }
-
-  // Later entries for the same uid in one call are applied in order too.
-  std::vector<std::int64_t> seqs = next_values(con, "seq_ingest", obs.size());
-  std::size_t n_new = 0;
-  {
-    std::unordered_map<std::string, bool> seen;
-    for (std::size_t i = 0; i < obs.size(); ++i)
-      if (!existing.count(uids[i]) && seen.emplace(uids[i], true).second) ++n_new;
-  }
-  std::vector<std::int64_t> new_ids = next_values(con, "seq_products", n_new);
-  std::vector<std::int64_t> product_id(obs.size());
-  const std::int64_t now = now_micros();
-  {
-    auto app = con.appender("products",
-                            {"id", "product_type", "uid", "name", "master", "obsnum", "subobsnum", "scannum",
-                             "data_kind", "obs_start_time", "obs_goal", "ingest_seq", "created_at", "updated_at"});
-    auto upd = con.prepare(
-        "UPDATE products SET data_kind = $2, obs_start_time = $3, obs_goal = $4, ingest_seq = $5, updated_at = $6 "
-        "WHERE id = $1");
-    std::size_t k = 0;
-    std::vector<std::size_t> updates;
-    for (std::size_t i = 0; i < obs.size(); ++i) {
-      const SyntheticObs& o = obs[i];
-      auto it = existing.find(uids[i]);
-      if (it != existing.end()) {
-        product_id[i] = it->second;
-        updates.push_back(i);
-        continue;
-      }
-      const std::int64_t id = new_ids[k++];
-      existing.emplace(uids[i], id);
-      product_id[i] = id;
-      app.append(id).append("dp_raw_obs").append(uids[i]).append(uids[i]).append(to_string(o.q.master));
-      app.append(o.q.obsnum).append(std::int64_t{o.q.subobsnum}).append(std::int64_t{o.q.scannum});
-      app.append(std::int64_t{o.kind}).append(Timestamp{o.start_time});
-      if (o.obs_goal.empty()) app.append_null(); else app.append(o.obs_goal);
-      app.append(seqs[i]).append(Timestamp{now}).append(Timestamp{now}).end_row();
-      ++res.created;
-    }
-    app.close();
-    for (std::size_t i : updates) {
-      const SyntheticObs& o = obs[i];
-      upd.bind(1, product_id[i]).bind(2, std::int64_t{o.kind}).bind(3, Timestamp{o.start_time});
-      if (o.obs_goal.empty()) upd.bind_null(4); else upd.bind(4, o.obs_goal);
-      upd.bind(5, seqs[i]).bind(6, Timestamp{now}).execute();
-      ++res.updated;
-    }
-  }
-
-  if (options.sources) {
-    std::size_t n_src = 0;
-    for (const auto& o : obs) n_src += o.networks.size() + (has(o.kind, DataKind::LmtTel) ? 1 : 0);
-    std::vector<std::int64_t> src_ids = next_values(con, "seq_sources", n_src);
-    auto app = con.appender("sources",
-                            {"id", "product_id", "location_id", "rel_path", "interface", "roach", "data_kind",
-                             "is_raw", "file_time", "availability", "cal_obsnum", "cal_subobsnum", "cal_scannum",
-                             "ingest_time"});
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < obs.size(); ++i) {
-      const SyntheticObs& o = obs[i];
-      const std::string master(to_string(o.q.master));
-      const DataKindBits net_kind = o.kind & ~bits(DataKind::LmtTel);
-      for (int r : o.networks) {
-        const std::int64_t sid = src_ids[k++];
-        const SyntheticPointer* ptr = nullptr;
-        for (const auto& p : o.pointers)
-          if (std::find(p.networks.begin(), p.networks.end(), r) != p.networks.end()) ptr = &p;
-        app.append(sid).append(product_id[i]).append(location_id);
-        app.append(fmt::format("toltec/{0}/toltec{1}/toltec{1}_{2:06d}_{3:03d}_{4:04d}_s{5}.nc", master, r, o.q.obsnum,
-                               o.q.subobsnum, o.q.scannum, sid));
-        app.append(fmt::format("toltec{}", r)).append(std::int64_t{r}).append(std::int64_t{net_kind}).append(true);
-        app.append(Timestamp{o.start_time}).append("available");
-        if (ptr)
-          app.append(ptr->obsnum).append(std::int64_t{ptr->subobsnum}).append(std::int64_t{ptr->scannum});
-        else
-          app.append_null().append_null().append_null();
-        app.append(Timestamp{now}).end_row();
-        ++res.sources;
-      }
-      if (has(o.kind, DataKind::LmtTel)) {
-        const std::int64_t sid = src_ids[k++];
-        app.append(sid).append(product_id[i]).append(location_id);
-        app.append(fmt::format("tel/tel_toltec_{:06d}_{:02d}_{:04d}_s{}.nc", o.q.obsnum, o.q.subobsnum, o.q.scannum, sid));
-        app.append("tel_toltec").append_null().append(std::int64_t{bits(DataKind::LmtTel)}).append(true);
-        app.append(Timestamp{o.start_time}).append("available").append_null().append_null().append_null();
-        app.append(Timestamp{now}).end_row();
-        ++res.sources;
-      }
-    }
-    app.close();
-  }
-  tx.commit();
-  return res;
+  return r.fixtures().write_raw_obs(location_id, rows);
 }
 
-std::int64_t delete_raw_obs(Session& s, const std::vector<std::string>& uids) {
-  if (uids.empty()) return 0;
-  auto& con = s.con();
-  Transaction tx(con);
-  std::string joined;
-  for (std::size_t i = 0; i < uids.size(); ++i) joined += (i ? "|" : "") + uids[i];
-  const char* sel =
-      "(SELECT id FROM products WHERE product_type = 'dp_raw_obs' AND uid IN (SELECT unnest(string_split($1, '|'))))";
-  con.prepare(fmt::format("DELETE FROM edges WHERE src_product_id IN {0} OR dst_product_id IN {0}", sel))
-      .bind(1, joined)
-      .execute();
-  con.prepare(fmt::format("DELETE FROM sources WHERE product_id IN {}", sel)).bind(1, joined).execute();
-  auto r = con.prepare("DELETE FROM products WHERE product_type = 'dp_raw_obs' AND uid IN "
-                       "(SELECT unnest(string_split($1, '|')))")
-               .bind(1, joined)
-               .execute();
-  const std::int64_t n = r.rows_changed();
-  tx.commit();
-  return n;
+std::int64_t delete_raw_obs(storage::Registry& r, const std::vector<std::string>& uids) {
+  return r.fixtures().delete_raw_obs(uids);
 }
 
-void clear_registry(Session& s) {
-  auto& con = s.con();
-  Transaction tx(con);
-  con.execute("DELETE FROM edges; DELETE FROM sources; DELETE FROM products; DELETE FROM events; "
-              "DELETE FROM assoc_state;");
-  tx.commit();
-}
+void clear_registry(storage::Registry& r) { r.fixtures().clear(); }
 
-void delete_associations(Session& s) {
-  auto& con = s.con();
-  Transaction tx(con);
-  con.execute(
-      "DELETE FROM edges WHERE assoc_type IN ('dpa_cal_group_raw_obs', 'dpa_drivefit_raw_obs', "
-      "'dpa_focus_group_raw_obs', 'dpa_astig_group_raw_obs', 'dpa_raw_obs_cal_obs'); "
-      "DELETE FROM products WHERE product_type IN ('dp_cal_group', 'dp_drivefit', 'dp_focus_group', "
-      "'dp_astig_group'); DELETE FROM assoc_state;");
-  tx.commit();
-}
+void delete_associations(storage::Registry& r) { r.fixtures().delete_associations(); }
 
 // ---- generator ------------------------------------------------------------------
 
@@ -339,4 +210,4 @@ class NightGen {
 
 std::vector<SyntheticObs> synthetic_night(const NightOptions& options) { return NightGen(options).run(); }
 
-}  // namespace tolteca::db
+}  // namespace tolteca::sim

@@ -1,19 +1,19 @@
 #pragma once
 // Synthetic raw observations for tests and benchmarks: writes raw-observation
 // rows (and optionally their network/telescope file rows with TargSweep
-// pointers) straight into a database the way ingest would (ingest_seq bumped
-// per change), and generates realistically shaped nights of any size.
-// Not an ingest replacement: no files are read.
+// pointers) into a registry the way ingest would (ingest_seq bumped per
+// change), through storage::FixtureStore, and generates realistically shaped
+// nights of any size. Not an ingest replacement: no files are read.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "storage/duckdb/session.h"
 #include "model/data_kind.h"
 #include "model/quartet.h"
+#include "storage/registry.h"
 
-namespace tolteca::db {
+namespace tolteca::sim {
 
 struct SyntheticPointer {
   std::int64_t obsnum = 0;
@@ -35,25 +35,24 @@ struct SyntheticWriteOptions {
   bool sources = true;  // write file rows (one per network, + tel_toltec)
 };
 
-struct SyntheticWriteResult {
-  std::int64_t created = 0, updated = 0, sources = 0;
-};
+using SyntheticWriteResult = storage::FixtureWriteResult;
 
 // Creates each observation, or when its uid exists updates it (kind, start
-// time, goal replaced; its new file rows added) — both bump ingest_seq. One
-// transaction, appenders for the new rows.
-SyntheticWriteResult write_synthetic(Session& s, const std::vector<SyntheticObs>& obs,
+// time, goal replaced; its new file rows added, at the location "synthetic"
+// rooted at "/synthetic") — both bump ingest_seq. One transaction
+// (storage::FixtureStore::write_raw_obs) after the location's upsert.
+SyntheticWriteResult write_synthetic(storage::Registry& r, const std::vector<SyntheticObs>& obs,
                                      const SyntheticWriteOptions& options = {});
 // Deletes raw observations (and their file rows and edges) by uid.
-std::int64_t delete_raw_obs(Session& s, const std::vector<std::string>& uids);
+std::int64_t delete_raw_obs(storage::Registry& r, const std::vector<std::string>& uids);
 
 // Empties the registry (products, sources, edges, events, association state)
 // keeping the schema: a fresh database for tests without re-creating one.
-void clear_registry(Session& s);
+void clear_registry(storage::Registry& r);
 
 // Removes what the association engine made (its groups, their edges, the
 // cal-obs edges, its state): for benchmarks of a first full generation.
-void delete_associations(Session& s);
+void delete_associations(storage::Registry& r);
 
 struct NightOptions {
   std::uint64_t seed = 1;
@@ -73,4 +72,4 @@ struct NightOptions {
 // runs, sometimes broken by a gap, science). Deterministic from the seed.
 std::vector<SyntheticObs> synthetic_night(const NightOptions& options);
 
-}  // namespace tolteca::db
+}  // namespace tolteca::sim

@@ -72,4 +72,43 @@ struct BadExportFilter : UserError {
   std::string detail;
 };
 
+// The registry's file is not a registry this version may open as is.
+struct SchemaRefused : UserError {
+  enum class Problem {
+    no_schema,     // a database without any tolteca table (create the schema first)
+    lost_version,  // a complete schema whose schema_version row is gone (creating the schema repairs it)
+    older,         // an older schema version (creating the schema migrates it)
+    incomplete,    // an unversioned, incomplete tolteca schema: refused (restore it or use another registry)
+    foreign,       // another application's database: refused (use another registry)
+  };
+  SchemaRefused(Problem problem, std::string name, int version, int current, std::string found, std::string missing);
+  Problem problem;
+  std::string name;        // the database as shown in messages
+  int version = 0;         // older: the database's version
+  int current = 0;         // older: this build's version
+  std::string found;       // incomplete, foreign: its tables, comma separated
+  std::string missing;     // incomplete: the tolteca tables it lacks
+};
+
+// A backup export into a non-empty directory that is not an earlier export
+// (only an earlier export may be replaced).
+struct NotAnExport : UserError {
+  NotAnExport(std::string dir, std::string found);
+  std::string dir;
+  std::string found;  // the first entry that is no export file
+};
+
+// A backup import: the export cannot be restored as asked.
+struct ExportRefused : UserError {
+  enum class Problem {
+    no_manifest,       // no manifest.json (interrupted, or made before manifests): verification impossible
+    incomplete,        // a full restore, but tables are missing (detail: them, comma separated)
+    table_not_in_it,   // a table asked for is not in the export (table)
+    subset_lacks_dep,  // a table asked for needs one the subset lacks (table, detail: its needs " and ", dep)
+  };
+  ExportRefused(Problem problem, std::string dir, std::string table, std::string detail, std::string dep);
+  Problem problem;
+  std::string dir, table, detail, dep;
+};
+
 }  // namespace tolteca::storage

@@ -9,6 +9,7 @@
 //   storage/admin_store.h     admin: info, vacuum, backup export/import, schema state
 //   storage/location_store.h  locations and their file rows
 //   storage/assoc_store.h     associations: facts, groups, edges, state, named groups (see assoc() below)
+//   storage/fixture_store.h   fixtures: synthetic raw observations written directly (tests, benchmarks)
 //   storage/options.h         open mode, the single-writer lock's wait, ingest and backup options
 //   storage/errors.h          typed errors (facts, no command-line flags)
 //   storage/open.h            URL -> backend: open_registry()
@@ -34,6 +35,7 @@
 
 #include "storage/admin_store.h"
 #include "storage/assoc_store.h"
+#include "storage/fixture_store.h"
 #include "storage/ingest_store.h"
 #include "storage/location_store.h"
 #include "storage/options.h"
@@ -77,6 +79,10 @@ class Registry {
   // commits its diff, state and event together, so AssocStore has an explicit
   // begin()/commit() (PostgreSQL: BEGIN ISOLATION LEVEL REPEATABLE READ).
   virtual AssocStore& assoc() = 0;
+
+  // Synthetic registries for tests and benchmarks (storage/fixture_store.h):
+  // rows written directly, the way ingest would leave them.
+  virtual FixtureStore& fixtures() = 0;
 };
 
 }  // namespace tolteca::storage

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/synthetic.h"
+#include "storage/duckdb/registry.h"
 #include "storage/duckdb/session.h"
 #include "support/test_support.h"
 
@@ -17,13 +18,13 @@ struct Registry {
   std::string url;
   Registry(std::int64_t n = 150) {
     url = "duckdb:///" + (tmp / "reg.duckdb").string();
-    db::OpenOptions o;
-    o.mode = db::OpenMode::Create;
-    auto s = db::Session::open(url, o);
-    db::NightOptions no;
+    storage::OpenOptions o;
+    o.mode = storage::OpenMode::Create;
+    auto s = storage::duckdb::Session::open(url, o);
+    sim::NightOptions no;
     no.n_obs = n;
     no.networks = 3;
-    db::write_synthetic(*s, db::synthetic_night(no));
+    sim::write_synthetic(*storage::duckdb::borrow(*s), sim::synthetic_night(no));
   }
   test::RunResult run(std::vector<std::string> args) {
     args.push_back("--db");

@@ -21,8 +21,8 @@ using assoc::Mode;
 
 namespace {
 
-db::NightOptions small_night(std::uint64_t seed, std::int64_t n) {
-  db::NightOptions o;
+sim::NightOptions small_night(std::uint64_t seed, std::int64_t n) {
+  sim::NightOptions o;
   o.seed = seed;
   o.n_obs = n;
   o.networks = 4;
@@ -31,7 +31,7 @@ db::NightOptions small_night(std::uint64_t seed, std::int64_t n) {
 }
 
 // What the pure rules give on the final data, as a dump (names, members).
-storage::AssocDump expected_from_rules(db::Session& s) {
+storage::AssocDump expected_from_rules(storage::duckdb::Session& s) {
   auto repo_store = assoc_store(s);
   auto& repo = *repo_store;
   auto facts = repo.all_facts();
@@ -89,7 +89,7 @@ bool no_changes(const assoc::GenerateReport& r) {
 
 TEST(Engine, FullMatchesThePureRulesAndIsIdempotent) {
   auto s = memory_db();
-  db::write_synthetic(*s, db::synthetic_night(small_night(7, 400)));
+  sim::write_synthetic(*storage::duckdb::borrow(*s), sim::synthetic_night(small_night(7, 400)));
   auto r = run_generate(*s, Mode::full);
   EXPECT_EQ(r.mode, "full");
   EXPECT_GT(r.groups_created, 10);
@@ -113,7 +113,7 @@ TEST(Engine, FullMatchesThePureRulesAndIsIdempotent) {
 
 TEST(Engine, FirstIncrementalWithoutStateIsFullAndSaysSo) {
   auto s = memory_db();
-  db::write_synthetic(*s, db::synthetic_night(small_night(3, 50)));
+  sim::write_synthetic(*storage::duckdb::borrow(*s), sim::synthetic_night(small_night(3, 50)));
   auto r = run_generate(*s, Mode::incremental);
   EXPECT_EQ(r.mode, "full");
   EXPECT_NE(r.full_reason.find("no state"), std::string::npos) << r.full_reason;
@@ -127,16 +127,16 @@ namespace {
 struct PropertyRun {
   int orderings = 0, runs = 0;
 };
-void check_orderings(db::Session& s, std::uint64_t seed, int n_orderings, std::int64_t n_obs, std::size_t max_batches,
+void check_orderings(storage::duckdb::Session& s, std::uint64_t seed, int n_orderings, std::int64_t n_obs, std::size_t max_batches,
                      PropertyRun& stats) {
-  const auto night = db::synthetic_night(small_night(seed, n_obs));
+  const auto night = sim::synthetic_night(small_night(seed, n_obs));
   std::mt19937_64 rng(seed * 7919);
   for (int k = 0; k < n_orderings; ++k, ++stats.orderings) {
-    db::clear_registry(s);
+    sim::clear_registry(*storage::duckdb::borrow(s));
     auto events = arrivals(night, rng, k % 4 == 0 ? 0.0 : 0.35);
     auto parts = split(events, rng, max_batches);
     for (const auto& part : parts) {
-      db::write_synthetic(s, part);
+      sim::write_synthetic(*storage::duckdb::borrow(s), part);
       auto r = run_generate(s, Mode::incremental);
       ++stats.runs;
     }
@@ -193,13 +193,13 @@ TEST(EngineProperty, OneObservationPerBatch) {
 TEST(EngineProperty, StreamEqualsFull) {
   auto s = memory_db();
   for (std::uint64_t seed = 101; seed <= 106; ++seed) {
-    const auto night = db::synthetic_night(small_night(seed, 60));
+    const auto night = sim::synthetic_night(small_night(seed, 60));
     std::mt19937_64 rng(seed);
-    db::clear_registry(*s);
+    sim::clear_registry(*storage::duckdb::borrow(*s));
     auto events = arrivals(night, rng, 0.3);
     auto parts = split(events, rng, 4);
     for (const auto& part : parts) {
-      db::write_synthetic(*s, part);
+      sim::write_synthetic(*storage::duckdb::borrow(*s), part);
       assoc::StreamOptions so;
       so.batch_size = 1 + static_cast<std::int64_t>(seed % 7);
       so.commit_every = 1 + static_cast<std::int64_t>(seed % 3);
@@ -216,13 +216,13 @@ TEST(EngineProperty, StreamEqualsFull) {
 
 TEST(EngineProperty, MaxBatchesLeavesTheRestPending) {
   auto s = memory_db();
-  db::write_synthetic(*s, db::synthetic_night(small_night(5, 60)));
+  sim::write_synthetic(*storage::duckdb::borrow(*s), sim::synthetic_night(small_night(5, 60)));
   run_generate(*s, Mode::full);
-  db::NightOptions more = small_night(6, 30);
+  sim::NightOptions more = small_night(6, 30);
   more.start_time += 40LL * 86400 * 1'000'000;
   more.ics_obsnum = 19000;
   more.tcs_obsnum = 132000;
-  db::write_synthetic(*s, db::synthetic_night(more));
+  sim::write_synthetic(*storage::duckdb::borrow(*s), sim::synthetic_night(more));
   assoc::StreamOptions so;
   so.batch_size = 7;
   so.max_batches = 2;
@@ -238,15 +238,15 @@ TEST(EngineProperty, MaxBatchesLeavesTheRestPending) {
 
 TEST(Engine, DeletedObservationsForceAFullRegeneration) {
   auto s = memory_db();
-  auto night = db::synthetic_night(small_night(11, 120));
-  db::write_synthetic(*s, night);
+  auto night = sim::synthetic_night(small_night(11, 120));
+  sim::write_synthetic(*storage::duckdb::borrow(*s), night);
   run_generate(*s, Mode::full);
   // Delete a VNA that opens a group: its group must go.
   std::string vna;
   for (const auto& o : night)
     if (o.kind == 1 && o.q.master == Master::ics) vna = to_string(o.q);
   ASSERT_FALSE(vna.empty());
-  ASSERT_EQ(db::delete_raw_obs(*s, {vna}), 1);
+  ASSERT_EQ(sim::delete_raw_obs(*storage::duckdb::borrow(*s), {vna}), 1);
   auto r = run_generate(*s, Mode::incremental);
   EXPECT_EQ(r.mode, "full");
   EXPECT_NE(r.full_reason.find("deleted"), std::string::npos) << r.full_reason;
@@ -259,7 +259,7 @@ TEST(Engine, FilesystemStateAndAnotherDatabase) {
   TempDir dir;
   assoc::StateOptions fs_state{assoc::StateBackend::filesystem, (dir / "state").string()};
   auto a = memory_db();
-  db::write_synthetic(*a, db::synthetic_night(small_night(21, 60)));
+  sim::write_synthetic(*storage::duckdb::borrow(*a), sim::synthetic_night(small_night(21, 60)));
   auto r = run_generate(*a, Mode::incremental, fs_state);
   EXPECT_EQ(r.mode, "full");
   ASSERT_TRUE(std::filesystem::exists(dir / "state" / "assoc_state.json"));
@@ -274,7 +274,7 @@ TEST(Engine, FilesystemStateAndAnotherDatabase) {
 
   // The same state directory with another database: detected, full.
   auto b = memory_db();
-  db::write_synthetic(*b, db::synthetic_night(small_night(22, 30)));
+  sim::write_synthetic(*storage::duckdb::borrow(*b), sim::synthetic_night(small_night(22, 30)));
   r = run_generate(*b, Mode::incremental, fs_state);
   EXPECT_EQ(r.mode, "full");
   EXPECT_NE(r.full_reason.find("another database"), std::string::npos) << r.full_reason;
@@ -286,7 +286,7 @@ TEST(Engine, FilesystemStateAndAnotherDatabase) {
 
 TEST(Engine, WatermarkBeyondTheDatabaseIsAMismatch) {
   auto s = memory_db();
-  db::write_synthetic(*s, db::synthetic_night(small_night(31, 40)));
+  sim::write_synthetic(*storage::duckdb::borrow(*s), sim::synthetic_night(small_night(31, 40)));
   run_generate(*s, Mode::full);
   auto repo_store = assoc_store(*s);
   auto& repo = *repo_store;
@@ -301,7 +301,7 @@ TEST(Engine, WatermarkBeyondTheDatabaseIsAMismatch) {
 TEST(Engine, DryRunWritesNothing) {
   TempDir dir;
   auto s = memory_db();
-  db::write_synthetic(*s, db::synthetic_night(small_night(41, 60)));
+  sim::write_synthetic(*storage::duckdb::borrow(*s), sim::synthetic_night(small_night(41, 60)));
   assoc::GenerateOptions o;
   o.dry_run = true;
   o.state = {assoc::StateBackend::filesystem, (dir / "st").string()};
@@ -319,11 +319,11 @@ TEST(Engine, DryRunWritesNothing) {
 
 TEST(Engine, TypesSubsetKeepsOtherWatermarks) {
   auto s = memory_db();
-  auto night = db::synthetic_night(small_night(51, 120));
-  std::vector<db::SyntheticObs> first(night.begin(), night.begin() + 60), second(night.begin() + 60, night.end());
-  db::write_synthetic(*s, first);
+  auto night = sim::synthetic_night(small_night(51, 120));
+  std::vector<sim::SyntheticObs> first(night.begin(), night.begin() + 60), second(night.begin() + 60, night.end());
+  sim::write_synthetic(*storage::duckdb::borrow(*s), first);
   run_generate(*s, Mode::full);
-  db::write_synthetic(*s, second);
+  sim::write_synthetic(*storage::duckdb::borrow(*s), second);
   assoc::GenerateOptions o;
   o.types = {AssocType::cal_group};
   auto r = assoc::generate(*assoc_store(*s), o);

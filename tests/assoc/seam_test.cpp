@@ -60,9 +60,9 @@ TEST(AssocErrors, LibraryErrorsCarryFactsAndNameNoFlag) {
   }
   EXPECT_THROW(assoc::parse_assoc_types(" , "), assoc::NoAssocTypes);
 
-  db::OpenOptions o;
-  o.mode = db::OpenMode::Create;
-  auto s = db::Session::open("duckdb:///:memory:", o);
+  storage::OpenOptions o;
+  o.mode = storage::OpenMode::Create;
+  auto s = storage::duckdb::Session::open("duckdb:///:memory:", o);
   auto store = storage::duckdb::make_assoc_store(*s);
   assoc::StreamOptions so;
   so.batch_size = 0;
@@ -93,13 +93,13 @@ TEST(AssocErrors, ReadOnlyStoreRefusesWrites) {
   test::TempDir tmp;
   const std::string url = "duckdb:///" + (tmp / "r.duckdb").string();
   {
-    db::OpenOptions o;
-    o.mode = db::OpenMode::Create;
-    db::Session::open(url, o);
+    storage::OpenOptions o;
+    o.mode = storage::OpenMode::Create;
+    storage::duckdb::Session::open(url, o);
   }
-  db::OpenOptions o;
-  o.mode = db::OpenMode::ReadOnly;
-  auto s = db::Session::open(url, o);
+  storage::OpenOptions o;
+  o.mode = storage::OpenMode::ReadOnly;
+  auto s = storage::duckdb::Session::open(url, o);
   auto store = storage::duckdb::make_assoc_store(*s);
   ASSERT_TRUE(store->read_only());
   try {

@@ -44,9 +44,9 @@ Expected from_manifest(const json& m) {
 }
 
 Expected from_db(const std::string& path) {
-  db::OpenOptions o;
-  o.mode = db::OpenMode::ReadOnly;
-  auto s = db::Session::open("duckdb:///" + path, o);
+  storage::OpenOptions o;
+  o.mode = storage::OpenMode::ReadOnly;
+  auto s = storage::duckdb::Session::open("duckdb:///" + path, o);
   auto d = storage::duckdb::make_assoc_store(*s)->dump();
   Expected e;
   for (const auto& g : d.groups) {

@@ -40,8 +40,8 @@ json simulate(const fs::path& root, std::vector<std::string> extra) {
   return run_json(args);
 }
 
-std::unique_ptr<db::Session> open_ro(const fs::path& db) {
-  return db::Session::open(db.string(), db::OpenOptions{db::OpenMode::ReadOnly, 0, {}});
+std::unique_ptr<storage::duckdb::Session> open_ro(const fs::path& db) {
+  return storage::duckdb::Session::open(db.string(), storage::OpenOptions{storage::OpenMode::ReadOnly, 0, {}});
 }
 
 // A child process (no shell, output dropped) whose pid we keep, to kill it.

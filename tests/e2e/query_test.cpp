@@ -329,8 +329,8 @@ TEST_F(QueryE2E, ProvenanceFollowsTheCalChain) {
 
 TEST_F(QueryE2E, ExportsReadBackWithTheRightRowCounts) {
   test::TempDir out;
-  db::Database d(":memory:");
-  db::Connection c(d);
+  storage::duckdb::Database d(":memory:");
+  storage::duckdb::Connection c(d);
   auto pq = (out / "obs.parquet").string();
   auto r = q({"export", pq});
   ASSERT_EQ(r.exit_code, 0) << r.err;

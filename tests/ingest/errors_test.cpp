@@ -54,7 +54,7 @@ TEST(IngestErrors, LocationErrorsCarryLabelsAndRoots) {
   // A missing location without a root to create it with.
   auto needs = thrown<LocationNeedsRoot>([&] { resolve_location(*reg, "LMT", "", "", true); });
   EXPECT_EQ(needs.label, "LMT");
-  db::upsert_location(*s, "LMT", root.string());
+  storage::duckdb::upsert_location(*s, "LMT", root.string());
   // Another root given for it.
   auto mismatch = thrown<RootMismatch>([&] { resolve_location(*reg, "LMT", (root / "toltec").string(), "", true); });
   EXPECT_EQ(mismatch.label, "LMT");
@@ -65,7 +65,7 @@ TEST(IngestErrors, LocationErrorsCarryLabelsAndRoots) {
   EXPECT_EQ(outside.dir, dir.str());
   EXPECT_EQ(outside.root, root.string());
   // A root that could only grow to "/".
-  db::upsert_location(*s, "far", "/nonexistent_tolteca_root/data_lmt");
+  storage::duckdb::upsert_location(*s, "far", "/nonexistent_tolteca_root/data_lmt");
   auto grow = thrown<RootCannotGrow>([&] { resolve_location(*reg, "far", "", root.string(), true); });
   EXPECT_EQ(grow.label, "far");
   EXPECT_EQ(grow.why, "their only common ancestor is /");

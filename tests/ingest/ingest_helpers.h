@@ -25,13 +25,13 @@ inline void make_files(const std::filesystem::path& root, const std::vector<std:
 }
 
 // Rows of a query as "a|b|c" strings (NULL as "∅"), sorted.
-inline std::vector<std::string> rows_of(db::Connection& con, const std::string& sql) {
+inline std::vector<std::string> rows_of(storage::duckdb::Connection& con, const std::string& sql) {
   std::vector<std::string> out;
   for (auto& row : con.query(sql).rows()) {
     std::string s;
     for (std::size_t i = 0; i < row.size(); ++i) {
       if (i) s += '|';
-      s += std::holds_alternative<std::monostate>(row[i]) ? std::string("∅") : db::value_to_string(row[i]);
+      s += std::holds_alternative<std::monostate>(row[i]) ? std::string("∅") : storage::duckdb::value_to_string(row[i]);
     }
     out.push_back(std::move(s));
   }
@@ -40,7 +40,7 @@ inline std::vector<std::string> rows_of(db::Connection& con, const std::string& 
 }
 
 // Everything ingestion decides, without ids, timestamps of the run or ingest_seq values.
-inline std::vector<std::string> canonical_state(db::Connection& con) {
+inline std::vector<std::string> canonical_state(storage::duckdb::Connection& con) {
   std::vector<std::string> out;
   auto add = [&](const char* tag, const std::string& sql) {
     for (auto& r : rows_of(con, sql)) out.push_back(std::string(tag) + ":" + r);
@@ -78,7 +78,7 @@ inline std::string diff(const Set& a, const Set& b) {
   return diff(std::vector<std::string>(a.begin(), a.end()), std::vector<std::string>(b.begin(), b.end()));
 }
 
-inline std::unique_ptr<db::Session> create_db(const std::filesystem::path& path) {
+inline std::unique_ptr<storage::duckdb::Session> create_db(const std::filesystem::path& path) {
   return fresh_registry(path.string());
 }
 

@@ -50,7 +50,7 @@ IngestOptions names_only(std::size_t batch = 20000) {
   return o;
 }
 
-std::int64_t scalar(db::Session& s, const std::string& sql) { return s.con().scalar_int(sql).value_or(-1); }
+std::int64_t scalar(storage::duckdb::Session& s, const std::string& sql) { return s.con().scalar_int(sql).value_or(-1); }
 
 }  // namespace
 
@@ -323,7 +323,7 @@ TEST(Ingest, LocationsAndRoots) {
   o.data_root = (root / "toltec").string();
   EXPECT_THROW(ingest_directory(*storage::duckdb::borrow(*s), (root / "toltec").string(), o), UserError);
   // Two locations: a label is required.
-  db::upsert_location(*s, "backup", "/nonexistent");
+  storage::duckdb::upsert_location(*s, "backup", "/nonexistent");
   IngestOptions none = names_only();
   EXPECT_THROW(ingest_directory(*storage::duckdb::borrow(*s), root.string(), none), UserError);
 }

@@ -26,7 +26,7 @@ class QueryCli : public ::testing::Test {
     db_path = (dir->path() / "reg.duckdb").string();
     url = "duckdb:///" + db_path;
     test::Registry r(url);
-    db::Transaction tx(r.con());
+    storage::duckdb::Transaction tx(r.con());
     auto loc = r.location("LMT", "/data_lmt");
     auto vna = r.raw_obs({Master::ics, 18340, 0, 0}, "2024-11-13T17:00:00", 1);
     r.network_files(vna, loc, {Master::ics, 18340, 0, 0}, "2024_11_13_17_00_00", kNets, "vnasweep", 1);
@@ -210,8 +210,8 @@ TEST_F(QueryCli, Groups) {
 }
 
 std::int64_t count_rows(const std::string& reader) {
-  db::Database d(":memory:");
-  db::Connection c(d);
+  storage::duckdb::Database d(":memory:");
+  storage::duckdb::Connection c(d);
   return c.scalar_int("SELECT count(*) FROM " + reader).value_or(-1);
 }
 

@@ -14,8 +14,8 @@
 namespace tolteca::test {
 
 struct Registry {
-  std::unique_ptr<db::Session> session;
-  db::Connection& con() { return session->con(); }
+  std::unique_ptr<storage::duckdb::Session> session;
+  storage::duckdb::Connection& con() { return session->con(); }
 
   // Opens (creating) the database at url ("duckdb:///:memory:" or a file).
   explicit Registry(const std::string& url = "duckdb:///:memory:");

@@ -1,4 +1,4 @@
-// db::query_obs takes two paths: indexed id lookups for a few observations,
+// storage::duckdb::query_obs takes two paths: indexed id lookups for a few observations,
 // SQL aggregation for many (> 2048). Both must give the same rows.
 #include <gtest/gtest.h>
 
@@ -38,12 +38,12 @@ TEST(QueryRepo, ManyAndFewObservationPathsAgree) {
       n));
 
   query::ObsFilter all;
-  auto many = db::query_obs(*reg.session, all, false);
+  auto many = storage::duckdb::query_obs(*reg.session, all, false);
   ASSERT_EQ(many.size(), static_cast<std::size_t>(n));
   for (int i : {0, 1, 2, 6, 99, 500, 501, 1234, 2999}) {
     query::ObsFilter one;
     one.specs = {query::parse_spec(fmt::format("ics-{}", 10000 + i))};
-    auto few = db::query_obs(*reg.session, one, false);
+    auto few = storage::duckdb::query_obs(*reg.session, one, false);
     ASSERT_EQ(few.size(), 1u);
     const auto& a = many[static_cast<std::size_t>(i)];
     const auto& b = few[0];
@@ -65,7 +65,7 @@ TEST(QueryRepo, ManyAndFewObservationPathsAgree) {
   // --files on many observations still lists every file row.
   query::ObsFilter lim;
   lim.limit = 2100;
-  auto with_files = db::query_obs(*reg.session, lim, true);
+  auto with_files = storage::duckdb::query_obs(*reg.session, lim, true);
   std::size_t files = 0;
   for (const auto& o : with_files) files += o.files.size();
   EXPECT_EQ(files, static_cast<std::size_t>(2100 * 3 - 2100 / 7));

@@ -20,7 +20,7 @@ namespace {
 class SpecSql : public ::testing::Test {
  protected:
   void SetUp() override {
-    db::Transaction tx(reg.con());
+    storage::duckdb::Transaction tx(reg.con());
     loc = reg.location("LMT", "/data_lmt");
     // A small grid of quartets over all masters.
     int minute = 0;
@@ -40,7 +40,7 @@ class SpecSql : public ::testing::Test {
   }
 
   std::set<std::int64_t> select_obs(const std::vector<std::string>& texts) {
-    auto cond = db::spec_condition(query::parse_specs(texts), db::SpecTarget::observations);
+    auto cond = storage::duckdb::spec_condition(query::parse_specs(texts), storage::duckdb::SpecTarget::observations);
     auto st = reg.con().prepare("SELECT p.id FROM products p WHERE p.product_type = 'dp_raw_obs' AND " + cond.sql);
     for (std::size_t i = 0; i < cond.params.size(); ++i) st.bind_value(i + 1, cond.params[i]);
     std::set<std::int64_t> out;
@@ -95,12 +95,12 @@ TEST_F(SpecSql, RandomSpecsAgreeWithParser) {
 }
 
 TEST_F(SpecSql, ValuesAreBoundNotPasted) {
-  auto cond = db::spec_condition(query::parse_specs({"ics-18366-{1,2}-[0:3]/7"}), db::SpecTarget::files);
+  auto cond = storage::duckdb::spec_condition(query::parse_specs({"ics-18366-{1,2}-[0:3]/7"}), storage::duckdb::SpecTarget::files);
   EXPECT_EQ(cond.sql.find("18366"), std::string::npos) << cond.sql;
   EXPECT_EQ(cond.sql.find("ics"), std::string::npos) << cond.sql;
   EXPECT_EQ(cond.sql.find("toltec7"), std::string::npos) << cond.sql;
   EXPECT_EQ(cond.params.size(), 1u + 1 + 2 + 2 + 1);
-  EXPECT_EQ(db::spec_condition({}, db::SpecTarget::observations).sql, "TRUE");
+  EXPECT_EQ(storage::duckdb::spec_condition({}, storage::duckdb::SpecTarget::observations).sql, "TRUE");
 }
 
 TEST_F(SpecSql, InterfaceSelectsObservationsWithThatNetwork) {
@@ -119,7 +119,7 @@ TEST_F(SpecSql, InterfaceSelectsObservationsWithThatNetwork) {
 }
 
 TEST_F(SpecSql, FilesTargetRestrictsFiles) {
-  auto cond = db::spec_condition(query::parse_specs({"ics-18366-0-[]/7"}), db::SpecTarget::files);
+  auto cond = storage::duckdb::spec_condition(query::parse_specs({"ics-18366-0-[]/7"}), storage::duckdb::SpecTarget::files);
   auto st = reg.con().prepare("SELECT s.interface FROM sources s JOIN products p ON p.id = s.product_id WHERE " +
                               cond.sql);
   for (std::size_t i = 0; i < cond.params.size(); ++i) st.bind_value(i + 1, cond.params[i]);

@@ -98,7 +98,7 @@ TEST(BadCli, NewerSchemaVersionIsRefusedAndLeftAlone) {
   auto path = (dir / "future.duckdb").string();
   ASSERT_EQ(run_cli({"db", "init", "--db", path}).exit_code, 0);
   {
-    auto s = db::Session::open(path, {db::OpenMode::ReadWrite, 0, {}});
+    auto s = storage::duckdb::Session::open(path, {storage::OpenMode::ReadWrite, 0, {}});
     s->con().execute("UPDATE schema_meta SET value = '99' WHERE key = 'schema_version'");
   }
   for (const Case& c : std::vector<Case>{
@@ -107,8 +107,8 @@ TEST(BadCli, NewerSchemaVersionIsRefusedAndLeftAlone) {
            {{"db", "init", "--db", path}, "schema version 99"},
        })
     expect_user_error(c);
-  db::Database raw(path, /*read_only=*/true);
-  db::Connection con(raw);
+  storage::duckdb::Database raw(path, /*read_only=*/true);
+  storage::duckdb::Connection con(raw);
   EXPECT_EQ(con.scalar_string("SELECT value FROM schema_meta WHERE key = 'schema_version'"), "99");
 }
 

@@ -41,8 +41,8 @@ std::string random_bytes(std::size_t n, std::uint64_t seed) {
 
 // The events of one kind, subject -> message.
 std::map<std::string, std::string> events(const std::string& db_path, const std::string& kind) {
-  db::Database database(db_path, true);
-  db::Connection con(database);
+  storage::duckdb::Database database(db_path, true);
+  storage::duckdb::Connection con(database);
   auto st = con.prepare("SELECT subject, message FROM events WHERE kind = $1 ORDER BY id");
   st.bind(1, kind);
   std::map<std::string, std::string> out;

@@ -1,6 +1,6 @@
 // Two processes on one DuckDB file: a writer excludes every other opener, which gets a clear
 // "database … is locked by another process (pid N)" error, or waits with --wait SECONDS; readers share.
-// The lock holder here is this test process itself (db::Session), so the tests are race-free.
+// The lock holder here is this test process itself (storage::duckdb::Session), so the tests are race-free.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -26,7 +26,7 @@ std::string pid_text() { return "(pid " + std::to_string(::getpid()) + ")"; }
 TEST(Concurrency, SecondWriterGetsLockedErrorNamingThePid) {
   TempDir dir;
   auto path = init_db(dir);
-  auto holder = db::Session::open(path, {db::OpenMode::ReadWrite, 0, {}});
+  auto holder = storage::duckdb::Session::open(path, {storage::OpenMode::ReadWrite, 0, {}});
   for (auto args : std::vector<std::vector<std::string>>{
            {"db", "vacuum", "--db", path},
            {"db", "init", "--db", path},
@@ -41,7 +41,7 @@ TEST(Concurrency, SecondWriterGetsLockedErrorNamingThePid) {
 TEST(Concurrency, ReaderGetsLockedErrorWhileAWriterHoldsTheFile) {
   TempDir dir;
   auto path = init_db(dir);
-  auto holder = db::Session::open(path, {db::OpenMode::ReadWrite, 0, {}});
+  auto holder = storage::duckdb::Session::open(path, {storage::OpenMode::ReadWrite, 0, {}});
   auto r = run_cli({"db", "info", "--db", path});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("is locked by another process " + pid_text()), std::string::npos) << r.err;
@@ -50,7 +50,7 @@ TEST(Concurrency, ReaderGetsLockedErrorWhileAWriterHoldsTheFile) {
 TEST(Concurrency, WaitSucceedsOnceTheHolderReleases) {
   TempDir dir;
   auto path = init_db(dir);
-  auto holder = db::Session::open(path, {db::OpenMode::ReadWrite, 0, {}});
+  auto holder = storage::duckdb::Session::open(path, {storage::OpenMode::ReadWrite, 0, {}});
   auto release = std::async(std::launch::async, [&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     holder.reset();
@@ -67,7 +67,7 @@ TEST(Concurrency, WaitSucceedsOnceTheHolderReleases) {
 TEST(Concurrency, WaitGivesUpWithTheLockMessage) {
   TempDir dir;
   auto path = init_db(dir);
-  auto holder = db::Session::open(path, {db::OpenMode::ReadWrite, 0, {}});
+  auto holder = storage::duckdb::Session::open(path, {storage::OpenMode::ReadWrite, 0, {}});
   auto t0 = std::chrono::steady_clock::now();
   auto r = run_cli({"db", "vacuum", "--db", path, "--wait", "1"});
   double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -79,7 +79,7 @@ TEST(Concurrency, WaitGivesUpWithTheLockMessage) {
 TEST(Concurrency, ReadersShareTheFile) {
   TempDir dir;
   auto path = init_db(dir);
-  auto reader = db::Session::open(path, {db::OpenMode::ReadOnly, 0, {}});
+  auto reader = storage::duckdb::Session::open(path, {storage::OpenMode::ReadOnly, 0, {}});
   auto r = run_cli({"db", "info", "--db", path, "--json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   // …but a writer cannot join readers.
@@ -97,7 +97,7 @@ namespace {
 TEST(Concurrency, ReadOnlyFlagSharesAndIsRefusedByWriters) {
   TempDir dir;
   auto path = init_db(dir);
-  auto reader = db::Session::open(path, {db::OpenMode::ReadOnly, 0, {}});
+  auto reader = storage::duckdb::Session::open(path, {storage::OpenMode::ReadOnly, 0, {}});
   auto r = run_cli({"db", "info", "--db", path, "--read-only"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto q = run_cli({"query", "obs", "--db", path, "--read-only", "--json"});
@@ -114,7 +114,7 @@ TEST(Concurrency, QueriesWorkWithoutAWriterAndReportTheLockWithOne) {
     auto r = run_cli({"query", sub, "--db", path});
     EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.err;
   }
-  auto holder = db::Session::open(path, {db::OpenMode::ReadWrite, 0, {}});
+  auto holder = storage::duckdb::Session::open(path, {storage::OpenMode::ReadWrite, 0, {}});
   auto r = run_cli({"query", "obs", "--db", path});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("is locked by another process " + pid_text()), std::string::npos) << r.err;

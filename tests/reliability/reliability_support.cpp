@@ -20,7 +20,7 @@ int kill9(pid_t pid) {
 
 namespace {
 
-std::vector<std::string> lines(db::Connection& con, const std::string& select_row) {
+std::vector<std::string> lines(storage::duckdb::Connection& con, const std::string& select_row) {
   std::vector<std::string> out;
   auto res = con.query("SELECT CAST(r AS VARCHAR) FROM (" + select_row + ") t(r)");
   for (;;) {
@@ -36,8 +36,8 @@ std::vector<std::string> lines(db::Connection& con, const std::string& select_ro
 }  // namespace
 
 Canonical canonical_tables(const std::string& db_path, bool with_mtime) {
-  db::Database database(db_path, /*read_only=*/true);
-  db::Connection con(database);
+  storage::duckdb::Database database(db_path, /*read_only=*/true);
+  storage::duckdb::Connection con(database);
   Canonical c;
   c["locations"] = lines(con, "SELECT row(label, root_path, priority) FROM locations");
   c["products"] = lines(con,

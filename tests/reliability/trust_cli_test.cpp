@@ -42,14 +42,14 @@ void expect_user_error(const std::vector<std::string>& args, const std::string& 
 }
 
 std::int64_t count(const std::string& db_path, const std::string& sql) {
-  db::Database database(db_path, true);
-  db::Connection con(database);
+  storage::duckdb::Database database(db_path, true);
+  storage::duckdb::Connection con(database);
   return con.scalar_int(sql).value_or(-1);
 }
 
 void execute(const std::string& db_path, const std::string& sql) {
-  db::Database database(db_path);
-  db::Connection con(database);
+  storage::duckdb::Database database(db_path);
+  storage::duckdb::Connection con(database);
   con.execute(sql);
 }
 

@@ -113,14 +113,14 @@ struct Archive {
   }
   // One string per row ("a|b", NULL as "NULL"), in query order.
   std::vector<std::string> rows(const std::string& sql) const {
-    db::Database database(db.string(), true);
-    db::Connection con(database);
+    storage::duckdb::Database database(db.string(), true);
+    storage::duckdb::Connection con(database);
     std::vector<std::string> out;
     for (auto& row : con.query(sql).rows()) {
       std::string s;
       for (std::size_t i = 0; i < row.size(); ++i) {
         if (i) s += '|';
-        s += std::holds_alternative<std::monostate>(row[i]) ? std::string("NULL") : db::value_to_string(row[i]);
+        s += std::holds_alternative<std::monostate>(row[i]) ? std::string("NULL") : storage::duckdb::value_to_string(row[i]);
       }
       out.push_back(std::move(s));
     }
@@ -367,8 +367,8 @@ TEST(TrustInputs, Case5Variant_NaNAlreadyInTheRegistryExportsAsNull) {
   write_net(a.root / "toltec/ics/toltec0" / net_name(0, 18341), good_header(0, 18341));
   a.ingest_dir();
   {
-    db::Database database(a.db.string(), false);
-    db::Connection con(database);
+    storage::duckdb::Database database(a.db.string(), false);
+    storage::duckdb::Connection con(database);
     con.query("UPDATE products SET tau = 'NaN'::DOUBLE, az_deg = 'inf'::DOUBLE WHERE uid = 'ics-18341-0-0'");
   }
   for (const char* what : {"obs", "products"}) {

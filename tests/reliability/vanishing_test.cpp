@@ -55,7 +55,7 @@ TEST(Vanishing, FileDeletedBetweenScanAndReadIsSkippedWithAReason) {
   };
   ingest::IngestSummary sum;
   {
-    auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0, {}});
+    auto s = storage::duckdb::Session::open(t.db, {storage::OpenMode::ReadWrite, 0, {}});
     sum = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
   }
   EXPECT_EQ(problem_of(sum, gone), "skipped: vanished: the file disappeared between the directory scan and the header read");
@@ -65,8 +65,8 @@ TEST(Vanishing, FileDeletedBetweenScanAndReadIsSkippedWithAReason) {
   EXPECT_EQ(sum.failed, 2);
   EXPECT_EQ(sum.new_files, static_cast<std::int64_t>(t.files.size()) - 3);  // failed ones are recorded, not "new"
 
-  db::Database database(t.db, true);
-  db::Connection con(database);
+  storage::duckdb::Database database(t.db, true);
+  storage::duckdb::Connection con(database);
   auto st = con.prepare("SELECT count(*) FROM sources WHERE rel_path = $1");
   st.bind(1, gone);
   EXPECT_EQ(std::get<std::int64_t>(st.execute().rows()[0][0]), 0) << "a vanished file was recorded";
@@ -81,7 +81,7 @@ TEST(Vanishing, FileDeletedBetweenScanAndReadIsSkippedWithAReason) {
 TEST(Vanishing, KnownFileThatVanishesIsLeftForPrune) {
   Tree t;
   {
-    auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0, {}});
+    auto s = storage::duckdb::Session::open(t.db, {storage::OpenMode::ReadWrite, 0, {}});
     ingest::IngestOptions o;
     o.location = "LMT";
     auto first = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
@@ -95,7 +95,7 @@ TEST(Vanishing, KnownFileThatVanishesIsLeftForPrune) {
   o.before_read = [&](const std::string& r) {
     if (r == rel) fs::remove(t.root / r);
   };
-  auto s = db::Session::open(t.db, {db::OpenMode::ReadWrite, 0, {}});
+  auto s = storage::duckdb::Session::open(t.db, {storage::OpenMode::ReadWrite, 0, {}});
   auto second = ingest::ingest_directory(*storage::duckdb::borrow(*s), t.root.string(), o);
   EXPECT_EQ(problem_of(second, rel).rfind("skipped: vanished", 0), 0u) << problem_of(second, rel);
   EXPECT_EQ(second.updated, 0);

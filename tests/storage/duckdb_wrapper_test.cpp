@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace tolteca::db {
+namespace tolteca::storage::duckdb {
 namespace {
 
 class DuckDbWrapperTest : public ::testing::Test {
@@ -130,4 +130,4 @@ TEST(DuckDbLibrary, ParquetIsBuiltIn) {
 }
 
 }  // namespace
-}  // namespace tolteca::db
+}  // namespace tolteca::storage::duckdb

@@ -6,10 +6,11 @@
 #include "storage/duckdb/backup.h"
 #include "storage/duckdb/session.h"
 #include "model/error.h"
+#include "storage/errors.h"
 #include "support/test_db.h"
 #include "support/test_support.h"
 
-namespace tolteca::db {
+namespace tolteca::storage::duckdb {
 namespace {
 
 std::unique_ptr<Session> open_file(const test::TempDir& dir, OpenMode mode) {
@@ -68,8 +69,11 @@ TEST(Schema, DatabaseWithoutSchemaIsNamed) {
   try {
     open_file(dir, OpenMode::ReadOnly);
     FAIL();
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("db init"), std::string::npos) << e.what();
+  } catch (const storage::SchemaRefused& e) {
+    // The facts; the CLI adds "run 'tolteca_db db init' first" (tests/cli/error_phrasing_test.cpp).
+    EXPECT_EQ(e.problem, storage::SchemaRefused::Problem::no_schema);
+    EXPECT_EQ(e.name, (dir / "t.duckdb").string());
+    EXPECT_NE(std::string(e.what()).find("has no tolteca_db schema"), std::string::npos) << e.what();
   }
 }
 
@@ -125,4 +129,4 @@ TEST(ExportImport, UnknownTableIsAUserError) {
 }
 
 }  // namespace
-}  // namespace tolteca::db
+}  // namespace tolteca::storage::duckdb

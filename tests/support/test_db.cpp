@@ -3,8 +3,8 @@
 
 namespace tolteca::test {
 
-std::unique_ptr<db::Session> fresh_registry(const std::string& url) {
-  return db::Session::open(url, db::OpenOptions{db::OpenMode::Create, 0, {}});
+std::unique_ptr<storage::duckdb::Session> fresh_registry(const std::string& url) {
+  return storage::duckdb::Session::open(url, storage::OpenOptions{storage::OpenMode::Create, 0, {}});
 }
 
 }  // namespace tolteca::test

@@ -8,6 +8,6 @@
 
 namespace tolteca::test {
 
-std::unique_ptr<db::Session> fresh_registry(const std::string& url = "duckdb:///:memory:");
+std::unique_ptr<storage::duckdb::Session> fresh_registry(const std::string& url = "duckdb:///:memory:");
 
 }  // namespace tolteca::test

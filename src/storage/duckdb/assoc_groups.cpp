@@ -117,13 +117,8 @@ std::vector<StoredGroup> DuckAssocStore::groups_all(AssocType t) {
 
 std::vector<StoredGroup> DuckAssocStore::groups_by_uids(AssocType t, const std::vector<std::string>& uids) {
   if (uids.empty()) return {};
-  std::string list;
-  for (std::size_t i = 0; i < uids.size(); ++i) {
-    if (i) list.push_back(',');
-    list.append(quote_literal(uids[i]));
-  }
   std::string sql = group_select(t);
-  sql.append(" AND uid IN (").append(list).append(")");
+  sql.append(" AND uid IN ").append(in_list(uids));
   return read_groups(run(sql));
 }
 

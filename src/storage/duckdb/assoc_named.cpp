@@ -73,10 +73,10 @@ std::int64_t DuckAssocStore::add_named_members(std::int64_t gid, const std::vect
   if (ids.empty()) return 0;
   auto r = run(fmt::format(
       "INSERT INTO edges (assoc_type, src_product_id, dst_product_id) SELECT {E}, {0}, m.id "
-      "FROM (SELECT DISTINCT x AS id FROM (SELECT unnest(CAST(string_split('{1}', ',') AS BIGINT[])) AS x)) m "
+      "FROM (SELECT DISTINCT x AS id FROM {1}) m "
       "WHERE m.id NOT IN (SELECT dst_product_id FROM edges WHERE assoc_type = {E} AND "
       "src_product_id = {0})",
-      gid, join_ints(ids), fmt::arg("E", kNamedEdge)));
+      gid, int_table(ids), fmt::arg("E", kNamedEdge)));
   const std::int64_t n = r.rows_changed();
   refresh_named(con(), gid);
   return n;

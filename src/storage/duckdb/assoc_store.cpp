@@ -73,35 +73,6 @@ std::uint8_t master_code(std::string_view m) {
 
 const char* master_text(std::uint8_t code) { return code == 0 ? "tcs" : code == 1 ? "ics" : "clip"; }
 
-std::string join_ints(const std::vector<std::int64_t>& v) {
-  std::string s;
-  s.reserve(v.size() * 8);
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) s += ',';
-    s += std::to_string(v[i]);
-  }
-  return s;
-}
-
-// Beyond a few values a semi-join on one split string is cheaper for DuckDB
-// than a long literal list (measured: bench/RESULTS.md).
-std::string in_list(const std::vector<std::int64_t>& v) {
-  std::string out;
-  if (v.size() <= 32) {
-    out.append("(").append(join_ints(v)).append(")");
-  } else {
-    out.append("(SELECT unnest(CAST(string_split('").append(join_ints(v)).append("', ',') AS BIGINT[])))");
-  }
-  return out;
-}
-
-// DuckDB skips row groups by their min/max itself for literal lists, not for semi-joins.
-std::string in_cond(const std::string& col, const std::vector<std::int64_t>& sorted_unique) {
-  if (sorted_unique.size() <= 32) return col + " IN " + in_list(sorted_unique);
-  return fmt::format("{0} BETWEEN {1} AND {2} AND {0} IN {3}", col, sorted_unique.front(), sorted_unique.back(),
-                     in_list(sorted_unique));
-}
-
 std::vector<std::int64_t> unique_sorted(std::vector<std::int64_t> v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "storage/duckdb/duckdb.h"
+#include "storage/duckdb/in_list.h"
 #include "storage/duckdb/session.h"
 #include "storage/assoc_store.h"
 
@@ -99,12 +100,6 @@ std::string_view str_or_empty(const Chunk& c, std::size_t col, const std::uint64
 std::uint8_t master_code(std::string_view m);
 // The master column's text for a code: "tcs", "ics", "clip".
 const char* master_text(std::uint8_t code);
-// "1,2,3".
-std::string join_ints(const std::vector<std::int64_t>& v);
-// "(1,2,3)" for IN (a semi-join on one split string beyond 32 values).
-std::string in_list(const std::vector<std::int64_t>& v);
-// "col IN (...)" plus the values' range (lets DuckDB skip row groups).
-std::string in_cond(const std::string& col, const std::vector<std::int64_t>& sorted_unique);
 std::vector<std::int64_t> unique_sorted(std::vector<std::int64_t> v);
 // "make_timestamp(micros)".
 std::string ts(std::int64_t micros);

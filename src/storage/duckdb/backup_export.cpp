@@ -14,6 +14,7 @@
 #include "files/output_file.h"
 #include "files/sha256.h"
 #include "model/error.h"
+#include "storage/errors.h"
 #include "model/time.h"
 #include "tolteca/version.h"
 
@@ -40,9 +41,7 @@ void check_replaceable(const std::string& dir) {
     const bool table_file = (ext == ".parquet" || ext == ".csv") &&
                             std::find(known.begin(), known.end(), stem) != known.end();
     if (!e.is_regular_file() || !(name == kManifestFile || table_file))
-      throw UserError(fmt::format("{} is not a tolteca_db export (it holds {}); --force replaces only an earlier "
-                                  "export: choose another directory",
-                                  dir, name));
+      throw storage::NotAnExport(dir, name);
   }
 }
 

@@ -10,12 +10,15 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <vector>
 
 #include "storage/duckdb/admin.h"
 #include "storage/duckdb/backup.h"
 #include "storage/duckdb/schema.h"
 #include "files/sha256.h"
+#include "files/unique_fd.h"
 #include "model/error.h"
+#include "storage/errors.h"
 
 namespace fs = std::filesystem;
 
@@ -51,15 +54,11 @@ Export read_manifest(const std::string& dir) {
   const fs::path p = fs::path(dir) / kManifestFile;
   std::string text;
   {
-    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      throw UserError(fmt::format("{} has no {}: an incomplete export (interrupted) or one made before exports "
-                                  "carried a manifest; export again with 'tolteca_db db export', or pass --no-verify "
-                                  "to restore its files unchecked",
-                                  dir, kManifestFile));
+    const files::UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+      throw storage::ExportRefused(storage::ExportRefused::Problem::no_manifest, dir, {}, {}, {});
     char buf[65536];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
-    ::close(fd);
+    for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
   }
   Export ex{dir, "", {}, true};
   try {
@@ -110,40 +109,38 @@ std::vector<std::string> choose_tables(const Export& ex, const std::vector<std::
     for (const auto& t : schema_tables())
       if (!ex.find(t)) missing.push_back(t);
     if (!missing.empty())
-      throw UserError(fmt::format("export in {} is incomplete: table(s) {} missing; nothing imported (to restore "
-                                  "only what it holds, pass --tables)",
-                                  ex.dir, fmt::join(missing, ", ")));
+      throw storage::ExportRefused(storage::ExportRefused::Problem::incomplete, ex.dir, {},
+                                   fmt::format("{}", fmt::join(missing, ", ")), {});
     chosen = schema_tables();
   } else {
     for (const auto& t : wanted) {
       if (!known_table(t))
         throw UserError(fmt::format("unknown table '{}'; tables are: {}", t, fmt::join(schema_tables(), ", ")));
-      if (!ex.find(t)) throw UserError(fmt::format("--tables: table {} is not in the export in {}", t, ex.dir));
+      if (!ex.find(t)) throw storage::ExportRefused(storage::ExportRefused::Problem::table_not_in_it, ex.dir, t, {}, {});
       if (std::find(chosen.begin(), chosen.end(), t) == chosen.end()) chosen.push_back(t);
     }
   }
   for (const auto& t : chosen)
     for (const auto& dep : table_dependencies(t))
       if (std::find(chosen.begin(), chosen.end(), dep) == chosen.end())
-        throw UserError(fmt::format("--tables: {} needs {}, which the subset lacks; add {} (nothing imported)", t,
-                                    fmt::join(table_dependencies(t), " and "), dep));
+        throw storage::ExportRefused(storage::ExportRefused::Problem::subset_lacks_dep, ex.dir, t,
+                                     fmt::format("{}", fmt::join(table_dependencies(t), " and ")), dep);
   return chosen;
 }
 
 // Open files of the export, read by DuckDB through /proc/self/fd/N (no glob expansion of DIR).
+// The descriptors stay open (owned here) until the import is done.
 class OpenFiles {
  public:
-  ~OpenFiles() {
-    for (auto& [t, fd] : fds_) ::close(fd);
-  }
   // Opens and checks the file; returns the literal path DuckDB is to read.
   std::string open(const Export& ex, const Entry& e) {
     const std::string path = (fs::path(ex.dir) / e.file).string();
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    files::UniqueFd owned(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!owned)
       throw UserError(fmt::format("export in {}: table {}: file {} is missing or unreadable ({}); nothing imported",
                                   ex.dir, e.table, e.file, std::strerror(errno)));
-    fds_[e.table] = fd;
+    const int fd = owned.get();
+    fds_.push_back(std::move(owned));
     if (e.sha256) {
       auto sum = files::sha256_hex_fd(fd, path);
       if (sum != *e.sha256)
@@ -161,7 +158,7 @@ class OpenFiles {
   }
 
  private:
-  std::map<std::string, int> fds_;
+  std::vector<files::UniqueFd> fds_;
 };
 
 std::string reader_sql(const std::string& format, const std::string& path) {

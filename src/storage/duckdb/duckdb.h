@@ -225,10 +225,3 @@ std::string quote_literal(std::string_view text);
 std::string library_version();
 
 }  // namespace tolteca::storage::duckdb
-
-// TRANSITIONAL (issue 14): the backend's old namespace name. No library code uses it any more; the
-// tests and benches that open a DuckDB session directly still spell db::Session, db::Transaction, ...
-// It goes when they spell storage::duckdb::.
-namespace tolteca::db {
-using namespace tolteca::storage::duckdb;
-}  // namespace tolteca::db

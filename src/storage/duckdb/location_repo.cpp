@@ -62,22 +62,25 @@ std::int64_t rebase_location(Session& s, std::int64_t location_id, const std::st
   return n;
 }
 
+namespace {
+// Runs a statement with the location id as $1; returns the rows it changed.
+std::int64_t for_location(Session& s, const char* sql, std::int64_t location_id) {
+  return s.con().prepare(sql).bind(1, location_id).execute().rows_changed();
+}
+}  // namespace
+
 std::int64_t remove_location(Session& s, std::int64_t location_id) {
   Transaction tx(s.con());
-  auto st = s.con().prepare("DELETE FROM sources WHERE location_id = $1");
-  st.bind(1, location_id);
-  std::int64_t n = st.execute().rows_changed();
-  auto del = s.con().prepare("DELETE FROM locations WHERE id = $1");
-  del.bind(1, location_id).execute();
+  const std::int64_t n = for_location(s, "DELETE FROM sources WHERE location_id = $1", location_id);
+  for_location(s, "DELETE FROM locations WHERE id = $1", location_id);
   tx.commit();
   return n;
 }
 
 std::int64_t prune_missing_files(Session& s, std::int64_t location_id) {
   Transaction tx(s.con());
-  auto st = s.con().prepare("DELETE FROM sources WHERE location_id = $1 AND availability = 'missing'");
-  st.bind(1, location_id);
-  std::int64_t n = st.execute().rows_changed();
+  const std::int64_t n =
+      for_location(s, "DELETE FROM sources WHERE location_id = $1 AND availability = 'missing'", location_id);
   tx.commit();
   return n;
 }

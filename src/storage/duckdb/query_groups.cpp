@@ -35,15 +35,14 @@ std::vector<query::GroupRow> query_groups(Session& s, const query::GroupFilter& 
   if (f.types.empty()) {
     conds.push_back(fmt::format("g.product_type IN {}", kGroupTypes));
   } else {
-    std::string in;
+    std::vector<std::string> types;
     for (const auto& t : f.types) {
       const auto& known = query::group_types();
       if (std::find(known.begin(), known.end(), t) == known.end())
         throw UserError(fmt::format("unknown group type '{}'; types are: {}", t, fmt::join(known, ", ")));
-      in += in.empty() ? "?" : ", ?";
-      where.params.emplace_back("dp_" + t);
+      types.push_back(std::string(product_type::prefix) + t);
     }
-    conds.push_back("g.product_type IN (" + in + ")");
+    conds.push_back("g.product_type IN " + bound_in_list(types, where.params));
   }
   if (f.since) {
     conds.push_back("g.latest_member_time >= ?");

@@ -15,6 +15,7 @@
 #include "model/error.h"
 #include "model/time_arg.h"
 #include "model/rel_path.h"
+#include "model/split.h"
 #include "storage/errors.h"
 #include "storage/duckdb/query_sql.h"
 
@@ -25,12 +26,24 @@ using namespace sql;
 // ---- observations -------------------------------------------------------------
 
 namespace {
-}  // namespace
 
-std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool with_files) {
-  auto m = obs_cte(f);
+// The selected observations while their summaries are filled in.
+struct ObsSelection {
+  Session& s;
   std::vector<query::ObsRow> out;
-  std::map<std::int64_t, std::size_t> index;
+  std::map<std::int64_t, std::size_t> index;  // id -> position in out
+  BoundSql set;                               // the ids as a bound set (id_set)
+  query::ObsRow* at(const Value& id) {
+    auto it = index.find(as_int(id));
+    return it == index.end() ? nullptr : &out[it->second];
+  }
+};
+
+// The observation rows of the filter's selection; returns their ids.
+std::vector<std::int64_t> read_obs(ObsSelection& q, const BoundSql& m) {
+  Session& s = q.s;
+  auto& out = q.out;
+  auto& index = q.index;
   std::vector<std::int64_t> ids;
   for (auto& r : run(s, m.sql, m.params).rows()) {
     query::ObsRow o;
@@ -51,106 +64,108 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
     ids.push_back(o.id);
     out.push_back(std::move(o));
   }
-  if (out.empty()) return out;
-  auto at = [&](const Value& id) -> query::ObsRow* {
-    auto it = index.find(as_int(id));
-    return it == index.end() ? nullptr : &out[it->second];
-  };
-  auto set = id_set(ids, m);
-  // Files: for a few observations, plain indexed rows summarised here
-  // (DISTINCT aggregates in SQL cost several times the fetch); for many, the
-  // summary is aggregated in SQL so that millions of file rows never reach
-  // this process (unless --files asks for them).
-  if (ids.size() > kMaxIdList && !with_files) {
-    for (auto& r : run(s,
-                       fmt::format("SELECT s.product_id, count(DISTINCT s.rel_path), "
-                                   "count(DISTINCT s.rel_path) FILTER (WHERE s.availability = 'missing'), "
-                                   "string_agg(DISTINCT CAST(s.roach AS VARCHAR), ','), "
-                                   "string_agg(DISTINCT s.interface, ',') FROM sources s WHERE s.product_id IN {} "
-                                   "GROUP BY s.product_id",
-                                   set.sql),
-                       set.params)
-                       .rows()) {
-      auto* o = at(r[0]);
-      if (!o) continue;
-      o->n_files = as_int(r[1]);
-      o->n_missing = as_int(r[2]);
-      std::set<int> nets;
-      std::set<std::string> ifaces;
-      std::string text = as_str(r[3]);
-      for (std::size_t p = 0; p < text.size();) {
-        auto c = text.find(',', p);
-        if (c == std::string::npos) c = text.size();
-        if (c > p) nets.insert(std::stoi(text.substr(p, c - p)));
-        p = c + 1;
-      }
-      text = as_str(r[4]);
-      for (std::size_t p = 0; p < text.size();) {
-        auto c = text.find(',', p);
-        if (c == std::string::npos) c = text.size();
-        if (c > p) ifaces.insert(text.substr(p, c - p));
-        p = c + 1;
-      }
-      o->networks.assign(nets.begin(), nets.end());
-      o->interfaces.assign(ifaces.begin(), ifaces.end());
-    }
-  } else {
-    std::map<std::int64_t, std::set<std::string>> paths, missing_paths, ifaces;
-    std::map<std::int64_t, std::set<int>> nets;
-    for (auto& r : run(s,
-                       fmt::format("SELECT s.product_id, {} FROM sources s JOIN locations l ON l.id = s.location_id "
-                                   "WHERE s.product_id IN {} ORDER BY s.product_id, s.roach NULLS LAST, s.interface, "
-                                   "s.rel_path, l.priority DESC, l.label",
-                                   kFileColumnsNoUid, set.sql),
-                       set.params)
-                       .rows()) {
-      auto* o = at(r[0]);
-      if (!o) continue;
-      std::vector<Value> row{Value{o->uid}};
-      row.insert(row.end(), r.begin() + 1, r.end());
-      auto f = read_file_row(row);
-      paths[o->id].insert(f.rel_path);
-      if (f.availability == "missing") missing_paths[o->id].insert(f.rel_path);
-      if (f.roach) nets[o->id].insert(*f.roach);
-      ifaces[o->id].insert(f.interface);
-      if (with_files) o->files.push_back(std::move(f));
-    }
-    for (auto& o : out) {
-      o.n_files = static_cast<std::int64_t>(paths[o.id].size());
-      o.n_missing = static_cast<std::int64_t>(missing_paths[o.id].size());
-      o.networks.assign(nets[o.id].begin(), nets[o.id].end());
-      o.interfaces.assign(ifaces[o.id].begin(), ifaces[o.id].end());
-    }
+  return ids;
+}
+
+// Many observations, without their files: the files' summary aggregated in SQL.
+void summarise_files_in_sql(ObsSelection& q) {
+  Session& s = q.s;
+  const BoundSql& set = q.set;
+  auto at = [&](const Value& id) { return q.at(id); };
+  for (auto& r : run(s,
+                     fmt::format("SELECT s.product_id, count(DISTINCT s.rel_path), "
+                                 "count(DISTINCT s.rel_path) FILTER (WHERE s.availability = 'missing'), "
+                                 "string_agg(DISTINCT CAST(s.roach AS VARCHAR), ','), "
+                                 "string_agg(DISTINCT s.interface, ',') FROM sources s WHERE s.product_id IN {} "
+                                 "GROUP BY s.product_id",
+                                 set.sql),
+                     set.params)
+                     .rows()) {
+    auto* o = at(r[0]);
+    if (!o) continue;
+    o->n_files = as_int(r[1]);
+    o->n_missing = as_int(r[2]);
+    std::set<int> nets;
+    std::set<std::string> ifaces;
+    for (const std::string& n : split_nonempty(as_str(r[3]))) nets.insert(std::stoi(n));
+    for (std::string& i : split_nonempty(as_str(r[4]))) ifaces.insert(std::move(i));
+    o->networks.assign(nets.begin(), nets.end());
+    o->interfaces.assign(ifaces.begin(), ifaces.end());
   }
-  if (ids.size() > kMaxIdList) {
-    // Many observations: join in SQL (one pass) rather than id lookups.
-    for (auto& r : run(s,
-                       fmt::format("SELECT e.dst_product_id, gp.name FROM edges e JOIN products gp "
-                                   "ON gp.id = e.src_product_id WHERE e.dst_product_id IN {} AND gp.product_type IN {} "
-                                   "ORDER BY gp.name",
-                                   set.sql, kGroupTypes),
-                       set.params)
-                       .rows())
-      if (auto* o = at(r[0])) o->groups.push_back(as_str(r[1]));
-    for (auto& r : run(s,
-                       fmt::format("SELECT DISTINCT e.src_product_id, cp.uid FROM edges e JOIN products cp "
-                                   "ON cp.id = e.dst_product_id WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' "
-                                   "AND e.src_product_id IN {} ORDER BY cp.uid",
-                                   set.sql),
-                       set.params)
-                       .rows())
-      if (auto* o = at(r[0])) o->cal.push_back(as_str(r[1]));
-    return out;
+}
+
+// The files as rows, summarised here (and kept in ObsRow::files when with_files).
+void summarise_files(ObsSelection& q, bool with_files) {
+  Session& s = q.s;
+  auto& out = q.out;
+  const BoundSql& set = q.set;
+  auto at = [&](const Value& id) { return q.at(id); };
+  std::map<std::int64_t, std::set<std::string>> paths, missing_paths, ifaces;
+  std::map<std::int64_t, std::set<int>> nets;
+  for (auto& r : run(s,
+                     fmt::format("SELECT s.product_id, {} FROM sources s JOIN locations l ON l.id = s.location_id "
+                                 "WHERE s.product_id IN {} ORDER BY s.product_id, s.roach NULLS LAST, s.interface, "
+                                 "s.rel_path, l.priority DESC, l.label",
+                                 kFileColumnsNoUid, set.sql),
+                     set.params)
+                     .rows()) {
+    auto* o = at(r[0]);
+    if (!o) continue;
+    std::vector<Value> row{Value{o->uid}};
+    row.insert(row.end(), r.begin() + 1, r.end());
+    auto f = read_file_row(row);
+    paths[o->id].insert(f.rel_path);
+    if (f.availability == "missing") missing_paths[o->id].insert(f.rel_path);
+    if (f.roach) nets[o->id].insert(*f.roach);
+    ifaces[o->id].insert(f.interface);
+    if (with_files) o->files.push_back(std::move(f));
   }
+  for (auto& o : out) {
+    o.n_files = static_cast<std::int64_t>(paths[o.id].size());
+    o.n_missing = static_cast<std::int64_t>(missing_paths[o.id].size());
+    o.networks.assign(nets[o.id].begin(), nets[o.id].end());
+    o.interfaces.assign(ifaces[o.id].begin(), ifaces[o.id].end());
+  }
+}
+
+// Many observations: groups and cal observations joined in SQL.
+void groups_and_cal_joined(ObsSelection& q) {
+  Session& s = q.s;
+  const BoundSql& set = q.set;
+  auto at = [&](const Value& id) { return q.at(id); };
+  // Many observations: join in SQL (one pass) rather than id lookups.
+  for (auto& r : run(s,
+                     fmt::format("SELECT e.dst_product_id, gp.name FROM edges e JOIN products gp "
+                                 "ON gp.id = e.src_product_id WHERE e.dst_product_id IN {} AND gp.product_type IN {} "
+                                 "ORDER BY gp.name",
+                                 set.sql, kGroupTypes),
+                     set.params)
+                     .rows())
+    if (auto* o = at(r[0])) o->groups.push_back(as_str(r[1]));
+  for (auto& r : run(s,
+                     fmt::format("SELECT DISTINCT e.src_product_id, cp.uid FROM edges e JOIN products cp "
+                                 "ON cp.id = e.dst_product_id WHERE e.assoc_type = {} "
+                                 "AND e.src_product_id IN {} ORDER BY cp.uid",
+                                 kCalEdge, set.sql),
+                     set.params)
+                     .rows())
+    if (auto* o = at(r[0])) o->cal.push_back(as_str(r[1]));
+}
+
+// A few observations: their edges by index, then the products at the other ends by id.
+void groups_and_cal_by_index(ObsSelection& q) {
+  Session& s = q.s;
+  auto& out = q.out;
+  const BoundSql& set = q.set;
+  auto at = [&](const Value& id) { return q.at(id); };
   // Edges by index (to groups: dst = obs; to cal observations: src = obs),
   // then the products at their other ends by id.
   std::vector<std::tuple<std::int64_t, std::int64_t, bool>> links;  // obs id, other id, is cal
   std::vector<std::int64_t> others;
   for (auto& r : run(s,
                      fmt::format("SELECT e.dst_product_id, e.src_product_id FROM edges e WHERE e.dst_product_id IN {} "
-                                 "AND e.assoc_type <> 'dpa_raw_obs_cal_obs' AND e.assoc_type <> "
-                                 "'dpa_reduced_obs_raw_obs'",
-                                 set.sql),
+                                 "AND e.assoc_type <> {} AND e.assoc_type <> {}",
+                                 set.sql, kCalEdge, kReducedEdge),
                      set.params)
                      .rows()) {
     links.emplace_back(as_int(r[0]), as_int(r[1]), false);
@@ -158,8 +173,8 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
   }
   for (auto& r : run(s,
                      fmt::format("SELECT e.src_product_id, e.dst_product_id FROM edges e WHERE e.src_product_id IN {} "
-                                 "AND e.assoc_type = 'dpa_raw_obs_cal_obs'",
-                                 set.sql),
+                                 "AND e.assoc_type = {}",
+                                 set.sql, kCalEdge),
                      set.params)
                      .rows()) {
     links.emplace_back(as_int(r[0]), as_int(r[1]), true);
@@ -174,10 +189,9 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
                                       others.begin() + static_cast<std::ptrdiff_t>(std::min(others.size(), i + kMaxIdList)));
       auto cs = id_set(chunk, {});
       for (auto& r : run(s, "SELECT id, uid, name, product_type FROM products WHERE id IN " + cs.sql, cs.params).rows())
-        info[as_int(r[0])] = {as_str(r[3]) == "dp_raw_obs" ? as_str(r[1]) : as_str(r[2]), as_str(r[3])};
+        info[as_int(r[0])] = {as_str(r[3]) == product_type::raw_obs ? as_str(r[1]) : as_str(r[2]), as_str(r[3])};
     }
-    static const std::set<std::string> group_types{"dp_cal_group", "dp_drivefit", "dp_focus_group", "dp_astig_group",
-                                                   "dp_named_group"};
+    static const std::set<std::string> group_types(kGroupProductTypes.begin(), kGroupProductTypes.end());
     for (auto& [obs_id, other, is_cal] : links) {
       auto* o = at(Value{obs_id});
       auto it = info.find(other);
@@ -191,7 +205,30 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
       o.cal.erase(std::unique(o.cal.begin(), o.cal.end()), o.cal.end());
     }
   }
-  return out;
+}
+
+}  // namespace
+
+std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool with_files) {
+  auto m = obs_cte(f);
+  ObsSelection q{s, {}, {}, {}};
+  const std::vector<std::int64_t> ids = read_obs(q, m);
+  if (q.out.empty()) return {};
+  q.set = id_set(ids, m);
+  const bool many = ids.size() > kMaxIdList;
+  // Files: for a few observations, plain indexed rows summarised here
+  // (DISTINCT aggregates in SQL cost several times the fetch); for many, the
+  // summary is aggregated in SQL so that millions of file rows never reach
+  // this process (unless --files asks for them).
+  if (many && !with_files)
+    summarise_files_in_sql(q);
+  else
+    summarise_files(q, with_files);
+  if (many)
+    groups_and_cal_joined(q);
+  else
+    groups_and_cal_by_index(q);
+  return std::move(q.out);
 }
 
 }  // namespace tolteca::storage::duckdb

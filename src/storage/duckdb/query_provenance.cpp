@@ -32,7 +32,7 @@ std::vector<query::Provenance> query_provenance(Session& s, const std::vector<qu
   std::vector<query::Provenance> out;
   auto cal_st = s.con().prepare(
       "SELECT d.id, d.uid, d.data_kind, CAST(e.context AS VARCHAR) FROM edges e JOIN products d "
-      "ON d.id = e.dst_product_id WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' AND e.src_product_id = ? ORDER BY d.uid");
+      "ON d.id = e.dst_product_id WHERE e.assoc_type = " + kCalEdge + " AND e.src_product_id = ? ORDER BY d.uid");
   for (auto& obs : query_obs(s, f, false)) {
     query::Provenance p;
     for (auto& r : run(s,
@@ -77,13 +77,13 @@ std::vector<query::Provenance> query_provenance(Session& s, const std::vector<qu
     }
     for (auto& r : run(s,
                        "SELECT r.uid FROM edges e JOIN products r ON r.id = e.src_product_id "
-                       "WHERE e.assoc_type = 'dpa_reduced_obs_raw_obs' AND e.dst_product_id = ? ORDER BY r.uid",
+                       "WHERE e.assoc_type = " + kReducedEdge + " AND e.dst_product_id = ? ORDER BY r.uid",
                        {Value{obs.id}})
                        .rows())
       p.reduced.push_back(as_str(r[0]));
     for (auto& r : run(s,
                        "SELECT DISTINCT r.uid FROM edges e JOIN products r ON r.id = e.src_product_id "
-                       "WHERE e.assoc_type = 'dpa_raw_obs_cal_obs' AND e.dst_product_id = ? ORDER BY r.uid",
+                       "WHERE e.assoc_type = " + kCalEdge + " AND e.dst_product_id = ? ORDER BY r.uid",
                        {Value{obs.id}})
                        .rows())
       p.referenced_by.push_back(as_str(r[0]));

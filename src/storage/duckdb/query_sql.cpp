@@ -29,15 +29,9 @@ void number_condition(const query::NumberSel& sel, const std::string& col, std::
       conds.push_back(col + " = ?");
       params.emplace_back(sel.values[0]);
       return;
-    case K::set: {
-      std::string in = col + " IN (";
-      for (std::size_t i = 0; i < sel.values.size(); ++i) {
-        in += i ? ", ?" : "?";
-        params.emplace_back(sel.values[i]);
-      }
-      conds.push_back(in + ")");
+    case K::set:
+      conds.push_back(col + " IN " + bound_in_list(sel.values, params));
       return;
-    }
     case K::range:
       if (sel.start) {
         conds.push_back(col + " >= ?");
@@ -233,7 +227,8 @@ query::FileRow read_file_row(const std::vector<Value>& r) {
 
 
 std::string type_of_product(const std::string& product_type) {
-  return product_type.rfind("dp_", 0) == 0 ? product_type.substr(3) : product_type;
+  return product_type.rfind(product_type::prefix, 0) == 0 ? product_type.substr(product_type::prefix.size())
+                                                           : product_type;
 }
 
 
@@ -241,16 +236,7 @@ std::string type_of_product(const std::string& product_type) {
 BoundSql id_set(const std::vector<std::int64_t>& ids, const BoundSql& query) {
   BoundSql out;
   if (ids.size() <= kMaxIdList) {
-    // (Built in a local with push_back: GCC 12's -Wrestrict misfires on `+= i ? ", ?" : "?"` once
-    // inlined here.)
-    std::string sql("(");
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (i) sql.append(", ");
-      sql.push_back('?');
-      out.params.emplace_back(ids[i]);
-    }
-    sql.push_back(')');
-    out.sql = ids.empty() ? std::string("(NULL)") : std::move(sql);
+    out.sql = bound_in_list(ids, out.params);
     return out;
   }
   out.sql = "(SELECT id FROM (" + query.sql + "))";

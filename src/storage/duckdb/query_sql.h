@@ -3,21 +3,30 @@
 // share: value readers, ordering, the observation filter's WHERE, the file
 // row projection, bound id lists. Not part of any interface.
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "model/product_type.h"
 #include "model/query_types.h"
 #include "storage/duckdb/duckdb.h"
+#include "storage/duckdb/in_list.h"
 #include "storage/duckdb/query_repo.h"
 #include "storage/duckdb/session.h"
 
 namespace tolteca::storage::duckdb::sql {
 
 inline constexpr const char* kMasterCode = "CASE {0}.master WHEN 'tcs' THEN 0 WHEN 'ics' THEN 1 WHEN 'clip' THEN 2 END";
-inline constexpr const char* kRaw = "'dp_raw_obs'";
-inline constexpr const char* kGroupTypes =
-    "('dp_cal_group', 'dp_drivefit', 'dp_focus_group', 'dp_astig_group', 'dp_named_group')";
+// The vocabulary (model/product_type.h) as SQL text: "'dp_raw_obs'".
+inline const std::string kRaw = quote_literal(product_type::raw_obs);
+// The product types of every group, the named ones included: "('dp_cal_group', ...)".
+inline const std::vector<std::string> kGroupProductTypes(std::begin(product_type::groups),
+                                                        std::end(product_type::groups));
+inline const std::string kGroupTypes = in_list(kGroupProductTypes);
+// "'dpa_raw_obs_cal_obs'", "'dpa_reduced_obs_raw_obs'".
+inline const std::string kCalEdge = quote_literal(edge_type::raw_obs_cal_obs);
+inline const std::string kReducedEdge = quote_literal(edge_type::reduced_obs_raw_obs);
 inline constexpr const char* kFileColumnsNoUid =
     "s.interface, s.roach, s.data_kind, s.is_raw, s.availability, l.label, s.rel_path, l.root_path, s.size, "
     "s.file_time, s.problem";

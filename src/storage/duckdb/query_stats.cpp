@@ -36,7 +36,7 @@ query::Stats query_stats(Session& s) {
                      .rows()) {
     std::string type = as_str(r[0]);
     std::int64_t n = as_int(r[3]);
-    if (type == "dp_raw_obs") {
+    if (type == product_type::raw_obs) {
       st.observations += n;
       per_master[as_str(r[1])] += n;
       auto kind = static_cast<DataKindBits>(as_int(r[2]));
@@ -45,9 +45,9 @@ query::Stats query_stats(Session& s) {
       auto lo = opt_time(r[4]), hi = opt_time(r[5]);
       if (lo && (!st.first_start || *lo < *st.first_start)) st.first_start = lo;
       if (hi && (!st.last_start || *hi > *st.last_start)) st.last_start = hi;
-    } else if (type == "dp_reduced_obs") {
+    } else if (type == product_type::reduced_obs) {
       st.reduced += n;
-    } else if (type.rfind("dp_", 0) == 0) {
+    } else if (type.rfind(product_type::prefix, 0) == 0) {
       st.groups += n;
       per_group_type[type_of_product(type)] += n;
     }

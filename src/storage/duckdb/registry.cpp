@@ -6,6 +6,7 @@
 #include "storage/duckdb/assoc_store.h"
 #include "storage/duckdb/backup.h"
 #include "storage/duckdb/coverage_repo.h"
+#include "storage/duckdb/fixture_store.h"
 #include "storage/duckdb/ingest_repo.h"
 #include "storage/duckdb/location_repo.h"
 #include "storage/duckdb/query_repo.h"
@@ -109,7 +110,7 @@ class DuckRegistry final : public Registry {
   // owned: the registry closes the session; borrowed (owned == nullptr): the caller keeps it.
   DuckRegistry(std::unique_ptr<Session> owned, Session& s, const AssocOptions& assoc = {})
       : owned_(std::move(owned)), s_(&s), ingest_(s), query_(s), admin_(s), locations_(s),
-        assoc_(make_assoc_store(s, assoc)), assoc_options_(assoc) {}
+        assoc_(make_assoc_store(s, assoc)), assoc_options_(assoc), fixtures_(make_fixture_store(s)) {}
   const std::string& url_text() const override { return s_->url().text; }
   std::string display_name() const override { return s_->display_name(); }
   bool read_only() const override { return s_->read_only(); }
@@ -124,6 +125,7 @@ class DuckRegistry final : public Registry {
   AdminStore& admin() override { return admin_; }
   LocationStore& locations() override { return locations_; }
   AssocStore& assoc() override { return *assoc_; }
+  FixtureStore& fixtures() override { return *fixtures_; }
   Session& session() { return *s_; }
 
  private:
@@ -135,6 +137,7 @@ class DuckRegistry final : public Registry {
   DuckLocationStore locations_;
   std::unique_ptr<AssocStore> assoc_;
   AssocOptions assoc_options_;
+  std::unique_ptr<FixtureStore> fixtures_;
 };
 
 }  // namespace

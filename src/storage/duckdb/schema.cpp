@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "model/data_kind.h"
+#include "model/product_type.h"
 #include "model/error.h"
+#include "storage/errors.h"
 #include "tolteca/version.h"
 
 namespace tolteca::storage::duckdb {
@@ -178,28 +180,28 @@ CREATE TABLE assoc_state (
 )SQL";
 
 struct Registry {
-  const char* name;
+  std::string_view name;
   const char* description;
 };
 
 constexpr Registry kProductTypes[] = {
-    {"dp_raw_obs", "Raw observation: one quartet, one file per network plus telescope/hwpr files"},
-    {"dp_reduced_obs", "Reduced observation: reduction products of one raw observation"},
-    {"dp_cal_group", "Calibration group: a VNA sweep and the target sweeps/tunes that follow it"},
-    {"dp_drivefit", "Drive-fit series: target sweeps of one (master, obsnum)"},
-    {"dp_focus_group", "Focus sequence: consecutive obsnums with ObsGoal focus"},
-    {"dp_astig_group", "Astigmatism sequence: consecutive obsnums with ObsGoal astig/astigmatism"},
-    {"dp_named_group", "Named group: products grouped by a user"},
+    {product_type::raw_obs, "Raw observation: one quartet, one file per network plus telescope/hwpr files"},
+    {product_type::reduced_obs, "Reduced observation: reduction products of one raw observation"},
+    {product_type::cal_group, "Calibration group: a VNA sweep and the target sweeps/tunes that follow it"},
+    {product_type::drivefit, "Drive-fit series: target sweeps of one (master, obsnum)"},
+    {product_type::focus_group, "Focus sequence: consecutive obsnums with ObsGoal focus"},
+    {product_type::astig_group, "Astigmatism sequence: consecutive obsnums with ObsGoal astig/astigmatism"},
+    {product_type::named_group, "Named group: products grouped by a user"},
 };
 
 constexpr Registry kAssocTypes[] = {
-    {"dpa_raw_obs_cal_obs", "Raw observation -> the raw observation its TargSweep pointer names"},
-    {"dpa_cal_group_raw_obs", "Calibration group -> member sweep"},
-    {"dpa_drivefit_raw_obs", "Drive-fit group -> member target sweep"},
-    {"dpa_focus_group_raw_obs", "Focus group -> member observation"},
-    {"dpa_astig_group_raw_obs", "Astigmatism group -> member observation"},
-    {"dpa_named_group_data_prod", "Named group -> member product"},
-    {"dpa_reduced_obs_raw_obs", "Reduced observation -> its raw observation"},
+    {edge_type::raw_obs_cal_obs, "Raw observation -> the raw observation its TargSweep pointer names"},
+    {edge_type::cal_group_raw_obs, "Calibration group -> member sweep"},
+    {edge_type::drivefit_raw_obs, "Drive-fit group -> member target sweep"},
+    {edge_type::focus_group_raw_obs, "Focus group -> member observation"},
+    {edge_type::astig_group_raw_obs, "Astigmatism group -> member observation"},
+    {edge_type::named_group_data_prod, "Named group -> member product"},
+    {edge_type::reduced_obs_raw_obs, "Reduced observation -> its raw observation"},
 };
 
 void fill_registries(Connection& con) {
@@ -260,18 +262,14 @@ Unversioned classify_unversioned(Connection& con, std::vector<std::string>& miss
   return missing.empty() ? Unversioned::complete_v1 : Unversioned::foreign;
 }
 
-std::string foreign_message(const std::string& db_name, const std::vector<std::string>& found,
-                            const std::vector<std::string>& missing) {
+storage::SchemaRefused foreign_error(const std::string& db_name, const std::vector<std::string>& found,
+                                     const std::vector<std::string>& missing) {
   bool ours = std::any_of(std::begin(kV1Tables), std::end(kV1Tables), [&](const char* t) {
     return std::binary_search(found.begin(), found.end(), std::string(t));
   });
-  if (ours)
-    return fmt::format("database {} has an incomplete tolteca_db schema without a version (tables {}; missing {}); "
-                       "refusing to change it: restore it from a 'db export', or use a new --db",
-                       db_name, join(found), join(missing));
-  return fmt::format("database {} is not a tolteca_db registry (it has tables {}); refusing to add the tolteca_db "
-                     "schema to it: use a new --db path",
-                     db_name, join(found));
+  using P = storage::SchemaRefused::Problem;
+  return storage::SchemaRefused(ours ? P::incomplete : P::foreign, db_name, 0, kSchemaVersion, join(found),
+                                ours ? join(missing) : std::string());
 }
 
 void insert_version_rows(Connection& con) {
@@ -326,7 +324,7 @@ bool create_or_migrate_schema(Connection& con, const std::string& db_name) {
             "INSERT INTO events (kind, subject, message) VALUES ('schema', 'schema_meta', "
             "'db init restored the missing schema_version row of a complete version-1 schema')");
         break;
-      case Unversioned::foreign: throw UserError(foreign_message(db_name, found, missing));
+      case Unversioned::foreign: throw foreign_error(db_name, found, missing);
     }
   }
   // Migrations from older versions go here: `if (*version < 2) { ...; }`.
@@ -341,12 +339,10 @@ void require_current_schema(Connection& con, const std::string& db_name) {
     std::vector<std::string> missing, found;
     switch (classify_unversioned(con, missing, found)) {
       case Unversioned::empty:
-        throw UserError(fmt::format("database {} has no tolteca_db schema; run 'tolteca_db db init' first", db_name));
+        throw storage::SchemaRefused(storage::SchemaRefused::Problem::no_schema, db_name, 0, kSchemaVersion, {}, {});
       case Unversioned::complete_v1:
-        throw UserError(fmt::format("database {} has lost its schema_version row; run 'tolteca_db db init' to repair "
-                                    "it (the data is kept)",
-                                    db_name));
-      case Unversioned::foreign: throw UserError(foreign_message(db_name, found, missing));
+        throw storage::SchemaRefused(storage::SchemaRefused::Problem::lost_version, db_name, 0, kSchemaVersion, {}, {});
+      case Unversioned::foreign: throw foreign_error(db_name, found, missing);
     }
   }
   if (*version > kSchemaVersion)
@@ -354,8 +350,7 @@ void require_current_schema(Connection& con, const std::string& db_name) {
         "database {} has schema version {}, newer than this tolteca_db ({}) understands; upgrade tolteca_db",
         db_name, *version, kSchemaVersion));
   if (*version < kSchemaVersion)
-    throw UserError(fmt::format("database {} has schema version {} (current {}); run 'tolteca_db db init' to migrate",
-                                db_name, *version, kSchemaVersion));
+    throw storage::SchemaRefused(storage::SchemaRefused::Problem::older, db_name, *version, kSchemaVersion, {}, {});
 }
 
 }  // namespace tolteca::storage::duckdb

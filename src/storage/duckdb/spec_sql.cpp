@@ -30,7 +30,7 @@ BoundSql one_spec(const query::ObsSpec& spec, SpecTarget target) {
   if (spec.latest) {
     // The newest raw observation (sequence order: start time, then master
     // code, obsnum, subobsnum, scannum) among those the rest of the spec selects.
-    std::vector<std::string> inner{"l.product_type = 'dp_raw_obs'", "l.obs_start_time IS NOT NULL"};
+    std::vector<std::string> inner{"l.product_type = " + kRaw, "l.obs_start_time IS NOT NULL"};
     quartet_conditions(spec, "l", inner, out.params);
     if (spec.interface) {
       inner.push_back("EXISTS (SELECT 1 FROM sources ls WHERE ls.product_id = l.id AND ls.interface = ?)");
