@@ -29,26 +29,45 @@ class DuckIngestStore final : public IngestStore {
   Session& s_;
 };
 
+// Every read runs in one transaction: its statements (an obs query's selection, summaries and
+// groups; the totals of stats) all see the same committed state, never a commit landing between
+// them (a server answers while an ingest commits). It ends with a rollback: nothing was written.
 class DuckQueryStore final : public QueryStore {
+  template <typename F>
+  auto snapshot(F&& read) {
+    Transaction tx(s_.con());  // rolled back by its destructor: a read writes nothing
+    return read();
+  }
+
  public:
   explicit DuckQueryStore(Session& s) : s_(s) {}
   // DuckDB answers obs/files whole (their summaries are set-based passes over
   // the selection); the rows still go out one by one through the sink.
   void obs(const query::ObsFilter& f, bool with_files, const RowSink<query::ObsRow>& sink) override {
-    for (auto& r : query_obs(s_, f, with_files))
+    auto rows = snapshot([&] { return query_obs(s_, f, with_files); });
+    for (auto& r : rows)
       if (!sink(std::move(r))) return;
   }
   void files(const query::FileFilter& f, const RowSink<query::FileRow>& sink) override {
-    for (auto& r : query_files(s_, f))
+    auto rows = snapshot([&] { return query_files(s_, f); });
+    for (auto& r : rows)
       if (!sink(std::move(r))) return;
   }
-  std::vector<query::GroupRow> groups(const query::GroupFilter& f) override { return query_groups(s_, f); }
-  query::Stats stats() override { return query_stats(s_); }
-  std::vector<query::Provenance> provenance(const std::vector<query::ObsSpec>& specs, std::int64_t limit) override {
-    return query_provenance(s_, specs, limit);
+  std::vector<query::GroupRow> groups(const query::GroupFilter& f) override {
+    return snapshot([&] { return query_groups(s_, f); });
   }
-  query::NightNetworks night_networks() override { return duckdb::night_networks(s_); }
-  query::ExportResult export_rows(const query::ExportRequest& r) override { return export_query(s_, r); }
+  query::Stats stats() override {
+    return snapshot([&] { return query_stats(s_); });
+  }
+  std::vector<query::Provenance> provenance(const std::vector<query::ObsSpec>& specs, std::int64_t limit) override {
+    return snapshot([&] { return query_provenance(s_, specs, limit); });
+  }
+  query::NightNetworks night_networks() override {
+    return snapshot([&] { return duckdb::night_networks(s_); });
+  }
+  query::ExportResult export_rows(const query::ExportRequest& r) override {
+    return snapshot([&] { return export_query(s_, r); });
+  }
   std::vector<ExportColumn> export_columns(const std::string& what) override {
     std::vector<ExportColumn> out;
     for (auto& [name, type] : duckdb::export_columns(s_, what)) out.push_back({name, type});
