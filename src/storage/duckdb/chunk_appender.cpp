@@ -7,9 +7,19 @@ namespace tolteca::storage::duckdb {
 
 ChunkAppender::ChunkAppender(Connection& con, const char* table, std::span<const char* const> columns)
     : table_(table) {
-  if (duckdb_appender_create(con.handle(), nullptr, table, &app_) == DuckDBError) fail("create");
+  // A throwing constructor runs no destructor: a failed create or add_column destroys the
+  // appender here (DuckDB allocates it even when the create fails).
+  auto give_up = [&](const char* what) {
+    try {
+      fail(what);
+    } catch (...) {
+      if (app_) duckdb_appender_destroy(&app_);
+      throw;
+    }
+  };
+  if (duckdb_appender_create(con.handle(), nullptr, table, &app_) == DuckDBError) give_up("create");
   for (const char* c : columns)
-    if (duckdb_appender_add_column(app_, c) == DuckDBError) fail(c);
+    if (duckdb_appender_add_column(app_, c) == DuckDBError) give_up(c);
   ncol_ = duckdb_appender_column_count(app_);
   std::vector<duckdb_logical_type> types(ncol_);
   types_.resize(ncol_);
