@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -45,6 +46,23 @@ int status_for_exit(int code) { return code == 1 ? 400 : code == 130 ? 503 : 500
 
 bool is_option_name(const std::string& k) {
   return !k.empty() && std::all_of(k.begin(), k.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
+}
+
+// The query parameters as the command's arguments: `spec` values positional, the others
+// `--key=value` (`skip` is taken by the endpoint itself). Returns the first parameter that is not
+// an option name or is reserved (nothing appended after it matters then).
+std::optional<std::string> append_parameters(const httplib::Params& params, const std::string& skip,
+                                             std::vector<std::string>& argv) {
+  for (const auto& [k, v] : params) {
+    if (k == "spec") {
+      argv.push_back(v);
+      continue;
+    }
+    if (!skip.empty() && k == skip) continue;
+    if (!is_option_name(k) || kReserved.count(k)) return k;
+    argv.push_back("--" + k + "=" + v);
+  }
+  return std::nullopt;
 }
 
 std::int64_t file_size(const std::string& path) {
@@ -190,15 +208,8 @@ void HttpApi::get_metrics(httplib::Response& res) {
 
 void HttpApi::get_query(const httplib::Request& req, httplib::Response& res) {
   std::vector<std::string> argv = {"tolteca_db", "query", req.matches[1].str()};
-  for (const auto& [k, v] : req.params) {
-    if (k == "spec") {
-      argv.push_back(v);
-      continue;
-    }
-    if (!is_option_name(k) || kReserved.count(k))
-      return json_error(res, 400, "parameter '" + k + "' is not accepted here", k);
-    argv.push_back("--" + k + "=" + v);
-  }
+  if (auto bad = append_parameters(req.params, {}, argv))
+    return json_error(res, 400, "parameter '" + *bad + "' is not accepted here", *bad);
   argv.push_back("--json");
   stream_command(std::move(argv), req, res, "application/json");
 }
@@ -215,17 +226,9 @@ void HttpApi::get_export(const httplib::Request& req, httplib::Response& res) {
   const std::string dir = dir_template;
   const std::string path = dir + "/export." + format;
   std::vector<std::string> argv = {"tolteca_db", "query", "export", path};
-  for (const auto& [k, v] : req.params) {
-    if (k == "spec") {
-      argv.push_back(v);
-      continue;
-    }
-    if (k == "format") continue;
-    if (!is_option_name(k) || kReserved.count(k)) {
-      std::filesystem::remove_all(dir);
-      return json_error(res, 400, "parameter '" + k + "' is not accepted here", k);
-    }
-    argv.push_back("--" + k + "=" + v);
+  if (auto bad = append_parameters(req.params, "format", argv)) {
+    std::filesystem::remove_all(dir);
+    return json_error(res, 400, "parameter '" + *bad + "' is not accepted here", *bad);
   }
   argv.push_back("--format=" + format);
   HttpJob job(runner_, std::move(argv), job_env(), job_open());
