@@ -37,7 +37,9 @@ ALLOWED = {
     "sim": {"model", "files", "storage"},  # its backend only through storage/open.h (a storage header)
     # serve's transport (sockets, HTTP, hosting the registry): it runs commands it is handed, knows none
     "server": {"model", "files", "storage"},
-    "cli": {"model", "files", "storage", "ingest", "assoc", "query", "sim", "server"},  # not the backends' internals
+    # `serve --watch`: file watching, observation completion, ingest and association as data arrives
+    "watch": {"model", "files", "storage", "ingest", "assoc"},
+    "cli": {"model", "files", "storage", "ingest", "assoc", "query", "sim", "server", "watch"},  # not the backends' internals
 }
 # Single files allowed more than their part: the factory that maps a URL to a backend must name them.
 FILE_EXTRA = {"storage/open.cpp": BACKENDS}

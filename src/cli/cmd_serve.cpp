@@ -7,6 +7,7 @@
 
 #include "cli/common.h"
 #include "cli/job_console.h"
+#include "cli/serve_watch.h"
 #include "model/error.h"
 #include "server/serve.h"
 #include "server/server_file.h"
@@ -22,6 +23,7 @@ struct ServeCli {
   double request_timeout = 60;
   std::size_t max_request_bytes = 1 << 20;
   int max_readers = 0;
+  WatchCli watch;
 };
 
 bool is_loopback(const std::string& host) {
@@ -68,6 +70,7 @@ int run_serve(const ServeCli& o) {
   so.log_format = o.log_format == "json" ? server::LogFormat::json : server::LogFormat::text;
   so.http = !o.no_http && o.listen != "none";
   so.max_readers = o.max_readers;
+  so.companion = make_watch_companion(o.watch, database);
   if (so.http) {
     parse_listen(o.listen, so.http_options);
     if (!is_loopback(so.http_options.host) && !o.allow_remote)
@@ -116,6 +119,7 @@ void add_serve_options(CLI::App* cmd, ServeCli& o) {
   cmd->add_option("--max-readers", o.max_readers,
                   "Queries answered at once (more wait their turn; default: the machine's cores, at least 2), so a "
                   "burst of queries leaves the write in flight its share of the machine");
+  add_watch_options(cmd, o.watch);
   add_json_flag(cmd, o.json);
 }
 
@@ -134,6 +138,7 @@ void register_serve_commands(CLI::App& app) {
   set_examples(cmd,
                "  tolteca_db serve --db duckdb:///./tolteca.duckdb\n"
                "  tolteca_db serve --listen 127.0.0.1:0 --log serve.log --log-format json\n"
+               "  tolteca_db serve --watch /data_lmt --disabled-networks 6,11 --settle 30\n"
                "  curl 'http://127.0.0.1:8765/api/v1/obs?spec=latest'\n");
   cmd->callback([o] {
     const int code = run_serve(*o);

@@ -170,6 +170,12 @@ IngestSummary ingest_directory(storage::Registry& s, const std::string& root, co
 // location's data root is a `failed` file that is not recorded; UserError when every path is outside.
 IngestSummary ingest_files(storage::Registry& s, const std::vector<std::string>& paths, const IngestOptions& opts);
 
+// Marks these files (absolute paths under the location's data root) missing: the ones it records as
+// available; others are ignored. One transaction, with one "missing" event. Returns how many were
+// marked. For a watcher that saw files deleted (ingest_directory --prune finds them by a walk).
+std::int64_t mark_files_missing(storage::Registry& s, const std::string& location, const std::vector<std::string>& paths,
+                                const storage::IngestOptions& storage_options = {});
+
 // ---- the site file database ---------------------------------------------------
 
 struct SiteDbOptions {

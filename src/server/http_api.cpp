@@ -185,9 +185,14 @@ void HttpApi::stream_command(std::vector<std::string> argv, const httplib::Reque
       });
 }
 
+void HttpApi::add_health(std::string name, std::function<nlohmann::json()> status) {
+  health_.emplace_back(std::move(name), std::move(status));
+}
+
 void HttpApi::get_health(httplib::Response& res) {
   nlohmann::json j = {{"status", "ok"}, {"database", host_.database()}, {"pid", static_cast<long>(::getpid())},
                       {"uptime_s", metrics_.uptime_seconds()}};
+  for (const auto& [name, status] : health_) j[name] = status();
   res.set_content(j.dump() + "\n", "application/json");
 }
 

@@ -8,7 +8,9 @@
 //        then only with "Authorization: Bearer <token>")
 // Output is streamed as the command writes it, never built whole in memory. A bad request gets a
 // 4xx and {"error": "...", "parameter": "..."} naming the parameter when the message does.
+#include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +51,8 @@ class HttpApi {
   int bind();
   void start();
   void stop();
+  // Adds status()[name] to the health answer (call before start()).
+  void add_health(std::string name, std::function<nlohmann::json()> status);
 
  private:
   void routes();
@@ -71,6 +75,7 @@ class HttpApi {
   ServerLog& log_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
+  std::vector<std::pair<std::string, std::function<nlohmann::json()>>> health_;
 };
 
 }  // namespace tolteca::server

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "server/companion.h"
 #include "server/job_gate.h"
 #include "server/metrics.h"
 #include "server/registry_host.h"
@@ -34,6 +35,17 @@ unsigned socket_mode_for(const ServeOptions& o) {
   return mode;
 }
 
+void run_companion(Companion& companion, ServerLog& log) {
+  log.write({{"event", "companion_start"}, {"name", companion.name()}});
+  try {
+    companion.run();
+  } catch (const std::exception& e) {
+    log.write({{"event", "companion_error"}, {"name", companion.name()}, {"error", e.what()}});
+    return;
+  }
+  log.write({{"event", "companion_stop"}, {"name", companion.name()}});
+}
+
 }  // namespace
 
 void block_stop_signals() {
@@ -60,8 +72,16 @@ int serve(std::unique_ptr<storage::Registry> registry, const ServeOptions& optio
     const int port = http->bind();
     info.http = options.http_options.host + ":" + std::to_string(port);
   }
+  std::unique_ptr<Companion> companion;
+  if (options.companion)
+    companion = options.companion(
+        [&host](const std::string& url, storage::OpenMode mode) { return host.open(url, mode); },
+        [&log](const nlohmann::json& fields) { log.write(fields); });
+  if (companion && http) http->add_health(companion->name(), [&companion] { return companion->status(); });
   unix_listener.start();
   if (http) http->start();
+  std::thread companion_thread;
+  if (companion) companion_thread = std::thread([&] { run_companion(*companion, log); });
   write_server_file(options.database, info);
   log.write({{"event", "start"}, {"database", info.database}, {"socket", info.socket}, {"http", info.http},
              {"pid", info.pid}});
@@ -76,6 +96,10 @@ int serve(std::unique_ptr<storage::Registry> registry, const ServeOptions& optio
   // New callers are refused from here on (a forwarded CLI then waits and runs the command itself).
   unix_listener.stop();
   if (http) http->stop();
+  if (companion) {
+    companion->stop();
+    companion_thread.join();
+  }
   gate.close_and_drain();
   host.close();  // the last handle: DuckDB checkpoints the database as it closes
   remove_server_file(options.database, info.pid);

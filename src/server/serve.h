@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "server/companion.h"
 #include "server/http_api.h"
 #include "server/job.h"
 #include "server/server_file.h"
@@ -29,6 +30,7 @@ struct ServeOptions {
   HttpOptions http_options;
   std::string log_file;  // empty: stderr
   LogFormat log_format = LogFormat::text;
+  MakeCompanion companion;  // empty: none (server/companion.h)
 };
 
 // Blocks SIGINT and SIGTERM in the calling thread, so that every thread started afterwards (the

@@ -1,0 +1,61 @@
+#pragma once
+// Where the watcher learns that files changed: inotify (events, immediate) or polling (a walk that
+// compares each file's size and mtime with the previous walk). Both report paths only; whether a
+// file is ready is the FileTracker's decision (watch/file_tracker.h).
+//
+// Polling is chosen where inotify cannot see changes: network file systems (NFS, SMB/CIFS, FUSE,
+// 9p, Ceph, Lustre, GPFS: writes by other hosts raise no event here), or where inotify cannot start.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "watch/file_tracker.h"
+
+namespace tolteca::watch {
+
+// True when changes under dir by other hosts would raise no inotify event (its file system type).
+bool needs_polling(const std::string& dir);
+
+// Every file (not directory) under dir, recursively, with its state; hidden entries (".x") skipped.
+// An unreadable directory is skipped (its files are not listed).
+std::map<std::string, FileState> list_tree(const std::string& dir);
+
+// Polling: each scan() returns the paths that appeared, changed or vanished since the last one (the
+// first scan returns every file).
+class PollSource {
+ public:
+  explicit PollSource(std::vector<std::string> roots) : roots_(std::move(roots)) {}
+  std::vector<std::string> scan();
+
+ private:
+  std::vector<std::string> roots_;
+  std::map<std::string, FileState> last_;
+};
+
+// inotify on every directory of the trees. New directories are watched as they appear, and the files
+// already in them are reported (they may have been written before the watch existed).
+class InotifySource {
+ public:
+  InotifySource();  // throws std::runtime_error when inotify cannot start (the caller then polls)
+  ~InotifySource();
+  InotifySource(const InotifySource&) = delete;
+  InotifySource& operator=(const InotifySource&) = delete;
+
+  // Watches dir and every directory below it; appends the files found in them to `found`.
+  // False when dir cannot be watched (it does not exist yet, or the watch limit is reached).
+  bool add_tree(const std::string& dir, std::vector<std::string>& found);
+
+  struct Events {
+    std::vector<std::string> paths;  // files created, written, moved or deleted
+    bool overflow = false;           // the kernel dropped events: the caller must rescan
+  };
+  // Waits up to timeout_ms for events and returns them.
+  Events wait(int timeout_ms);
+
+ private:
+  int fd_ = -1;
+  std::map<int, std::string> dirs_;  // watch descriptor -> directory
+};
+
+}  // namespace tolteca::watch
