@@ -4,7 +4,9 @@
 
 #include <filesystem>
 
+#include "cli/console.h"
 #include "model/error.h"
+#include "storage/site_db.h"
 #include "sim/simulator.h"
 #include "watch/watcher.h"
 
@@ -44,6 +46,12 @@ void add_watch_options(CLI::App* cmd, WatchCli& o) {
   cmd->add_option("--watch", o.roots,
                   "Data root to watch (repeatable): files are registered as the instruments finish them, and the "
                   "associations kept current");
+  cmd->add_option("--watch-site-db", o.site_db,
+                  "The site file database to poll (a SQLite file or sqlite:///path): rows that turn valid are "
+                  "recorded (every --poll seconds, default 2)");
+  cmd->add_option("--data-root", o.data_root,
+                  "Where the site database's /data_lmt/… paths are found here (default: the --watch root, or "
+                  "$TOLTECA_WEB_DATA_LMT_ROOTPATH)");
   cmd->add_option("--location", o.location, "Location label of the watched root (default: the root's location)");
   cmd->add_option("--poll", o.poll,
                   "Poll the roots every SECONDS instead of inotify (default: inotify; polling every 5 s where the "
@@ -61,7 +69,7 @@ void add_watch_options(CLI::App* cmd, WatchCli& o) {
 }
 
 server::MakeCompanion make_watch_companion(const WatchCli& o, const std::string& database) {
-  if (o.roots.empty()) return {};
+  if (o.roots.empty() && o.site_db.empty()) return {};
   check_seconds("--poll", o.poll, true);
   check_seconds("--settle-file", o.settle_file, true);
   check_seconds("--settle", o.settle, false);
@@ -79,6 +87,15 @@ server::MakeCompanion make_watch_companion(const WatchCli& o, const std::string&
   w.completion.disabled_networks = networks_option("--disabled-networks", o.disabled_networks);
   w.associations = !o.no_associations;
   w.jobs = o.jobs;
+  if (!o.site_db.empty()) {
+    storage::site_db_path(o.site_db);  // an unsupported source is reported now
+    w.site_db.source = o.site_db;
+    w.site_db.poll_seconds = o.poll > 0 ? o.poll : 2;
+    w.site_db.location = o.location;
+    w.site_db.data_root = o.data_root.empty() ? env("TOLTECA_WEB_DATA_LMT_ROOTPATH").value_or("") : o.data_root;
+    if (!w.site_db.data_root.empty())
+      w.site_db.data_root = std::filesystem::absolute(w.site_db.data_root).lexically_normal().string();
+  }
   return [w, database](server::OpenServed open, server::CompanionLog log) -> std::unique_ptr<server::Companion> {
     auto open_writer = [open, database] { return open(database, storage::OpenMode::ReadWrite); };
     return std::make_unique<WatchCompanion>(w, open_writer, log);

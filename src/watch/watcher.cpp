@@ -56,6 +56,9 @@ struct Watcher::State {
 
   std::vector<Root> roots;
   std::unique_ptr<InotifySource> inotify;
+  std::optional<SiteDbWatch> site;
+  std::int64_t site_polls = 0, site_files = 0;
+  std::chrono::system_clock::time_point site_last_poll{};
   FileTracker tracker;
   CompletionTracker completion;
 
@@ -232,6 +235,28 @@ struct Watcher::State {
     }
   }
 
+  void poll_site(Clock::time_point now) {
+    try {
+      auto reg = open();
+      const auto sum = site->poll(*reg, now);
+      const std::int64_t in = sum.new_files + sum.updated;
+      if (in > 0) {
+        log({{"event", "watch_site_db"}, {"source", site->options().source}, {"new", sum.new_files},
+             {"updated", sum.updated}, {"raw_obs_created", sum.raw_obs_created}});
+        if (options.associations) generate(*reg);
+      }
+      std::lock_guard lock(status_mutex);
+      ++site_polls;
+      site_files += in;
+      files_ingested += in;
+      site_last_poll = std::chrono::system_clock::now();
+      if (in > 0) last_batch = site_last_poll;
+    } catch (const std::exception& e) {
+      site->poll_later(now);
+      note_error("site database " + site->options().source, e);
+    }
+  }
+
   void complete_observations(Clock::time_point now) {
     const auto done = completion.take_complete(now);
     if (!done.empty()) {
@@ -281,9 +306,17 @@ void Watcher::run() {
     if (is_directory(r.path)) s.start_root(r, Clock::now());
     else s.log({{"event", "watch_waiting"}, {"root", r.path}});
   }
+  if (!s.options.site_db.source.empty()) {
+    auto so = s.options.site_db;
+    if (so.data_root.empty() && s.roots.size() == 1) so.data_root = s.roots[0].path;
+    if (so.location.empty() && s.roots.size() == 1) so.location = s.roots[0].location;
+    if (so.location.empty()) so.location = s.options.location;
+    s.site.emplace(so);
+  }
   while (!s.stopping) {
     s.gather(Clock::now());
     const auto now = Clock::now();
+    if (s.site && s.site->due(now)) s.poll_site(now);
     s.ingest_due(s.tracker.take_due(now, stat_path), now);
     s.complete_observations(now);
   }
@@ -296,7 +329,12 @@ nlohmann::json Watcher::status() const {
     if (t.time_since_epoch().count() == 0) return nullptr;
     return format_iso8601(std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
   };
+  nlohmann::json site = nullptr;
+  if (s.site)
+    site = {{"source", s.site->options().source}, {"poll_seconds", s.site->options().poll_seconds},
+            {"polls", s.site_polls}, {"files_ingested", s.site_files}, {"last_poll", iso(s.site_last_poll)}};
   return {{"roots", s.root_status},
+          {"site_db", site},
           {"files_pending", s.files_pending},
           {"observations_incomplete", s.obs_incomplete},
           {"incomplete", s.incomplete_uids},

@@ -2,6 +2,7 @@
 // The data watcher of `serve --watch`: registers files as the instruments finish writing them, knows
 // which raw observations are still coming in, and keeps the associations current.
 //
+//   the site database's rows turn valid --(polled: watch/site_db_watch.h)--> ingest_toltec_db --> assoc
 //   files appear/grow/vanish --(inotify or polling: watch/tree_sources.h)--> FileTracker (settle)
 //     --> ingest_files (ready files) / mark_files_missing (deleted ones), one write at a time
 //     --> CompletionTracker (which observations are whole) --> assoc::generate, incremental
@@ -22,6 +23,7 @@
 
 #include "storage/registry.h"
 #include "watch/completion.h"
+#include "watch/site_db_watch.h"
 
 namespace tolteca::watch {
 
@@ -35,6 +37,9 @@ struct WatchOptions {
   CompletionOptions completion;
   bool associations = true;  // run the incremental association generation after completions
   int jobs = 0;              // ingest worker threads (0: the cores)
+  // The site file database, polled (watch/site_db_watch.h): empty source = none. Its location and
+  // data root default to the one watched root's.
+  SiteDbWatchOptions site_db;
 };
 inline constexpr double kAutoPollSeconds = 5;
 
