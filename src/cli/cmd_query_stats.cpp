@@ -36,7 +36,7 @@ struct StatsCli {
   FormatOptions out;
 };
 
-void print_stats_json(const query::Stats& st) {
+void print_stats_json(const query::Stats& st, const json& server) {
   {
     json nights = json::array();
     for (const auto& n : st.per_night) nights.push_back({{"night", n.night}, {"observations", n.observations}});
@@ -48,7 +48,7 @@ void print_stats_json(const query::Stats& st) {
     json fails = json::array();
     for (const auto& f : st.recent_failures)
       fails.push_back({{"time", iso_json(f.time)}, {"subject", f.subject}, {"message", f.message}});
-    print_json(cli::out(), {{"observations", st.observations},
+    json j = {{"observations", st.observations},
                            {"files", st.files},
                            {"missing_files", st.missing_files},
                            {"reduced", st.reduced},
@@ -64,7 +64,9 @@ void print_stats_json(const query::Stats& st) {
                            {"per_kind", counts_json(st.per_kind)},
                            {"per_night", nights},
                            {"networks", nets},
-                           {"recent_failures", fails}});
+                           {"recent_failures", fails}};
+    if (server.contains("watch")) j["watch"] = server["watch"];  // served with --watch
+    print_json(cli::out(), j);
   }
 }
 
@@ -94,6 +96,21 @@ void print_stats_rows(const query::Stats& st, OutputFormat format) {
     }
     print_table(cli::out(), t, format);
   }
+}
+
+// Served with --watch: what the watcher is doing (docs/SERVER.md "Watching").
+void print_watch_table(const json& w) {
+  std::vector<std::pair<std::string, std::string>> kv;
+  for (const auto& r : w["roots"]) kv.push_back({"watching", fmt::format("{} ({})", r["root"].get<std::string>(), r["mode"].get<std::string>())});
+  if (w["site_db"].is_object()) kv.push_back({"site database", w["site_db"]["source"].get<std::string>()});
+  kv.push_back({"files pending", std::to_string(w["files_pending"].get<std::int64_t>())});
+  kv.push_back({"incomplete observations", std::to_string(w["observations_incomplete"].get<std::int64_t>())});
+  kv.push_back({"files registered", std::to_string(w["files_ingested"].get<std::int64_t>())});
+  kv.push_back({"last event", w["last_event"].is_string() ? w["last_event"].get<std::string>() : "-"});
+  kv.push_back({"lag", fmt::format("{:.3f} s", w["lag_s"].get<double>())});
+  kv.push_back({"errors", std::to_string(w["errors"].get<std::int64_t>())});
+  cli::out() << "\nwatcher:\n";
+  print_key_values(cli::out(), kv);
 }
 
 void print_stats_table(const query::Stats& st) {
@@ -146,9 +163,11 @@ void run_stats(const StatsCli& o) {
   const auto format = o.out.resolve();
   auto s = open_registry(o.db, storage::OpenMode::ReadOnly);
   const auto st = s->query().stats();
-  if (format == OutputFormat::json) return print_stats_json(st);
+  const json server = cli::console().server_status();
+  if (format == OutputFormat::json) return print_stats_json(st, server);
   if (format != OutputFormat::table) return print_stats_rows(st, format);
   print_stats_table(st);
+  if (server.contains("watch")) print_watch_table(server["watch"]);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -42,6 +43,8 @@ class Console {
   virtual bool cancelled() const { return false; }
   // When set, open_registry (cli/common.h) asks it first.
   virtual const RegistryProvider* registry_provider() const { return nullptr; }
+  // Run by a server: what its companions are doing ({"watch": {…}}); else an empty object.
+  virtual nlohmann::json server_status() const { return nlohmann::json::object(); }
 };
 
 // The process's console: std::cout/std::cerr/std::cin, fds 0/1/2, getenv.

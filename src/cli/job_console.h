@@ -30,6 +30,9 @@ class JobConsole final : public Console {
   std::optional<std::string> env(const std::string& name) const override;
   bool cancelled() const override { return io_.cancelled && io_.cancelled->load(); }
   const RegistryProvider* registry_provider() const override { return &provider_; }
+  nlohmann::json server_status() const override {
+    return io_.server_status ? io_.server_status() : nlohmann::json::object();
+  }
   // Flushes every stream (before the exit code goes back).
   void flush();
 

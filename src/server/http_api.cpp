@@ -143,7 +143,7 @@ void HttpApi::stream_command(std::vector<std::string> argv, const httplib::Reque
   metrics_.http_arrived();
   auto ticket = std::make_shared<JobTicket>(gate_);
   if (!*ticket) return json_error(res, 503, "the server is stopping");
-  auto job = std::make_shared<HttpJob>(runner_, std::move(argv), job_env(), job_open());
+  auto job = std::make_shared<HttpJob>(runner_, std::move(argv), job_env(), job_open(), [this] { return host_.companion_status(); });
   auto first = job->read(kChunk, options_.request_timeout_s);
   if (!first) {
     job->abandon();
@@ -185,14 +185,11 @@ void HttpApi::stream_command(std::vector<std::string> argv, const httplib::Reque
       });
 }
 
-void HttpApi::add_health(std::string name, std::function<nlohmann::json()> status) {
-  health_.emplace_back(std::move(name), std::move(status));
-}
-
 void HttpApi::get_health(httplib::Response& res) {
   nlohmann::json j = {{"status", "ok"}, {"database", host_.database()}, {"pid", static_cast<long>(::getpid())},
                       {"uptime_s", metrics_.uptime_seconds()}};
-  for (const auto& [name, status] : health_) j[name] = status();
+  const nlohmann::json companions = host_.companion_status();
+  for (const auto& [name, status] : companions.items()) j[name] = status;
   res.set_content(j.dump() + "\n", "application/json");
 }
 
@@ -236,7 +233,7 @@ void HttpApi::get_export(const httplib::Request& req, httplib::Response& res) {
     return json_error(res, 400, "parameter '" + *bad + "' is not accepted here", *bad);
   }
   argv.push_back("--format=" + format);
-  HttpJob job(runner_, std::move(argv), job_env(), job_open());
+  HttpJob job(runner_, std::move(argv), job_env(), job_open(), [this] { return host_.companion_status(); });
   while (job.read(kChunk, -1).value_or("x") != "") {
   }
   const int code = job.wait();

@@ -51,8 +51,6 @@ class HttpApi {
   int bind();
   void start();
   void stop();
-  // Adds status()[name] to the health answer (call before start()).
-  void add_health(std::string name, std::function<nlohmann::json()> status);
 
  private:
   void routes();
@@ -75,7 +73,6 @@ class HttpApi {
   ServerLog& log_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
-  std::vector<std::pair<std::string, std::function<nlohmann::json()>>> health_;
 };
 
 }  // namespace tolteca::server

@@ -12,7 +12,7 @@
 namespace tolteca::server {
 
 HttpJob::HttpJob(const CommandRunner& runner, std::vector<std::string> argv, std::map<std::string, std::string> env,
-                 OpenServed open) {
+                 OpenServed open, std::function<nlohmann::json()> status) {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   out_read_.reset(p[0]);
@@ -24,6 +24,7 @@ HttpJob::HttpJob(const CommandRunner& runner, std::vector<std::string> argv, std
   io_.env = std::move(env);
   io_.cancelled = &cancelled_;
   io_.open = std::move(open);
+  io_.server_status = std::move(status);
   thread_ = std::thread([this, &runner, argv = std::move(argv)] {
     try {
       code_ = runner(argv, io_);

@@ -15,8 +15,9 @@ namespace tolteca::server {
 class HttpJob {
  public:
   // Starts argv (argv[0]: the program) on a thread of its own.
+  // status: JobIo::server_status.
   HttpJob(const CommandRunner& runner, std::vector<std::string> argv, std::map<std::string, std::string> env,
-          OpenServed open);
+          OpenServed open, std::function<nlohmann::json()> status);
   ~HttpJob();  // cancels and waits
   HttpJob(const HttpJob&) = delete;
   HttpJob& operator=(const HttpJob&) = delete;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct JobIo {
   std::map<std::string, std::string> env;    // the caller's environment
   const std::atomic<bool>* cancelled = nullptr;
   OpenServed open;  // a handle on the served registry (writes serialised), for the job's thread
+  // What the server's companions are doing ({"watch": {…}}; empty object: none): `query stats` shows it.
+  std::function<nlohmann::json()> server_status;
 };
 
 // Runs argv (argv[0] is the program name) and returns its exit code (0, 1 user error, 2

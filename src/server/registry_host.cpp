@@ -85,4 +85,14 @@ void RegistryHost::close() {
   owner_.reset();
 }
 
+void RegistryHost::add_companion_status(std::string name, std::function<nlohmann::json()> status) {
+  companions_.emplace_back(std::move(name), std::move(status));
+}
+
+nlohmann::json RegistryHost::companion_status() const {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, status] : companions_) j[name] = status();
+  return j;
+}
+
 }  // namespace tolteca::server

@@ -4,10 +4,13 @@
 // the write lock and holds it as long as its handle lives, so writes are serialised.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <semaphore>
 #include <string>
+#include <vector>
 
 #include "storage/options.h"
 #include "storage/registry.h"
@@ -33,6 +36,10 @@ class RegistryHost {
   std::chrono::system_clock::time_point last_write() const;
   std::int64_t writes_done() const { return writes_done_; }
   bool writing() const { return writing_; }
+  // What writes to the registry besides the jobs (the companions, server/companion.h): name ->
+  // its status. Register before the listeners start; companion_status() is {name: status(), …}.
+  void add_companion_status(std::string name, std::function<nlohmann::json()> status);
+  nlohmann::json companion_status() const;
   // Waits for the write in flight, then closes the registry (DuckDB checkpoints on close).
   void close();
 
@@ -45,6 +52,7 @@ class RegistryHost {
   std::atomic<std::int64_t> writes_done_{0};
   std::atomic<bool> writing_{false};
   std::atomic<std::int64_t> last_write_ns_{0};
+  std::vector<std::pair<std::string, std::function<nlohmann::json()>>> companions_;
 };
 
 }  // namespace tolteca::server

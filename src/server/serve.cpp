@@ -77,7 +77,7 @@ int serve(std::unique_ptr<storage::Registry> registry, const ServeOptions& optio
     companion = options.companion(
         [&host](const std::string& url, storage::OpenMode mode) { return host.open(url, mode); },
         [&log](const nlohmann::json& fields) { log.write(fields); });
-  if (companion && http) http->add_health(companion->name(), [&companion] { return companion->status(); });
+  if (companion) host.add_companion_status(companion->name(), [&companion] { return companion->status(); });
   unix_listener.start();
   if (http) http->start();
   std::thread companion_thread;

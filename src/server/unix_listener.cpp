@@ -138,6 +138,7 @@ void UnixListener::serve_connection(files::UniqueFd c) {
   std::atomic<bool> cancelled{false};
   io.cancelled = &cancelled;
   io.open = [this](const std::string& url, storage::OpenMode mode) { return host_.open(url, mode); };
+  io.server_status = [this] { return host_.companion_status(); };
   const unsigned umask_bits = body.value("umask", 022u);
 
   int done[2];

@@ -129,6 +129,16 @@ TEST(ServeWatch, InotifyRegistersTheNightAsItIsWrittenAndEndsEqualToABatchIngest
   const auto h = wait_idle(s, night.n());
   EXPECT_EQ(h["watch"]["roots"][0]["mode"], "inotify");
   EXPECT_EQ(h["watch"]["errors"], 0) << h.dump();
+  // query stats, run by the server, shows the watcher too.
+  auto stats = run_cli({"query", "stats", "--db", night.db, "--json"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  const auto st = nlohmann::json::parse(stats.out);
+  ASSERT_TRUE(st.contains("watch")) << stats.out;
+  EXPECT_EQ(st["watch"]["roots"][0]["mode"], "inotify");
+  EXPECT_EQ(st["watch"]["observations_incomplete"], 0);
+  stats = run_cli({"query", "stats", "--db", night.db});
+  EXPECT_NE(stats.out.find("watcher:"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("files pending"), std::string::npos) << stats.out;
   EXPECT_EQ(s.stop(), 0);
   EXPECT_EQ(registry_view(night.db), batch_view(night.dir, night.live));
 }
