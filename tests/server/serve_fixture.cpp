@@ -71,4 +71,14 @@ std::string make_night_registry(const TempDir& dir, double scale, int nights) {
   return db;
 }
 
+std::string registry_view(const std::string& db) {
+  std::string view;
+  for (const auto& q : {"obs", "groups"}) {
+    auto r = run_cli({"query", q, "--db", db, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    view += r.out;
+  }
+  return view;
+}
+
 }  // namespace tolteca::test

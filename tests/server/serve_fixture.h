@@ -40,4 +40,8 @@ class ServeProcess {
 // A registry with one simulated night ingested (dir/tolteca.duckdb, data under dir/data_lmt).
 std::string make_night_registry(const TempDir& dir, double scale = 0.1, int nights = 1);
 
+// The registry as the queries show it: `query obs --json` and `query groups --json` (observations with
+// their networks, files, kinds and cal edges; groups with their members' span), no ingest times, no paths.
+std::string registry_view(const std::string& db);
+
 }  // namespace tolteca::test

@@ -52,16 +52,6 @@ nlohmann::json wait_site_idle(const ServeProcess& s) {
   return w;
 }
 
-std::string registry_view(const std::string& db) {
-  std::string view;
-  for (const auto& q : {"obs", "groups"}) {
-    auto r = run_cli({"query", q, "--db", db, "--json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    view += r.out;
-  }
-  return view;
-}
-
 TEST(ServeWatchSiteDb, RowsAreRecordedAsTheyTurnValidAndTheEndEqualsABatchIngest) {
   TempDir dir;
   const fs::path data = dir / "data_lmt", site = dir / "site.sqlite", live = dir / "live.sqlite";

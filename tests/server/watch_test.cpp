@@ -81,17 +81,6 @@ nlohmann::json wait_idle(const ServeProcess& s, std::int64_t min_files) {
   return h;
 }
 
-// The registry as the queries show it (no ingest times, no paths).
-std::string registry_view(const std::string& db) {
-  std::string view;
-  for (const auto& q : {"obs", "groups"}) {
-    auto r = run_cli({"query", q, "--db", db, "--json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    view += r.out;
-  }
-  return view;
-}
-
 std::string batch_view(const TempDir& dir, const fs::path& tree) {
   const std::string db = (dir / "batch.duckdb").string();
   auto r = run_cli({"ingest", "directory", tree.string(), "--db", db, "--with-associations", "-q"});
