@@ -92,7 +92,10 @@ bool InotifySource::add_tree(const std::string& dir, std::vector<std::string>& f
       IN_CREATE | IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_ONLYDIR;
   // Watch first, list after: a file written between the two is both listed and an event (never lost).
   const int wd = ::inotify_add_watch(fd_, dir.c_str(), mask);
-  if (wd < 0) return false;
+  if (wd < 0) {
+    if (errno == ENOSPC || errno == ENOMEM) unwatched_ = true;
+    return false;
+  }
   dirs_[wd] = dir;
   DIR* d = ::opendir(dir.c_str());
   if (!d) return true;

@@ -52,10 +52,14 @@ class InotifySource {
   };
   // Waits up to timeout_ms for events and returns them.
   Events wait(int timeout_ms);
+  // A directory could not be watched (the per-user watch limit, fs.inotify.max_user_watches): its
+  // changes raise no event, so the caller must poll instead.
+  bool some_directory_unwatched() const { return unwatched_; }
 
  private:
   int fd_ = -1;
   std::map<int, std::string> dirs_;  // watch descriptor -> directory
+  bool unwatched_ = false;
 };
 
 }  // namespace tolteca::watch

@@ -133,18 +133,24 @@ struct Watcher::State {
     ++assoc_runs;
   }
 
+  // The root is polled from now on; the first walk is the baseline (the catch-up reads what is there).
+  void make_polled(Root& r, Clock::time_point now) {
+    r.mode = "poll";
+    r.poll_seconds = options.poll_seconds > 0 ? options.poll_seconds : kAutoPollSeconds;
+    r.poller = std::make_unique<PollSource>(std::vector<std::string>{r.path});
+    r.poller->scan();
+    r.next_poll = now + std::chrono::duration_cast<Clock::duration>(duration<double>(r.poll_seconds));
+  }
+
   // A root that exists: watched by inotify (or polled), then caught up.
   void start_root(Root& r, Clock::time_point now) {
     const bool poll = options.poll_seconds > 0 || needs_polling(r.path) || !inotify;
     std::vector<std::string> found;
-    if (!poll && inotify->add_tree(r.path, found)) {
+    if (!poll && inotify->add_tree(r.path, found) && !inotify->some_directory_unwatched()) {
       r.mode = "inotify";
     } else {
-      r.mode = "poll";
-      r.poll_seconds = options.poll_seconds > 0 ? options.poll_seconds : kAutoPollSeconds;
-      r.poller = std::make_unique<PollSource>(std::vector<std::string>{r.path});
-      r.poller->scan();  // the baseline: the catch-up reads what is there now
-      r.next_poll = now + std::chrono::duration_cast<Clock::duration>(duration<double>(r.poll_seconds));
+      if (!poll) log({{"event", "watch_polling"}, {"root", r.path}, {"reason", "inotify cannot watch every directory"}});
+      make_polled(r, now);
     }
     // Files written shortly before or while the catch-up ran may have been read unfinished: they are
     // looked at again when they settle (a file that did not change is then "unchanged", at no cost).
@@ -166,6 +172,18 @@ struct Watcher::State {
     }
   }
 
+  // A new directory could not be watched: every inotify root is polled from now on (and caught up,
+  // since the files of that directory raised no event).
+  void switch_to_polling(Clock::time_point now) {
+    for (auto& r : roots) {
+      if (r.mode != "inotify") continue;
+      log({{"event", "watch_polling"}, {"root", r.path}, {"reason", "inotify cannot watch every directory"}});
+      make_polled(r, now);
+      catch_up(r);
+    }
+    inotify.reset();  // every root polls: the loop sleeps on the stop signal instead of the events
+  }
+
   // Events and polls of this tick.
   void gather(Clock::time_point now) {
     if (inotify) {
@@ -184,6 +202,7 @@ struct Watcher::State {
           }
       }
       touch_all(ev.paths, Clock::now());
+      if (inotify->some_directory_unwatched()) switch_to_polling(Clock::now());
     } else {
       std::unique_lock lock(stop_mutex);
       stop_cv.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping.load(); });
