@@ -11,7 +11,7 @@ namespace tolteca::cli {
 
 void register_simulate_command(CLI::App& app) {
   struct Opts {
-    std::string out_dir, networks = "0-5,7-10,12";
+    std::string out_dir, networks = "0-5,7-10,12", dropout;
     sim::SimOptions sim;
     bool no_hwpr = false, json = false, quiet = false, force = false;
   };
@@ -30,6 +30,8 @@ void register_simulate_command(CLI::App& app) {
   cmd->add_option("--format", o->sim.format, "netCDF format: classic, 64bit, netcdf4 or mix")
       ->check(CLI::IsMember({"classic", "64bit", "netcdf4", "mix"}))
       ->capture_default_str();
+  cmd->add_option("--drop-network", o->dropout,
+                  "N@K: network N drops out from observation K on (0-based, plan order over all nights)");
   cmd->add_flag("--bad-files", o->sim.bad_files,
                 "Add the bad cases: truncated, header/name mismatch, zero-byte, non-TolTEC, current-file link, "
                 "tune with LoFreq 0");
@@ -57,6 +59,7 @@ void register_simulate_command(CLI::App& app) {
   cmd->callback([o] {
     o->sim.networks = sim::parse_networks(o->networks);
     o->sim.hwpr = !o->no_hwpr;
+    if (!o->dropout.empty()) sim::parse_dropout(o->dropout, o->sim);
     auto plan = sim::make_plan(o->sim);
     auto st = sim::write_archive(plan, o->out_dir, o->force);
     if (o->json) {

@@ -84,6 +84,7 @@ class Planner {
     if (o_.ics_start_obsnum < 1 || o_.tcs_start_obsnum < 1 || o_.ics_start_obsnum > 99'000'000 ||
         o_.tcs_start_obsnum > 99'000'000)
       throw UserError("start obsnums must be 1..99000000");
+    if (o_.dropout_network > 12 || o_.dropout_from_obs < 0) throw UserError("--drop-network must be N@K, N 0..12, K >= 0");
   }
 
   NcFormat pick_format() {
@@ -131,6 +132,9 @@ class Planner {
     const NcFormat fmt = pick_format();
     const HeaderStyle style = pick_style();
     std::vector<int> nets = active_networks();
+    if (o_.dropout_network >= 0 && obs_index_ >= o_.dropout_from_obs && nets.size() > 1)
+      std::erase(nets, o_.dropout_network);
+    ++obs_index_;
     const Quartet q{o.master, o.obsnum, o.sub, o.scan};
     const bool sweep = o.obs_type >= 2;
     const int steps = o.obs_type == 2 ? 16 : o.obs_type == 3 ? 12 : 12;
@@ -455,6 +459,7 @@ class Planner {
   std::mt19937_64 rng_, net_rng_, fmt_rng_;
   SimPlan plan_;
   int night_ = 0;
+  std::int64_t obs_index_ = 0;  // observations emitted so far (the dropout's clock)
   std::int64_t t_ = 0;
   std::optional<Triple> prev_tune_, last_ics_tune_;
   std::map<std::pair<Master, int>, std::string> last_network_file_;

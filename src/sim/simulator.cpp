@@ -66,6 +66,24 @@ std::vector<int> parse_networks(const std::string& text) {
   return out;
 }
 
+void parse_dropout(const std::string& text, SimOptions& options) {
+  const auto at = text.find('@');
+  int n = -1;
+  std::int64_t k = -1;
+  bool ok = at != std::string::npos;
+  if (ok) {
+    const char* b = text.data();
+    auto r1 = std::from_chars(b, b + at, n);
+    auto r2 = std::from_chars(b + at + 1, b + text.size(), k);
+    ok = r1.ec == std::errc() && r1.ptr == b + at && r2.ec == std::errc() && r2.ptr == b + text.size() && n >= 0 &&
+         n <= 12 && k >= 0;
+  }
+  if (!ok)
+    throw UserError(fmt::format("--drop-network '{}': expected N@K (network 0..12 drops out from observation K on)", text));
+  options.dropout_network = n;
+  options.dropout_from_obs = k;
+}
+
 SimPlan make_plan(const SimOptions& options) {
   SimPlan plan = detail::plan_files(options);
   detail::compute_expectations(plan);

@@ -49,7 +49,15 @@ struct SimOptions {
   double scale = 1.0;    // multiplies series lengths (drive fit, VNA series) and science maps
   std::string catalog_path;    // LMT metadata catalogue CSV (empty: none)
   std::string toltec_db_path;  // SQLite site file database (empty: none)
+  // A network that drops out: from observation index dropout_from_obs on (0-based, counting every
+  // emitted observation of all nights in plan order), network dropout_network writes no more files.
+  // -1: none. An observation never loses its last network.
+  int dropout_network = -1;
+  std::int64_t dropout_from_obs = 0;
 };
+
+// Parses "N@K" (network N drops out from observation index K on) into options; throws UserError.
+void parse_dropout(const std::string& text, SimOptions& options);
 
 // Parses "0-12", "0,1,2,7-10" into a sorted list of networks 0..12; throws UserError otherwise.
 std::vector<int> parse_networks(const std::string& text);

@@ -1,6 +1,7 @@
 // The simulator's plan (no I/O): contents of a night, determinism, expectations, association rules.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -416,4 +417,32 @@ TEST(SimPlan, NetworksAndFormatChangeOnlyFiles) {
   int tel_hwpr = 0;
   for (const auto& f : pb.files) tel_hwpr += f.type != SimFileType::network;
   EXPECT_EQ(shared, tel_hwpr);  // telescope and hwpr files are the same files; network files are new
+}
+
+// --drop-network N@K: network N writes no file from observation K on, and only then; the manifest
+// (raw observations' networks) follows the plan.
+TEST(SimPlan, DroppedNetworkWritesNoMoreFiles) {
+  SimOptions o;
+  o.scale = 0.1;
+  const SimPlan base = make_plan(o);
+  parse_dropout("3@20", o);
+  EXPECT_EQ(o.dropout_network, 3);
+  EXPECT_EQ(o.dropout_from_obs, 20);
+  const SimPlan p = make_plan(o);
+  auto net3 = [](const SimPlan& plan) {
+    std::int64_t n = 0;
+    for (const auto& f : plan.files) n += f.type == SimFileType::network && f.net.roach == 3;
+    return n;
+  };
+  EXPECT_GT(net3(p), 0);
+  EXPECT_LT(net3(p), net3(base));
+  // The raw observations after the 20th (sequence order) never list network 3.
+  ASSERT_GT(p.raw_obs.size(), 40u);
+  for (std::size_t i = 30; i < p.raw_obs.size(); ++i) {
+    const auto& nets = p.raw_obs[i].networks;
+    EXPECT_EQ(std::count(nets.begin(), nets.end(), 3), 0) << i;
+  }
+  EXPECT_THROW(parse_dropout("3", o), UserError);
+  EXPECT_THROW(parse_dropout("13@2", o), UserError);
+  EXPECT_THROW(parse_dropout("3@x", o), UserError);
 }
