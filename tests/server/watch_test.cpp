@@ -94,7 +94,8 @@ struct Night {
   std::string db;
   std::vector<fs::path> files;
   Night() : src(dir / "sim"), live(dir / "data_lmt"), db((dir / "live.duckdb").string()) {
-    auto sim = run_cli({"simulate", src.string(), "--scale", "0.1", "--seed", "5"});
+    // Network 3 drops out from the 10th observation on: those observations complete by --settle.
+    auto sim = run_cli({"simulate", src.string(), "--scale", "0.1", "--seed", "5", "--drop-network", "3@10"});
     EXPECT_EQ(sim.exit_code, 0) << sim.err;
     files = files_under(src);
     fs::create_directories(live);
