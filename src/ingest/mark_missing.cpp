@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ingest/ingest.h"
+#include "ingest/run.h"
 #include "storage/registry.h"
 
 namespace tolteca::ingest {
@@ -27,10 +28,9 @@ std::int64_t mark_files_missing(storage::Registry& s, const std::string& locatio
     if (auto it = known.find(rel); it != known.end() && it->second.available) gone.push_back(rel);
   if (gone.empty()) return 0;
   std::sort(gone.begin(), gone.end());
-  nlohmann::json first = nlohmann::json::array();
-  for (std::size_t i = 0; i < gone.size() && i < 100; ++i) first.push_back(gone[i]);
-  writer->mark_missing(gone, {{"missing", gone.front(), fmt::format("{} file(s) deleted: marked missing", gone.size()),
-                               nlohmann::json{{"count", gone.size()}, {"first", first}}.dump()}});
+  writer->mark_missing(
+      gone, {detail::missing_event("missing", gone.front(), fmt::format("{} file(s) deleted: marked missing", gone.size()),
+                                   gone)});
   return static_cast<std::int64_t>(gone.size());
 }
 

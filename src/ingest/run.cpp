@@ -126,15 +126,19 @@ void prune(storage::IngestWriter* repo, const ResolvedLocation& loc, const Inges
   if (!sum.prune_refused.empty()) gone.clear();
   sum.missing = static_cast<std::int64_t>(gone.size());
   if (gone.empty() || !repo || opts.dry_run) return;
-  nlohmann::json first = nlohmann::json::array();
-  for (std::size_t i = 0; i < gone.size() && i < 100; ++i) first.push_back(gone[i]);
-  auto out = repo->mark_missing(
-      gone, {{"prune", prefix.empty() ? "." : prefix, fmt::format("{} file(s) marked missing", gone.size()),
-              nlohmann::json{{"count", gone.size()}, {"first", first}}.dump()}});
+  auto out = repo->mark_missing(gone, {missing_event("prune", prefix.empty() ? "." : prefix,
+                                                     fmt::format("{} file(s) marked missing", gone.size()), gone)});
   writer.add_changed(out.changed);
 }
 
 }  // namespace
+
+storage::EventRecord missing_event(const std::string& kind, const std::string& subject, const std::string& message,
+                                   const std::vector<std::string>& gone) {
+  nlohmann::json first = nlohmann::json::array();
+  for (std::size_t i = 0; i < gone.size() && i < 100; ++i) first.push_back(gone[i]);
+  return {kind, subject, message, nlohmann::json{{"count", gone.size()}, {"first", first}}.dump()};
+}
 
 IngestSummary run_ingest(Clock::time_point t0, storage::Registry& s, const ResolvedLocation& loc,
                          const IngestOptions& opts, const std::string& prefix, const Produce& produce,

@@ -121,6 +121,10 @@ IngestSummary run_ingest(Clock::time_point t0, storage::Registry& s, const Resol
                          storage::Snapshot& snapshot);
 
 // The run's "ingest" event (not in dry runs, not without a location).
+// The one event of a mark_missing write: subject, message, and {"count", "first": the first 100 paths}.
+storage::EventRecord missing_event(const std::string& kind, const std::string& subject, const std::string& message,
+                                   const std::vector<std::string>& gone);
+
 void log_run(storage::Registry& s, const ResolvedLocation& loc, const storage::IngestOptions& storage_options,
              const IngestSummary& sum, const std::string& subject);
 
