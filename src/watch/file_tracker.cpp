@@ -7,6 +7,10 @@ namespace tolteca::watch {
 std::optional<FileState> stat_path(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return file_state(st);
+}
+
+FileState file_state(const struct stat& st) {
   FileState s;
   s.size = st.st_size;
   s.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;

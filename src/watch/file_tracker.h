@@ -4,6 +4,8 @@
 // current-file links such as toltec0.nc are symbolic links: never read). A file that is gone when it
 // is looked at again is reported gone (to be marked missing). Pure bookkeeping, no I/O of its own:
 // the caller says which paths were touched and how to stat one, and passes the time.
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -15,6 +17,11 @@
 namespace tolteca::watch {
 
 using Clock = std::chrono::steady_clock;
+
+// t + seconds.
+inline Clock::time_point after(Clock::time_point t, double seconds) {
+  return t + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
 
 struct FileState {
   std::int64_t size = 0;
@@ -28,6 +35,8 @@ using StatFn = std::function<std::optional<FileState>(const std::string& path)>;
 
 // What stat() says of a path now (lstat: a link is not followed).
 std::optional<FileState> stat_path(const std::string& path);
+// The state an lstat result gives.
+FileState file_state(const struct stat& st);
 
 class FileTracker {
  public:

@@ -9,6 +9,7 @@
 
 #include "ingest/ingest.h"
 #include "storage/registry.h"
+#include "watch/file_tracker.h"
 
 namespace tolteca::watch {
 
@@ -21,14 +22,13 @@ struct SiteDbWatchOptions {
 
 class SiteDbWatch {
  public:
-  using Clock = std::chrono::steady_clock;
   explicit SiteDbWatch(SiteDbWatchOptions options) : options_(std::move(options)) {}
   bool due(Clock::time_point now) const { return now >= next_; }
   // One poll: records what changed. Returns the summary (the caller counts and logs it).
   ingest::IngestSummary poll(storage::Registry& registry, Clock::time_point now);
   // After a failed poll: the next one in a full interval.
   void poll_later(Clock::time_point now) {
-    next_ = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.poll_seconds));
+    next_ = after(now, options_.poll_seconds);
   }
   const SiteDbWatchOptions& options() const { return options_; }
 

@@ -16,25 +16,24 @@
 namespace tolteca::watch {
 namespace {
 
-void walk(const std::string& dir, std::map<std::string, FileState>& out, std::vector<std::string>* dirs) {
+// Every file (not directory) under dir, recursively, with its state; hidden entries (".x") skipped,
+// an unreadable directory skipped (its files are not listed).
+void walk(const std::string& dir, std::map<std::string, FileState>& out) {
   DIR* d = ::opendir(dir.c_str());
   if (!d) return;
-  if (dirs) dirs->push_back(dir);
   std::vector<std::string> subdirs;
   while (dirent* e = ::readdir(d)) {
     if (e->d_name[0] == '.') continue;
     const std::string path = dir + "/" + e->d_name;
-    const auto st = stat_path(path);
-    if (!st) continue;
     struct stat s {};
-    if (!st->regular && ::lstat(path.c_str(), &s) == 0 && S_ISDIR(s.st_mode)) {
+    if (::lstat(path.c_str(), &s) != 0) continue;
+    if (S_ISDIR(s.st_mode))
       subdirs.push_back(path);
-      continue;
-    }
-    out[path] = *st;
+    else
+      out[path] = file_state(s);
   }
   ::closedir(d);
-  for (const auto& sub : subdirs) walk(sub, out, dirs);
+  for (const auto& sub : subdirs) walk(sub, out);
 }
 
 }  // namespace
@@ -58,15 +57,9 @@ bool needs_polling(const std::string& dir) {
   return network.count(static_cast<unsigned long>(fs.f_type)) != 0;
 }
 
-std::map<std::string, FileState> list_tree(const std::string& dir) {
-  std::map<std::string, FileState> out;
-  walk(dir, out, nullptr);
-  return out;
-}
-
 std::vector<std::string> PollSource::scan() {
   std::map<std::string, FileState> now;
-  for (const auto& r : roots_) walk(r, now, nullptr);
+  for (const auto& r : roots_) walk(r, now);
   std::vector<std::string> changed;
   for (const auto& [path, st] : now) {
     auto it = last_.find(path);

@@ -17,10 +17,6 @@ namespace tolteca::watch {
 // True when changes under dir by other hosts would raise no inotify event (its file system type).
 bool needs_polling(const std::string& dir);
 
-// Every file (not directory) under dir, recursively, with its state; hidden entries (".x") skipped.
-// An unreadable directory is skipped (its files are not listed).
-std::map<std::string, FileState> list_tree(const std::string& dir);
-
 // Polling: each scan() returns the paths that appeared, changed or vanished since the last one (the
 // first scan returns every file).
 class PollSource {

@@ -63,7 +63,7 @@ struct Watcher::State {
   CompletionTracker completion;
 
   mutable std::mutex status_mutex;  // guards the fields below (status() reads them from other threads)
-  std::size_t files_pending = 0, obs_incomplete = 0;
+  std::size_t files_pending = 0;
   std::vector<std::string> incomplete_uids;
   std::int64_t files_ingested = 0, files_missing = 0, obs_completed = 0, batches = 0, catch_ups = 0,
                overflows = 0, assoc_runs = 0, errors = 0;
@@ -127,8 +127,7 @@ struct Watcher::State {
   }
 
   void generate(storage::Registry& reg) {
-    const auto report = assoc::generate(reg.assoc(), assoc::GenerateOptions{});
-    (void)report;
+    assoc::generate(reg.assoc(), assoc::GenerateOptions{});
     std::lock_guard lock(status_mutex);
     ++assoc_runs;
   }
@@ -139,7 +138,7 @@ struct Watcher::State {
     r.poll_seconds = options.poll_seconds > 0 ? options.poll_seconds : kAutoPollSeconds;
     r.poller = std::make_unique<PollSource>(std::vector<std::string>{r.path});
     r.poller->scan();
-    r.next_poll = now + std::chrono::duration_cast<Clock::duration>(duration<double>(r.poll_seconds));
+    r.next_poll = after(now, r.poll_seconds);
   }
 
   // A root that exists: watched by inotify (or polled), then caught up.
@@ -154,10 +153,9 @@ struct Watcher::State {
     }
     // Files written shortly before or while the catch-up ran may have been read unfinished: they are
     // looked at again when they settle (a file that did not change is then "unchanged", at no cost).
-    const auto recent = std::chrono::system_clock::now() - std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                                                               duration<double>(options.settle_file_seconds + 1));
     const std::int64_t recent_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(recent.time_since_epoch()).count();
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+        static_cast<std::int64_t>((options.settle_file_seconds + 1) * 1e9);
     catch_up(r);
     for (const auto& f : found)
       if (auto st = stat_path(f); st && st->mtime_ns >= recent_ns) tracker.touched(f, now);
@@ -212,7 +210,7 @@ struct Watcher::State {
       if (r.mode == "waiting" && is_directory(r.path)) start_root(r, now);
       if (r.mode != "poll" || now < r.next_poll) continue;
       touch_all(r.poller->scan(), now);
-      r.next_poll = now + std::chrono::duration_cast<Clock::duration>(duration<double>(r.poll_seconds));
+      r.next_poll = after(now, r.poll_seconds);
     }
   }
 
@@ -291,7 +289,11 @@ struct Watcher::State {
     }
     std::lock_guard lock(status_mutex);
     obs_completed += static_cast<std::int64_t>(done.size());
-    obs_incomplete = completion.incomplete();
+  }
+
+  // What status() shows of the loop's own state (it runs on other threads).
+  void publish_status() {
+    std::lock_guard lock(status_mutex);
     incomplete_uids = completion.incomplete_uids();
     files_pending = tracker.pending();
     root_status = nlohmann::json::array();
@@ -338,6 +340,7 @@ void Watcher::run() {
     if (s.site && s.site->due(now)) s.poll_site(now);
     s.ingest_due(s.tracker.take_due(now, stat_path), now);
     s.complete_observations(now);
+    s.publish_status();
   }
 }
 
@@ -355,7 +358,7 @@ nlohmann::json Watcher::status() const {
   return {{"roots", s.root_status},
           {"site_db", site},
           {"files_pending", s.files_pending},
-          {"observations_incomplete", s.obs_incomplete},
+          {"observations_incomplete", s.incomplete_uids.size()},
           {"incomplete", s.incomplete_uids},
           {"files_ingested", s.files_ingested},
           {"files_missing", s.files_missing},
