@@ -10,13 +10,10 @@ instrument writes) into a watched root, and polls GET /api/v1/health every 10 ms
 
   bench/watch_latency.py [--bin build/tolteca_db] [--mode inotify|poll] [--poll 1] [--settle-file 0.5] [--obs 40]
 """
-import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, shutil, subprocess, tempfile, time
 from collections import OrderedDict
 
-
-def health(url):
-    with urllib.request.urlopen(url + "/api/v1/health", timeout=10) as r:
-        return json.load(r)["watch"]
+from watch_common import health, start_serve, write_in_two_steps
 
 
 def wait_for(url, key, above, timeout=30):
@@ -30,12 +27,7 @@ def wait_for(url, key, above, timeout=30):
 
 
 def write_file(src, dst):
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    data = open(src, "rb").read()
-    with open(dst, "wb") as f:
-        f.write(data[: len(data) // 2])
-    with open(dst, "ab") as f:
-        f.write(data[len(data) // 2:])
+    write_in_two_steps(open(src, "rb").read(), dst)
     return time.monotonic()
 
 
@@ -70,12 +62,8 @@ def main():
             "--networks", "0-12", "--disabled-networks", "6,11", "--log", f"{work}/serve.log"]
     if a.mode == "poll":
         args += ["--poll", str(a.poll)]
-    srv = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    srv, url = start_serve(args)
     try:
-        lines = []
-        while not lines or lines[-1] != "}":  # serve --json prints its address as one JSON object
-            lines.append(srv.stdout.readline().rstrip("\n"))
-        url = "http://" + json.loads("\n".join(lines))["http"]
         wait_for(url, "catch_up_scans", 0)
         file_lat, obs_lat = [], []
         for key, paths in obs:

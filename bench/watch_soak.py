@@ -9,12 +9,9 @@ equal a batch ingest of the finished tree.
 --rate: files written per second (a night of about 1 400 files at 20/s takes 70 s: 12 h of telescope
 time at about 600x). Prints JSON: files, seconds, RSS and descriptors (first, max, last, slope), equal.
 """
-import argparse, json, os, re, shutil, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
 
-
-def health(url):
-    with urllib.request.urlopen(url + "/api/v1/health", timeout=30) as r:
-        return json.load(r)["watch"]
+from watch_common import health, start_serve, write_in_two_steps
 
 
 def rss_kib(pid):
@@ -62,29 +59,21 @@ def main():
     os.makedirs(live)
     args = [a.bin, "serve", "--db", db, "--listen", "127.0.0.1:0", "--json", "--watch", live, "--settle-file", "0.5",
             "--settle", "5", "--log", f"{work}/serve.log"] + (["--poll", "1"] if a.mode == "poll" else [])
-    srv = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    srv, url = start_serve(args)
     try:
-        lines = []
-        while not lines or lines[-1] != "}":
-            lines.append(srv.stdout.readline().rstrip("\n"))
-        url = "http://" + json.loads("\n".join(lines))["http"]
         rss, fd = [], []
         t0 = time.monotonic()
         next_sample = t0
         for i, rel in enumerate(files):
             out = os.path.join(live, rel)
             os.makedirs(os.path.dirname(out), exist_ok=True)
-            data = open(os.path.join(src, rel), "rb").read()
             m = re.fullmatch(r"toltec(\d+)", os.path.basename(os.path.dirname(out)))
             if m:
                 link = os.path.join(os.path.dirname(out), f"toltec{m.group(1)}.nc")
                 if os.path.lexists(link):
                     os.remove(link)
                 os.symlink(os.path.basename(out), link)
-            with open(out, "wb") as f:
-                f.write(data[: len(data) // 2])
-            with open(out, "ab") as f:
-                f.write(data[len(data) // 2:])
+            write_in_two_steps(open(os.path.join(src, rel), "rb").read(), out)
             now = time.monotonic()
             if now >= next_sample:
                 rss.append((now - t0, rss_kib(srv.pid)))
