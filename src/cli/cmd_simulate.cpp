@@ -1,19 +1,52 @@
 // `tolteca_db simulate OUT_DIR`: writes a realistic TolTEC archive tree (see src/sim/simulator.h).
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 
 #include "cli/common.h"
+#include "sim/live_writer.h"
 #include "sim/simulator.h"
+#include "model/time.h"
 #include "model/error.h"
 
 namespace tolteca::cli {
+
+namespace {
+
+// The live writer's progress on stderr: redrawn in place on a terminal, a line every 5 s otherwise.
+sim::WriteStats write_live(const sim::SimPlan& plan, const std::string& out_dir, bool force, double speed,
+                           bool quiet) {
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  double last = -1e9;
+  bool drawn = false;
+  sim::LiveOptions live;
+  live.speed = speed;
+  if (!quiet)
+    live.progress = [&](const sim::LiveProgress& p) {
+      if (p.elapsed_s - last < (tty ? 0.2 : 5.0) && p.files_done < p.files_total) return;
+      last = p.elapsed_s;
+      const std::string line =
+          fmt::format("live: {}/{} files written, {} being written, plan time {}, {:.1f} s", p.files_done,
+                      p.files_total, p.files_open, format_iso8601(p.plan_time), p.elapsed_s);
+      std::fprintf(stderr, tty ? "\r\033[K%s" : "%s\n", line.c_str());
+      drawn = tty;
+    };
+  auto st = sim::write_archive_live(plan, out_dir, force, live);
+  if (drawn) std::fputs("\n", stderr);
+  return st;
+}
+
+}  // namespace
 
 void register_simulate_command(CLI::App& app) {
   struct Opts {
     std::string out_dir, networks = "0-5,7-10,12", dropout;
     sim::SimOptions sim;
-    bool no_hwpr = false, json = false, quiet = false, force = false;
+    bool no_hwpr = false, json = false, quiet = false, force = false, live = false;
+    double speed = 1;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand(
@@ -47,6 +80,12 @@ void register_simulate_command(CLI::App& app) {
                   "Also write a SQLite site file database (toltec, master, obstype) indexing every network file");
   cmd->add_flag("--force", o->force,
                 "Write into a non-empty OUT_DIR and replace an existing --catalog / --toltec-db file");
+  cmd->add_flag("--live", o->live,
+                "Write the night in (accelerated) real time as the instruments do: files growing in steps, the "
+                "current-file links toltecN.nc, site-database rows going from Valid 0 to 1, networks finishing at "
+                "different times");
+  auto* speed_opt = cmd->add_option("--speed", o->speed, "With --live: plan seconds per wall second (1 = real time; 3600 = an hour a second)")
+      ->capture_default_str();
   cmd->add_flag("--json", o->json, "Print the manifest (expected files, raw observations, groups) as JSON");
   add_quiet_flag(cmd, o->quiet);
   set_examples(cmd,
@@ -55,13 +94,17 @@ void register_simulate_command(CLI::App& app) {
                "  tolteca_db simulate /tmp/nc4 --format netcdf4 --networks 0-12 --no-hwpr --scale 0.1\n"
                "  tolteca_db simulate /tmp/names --names-only --nights 10 --quiet\n"
                "  tolteca_db simulate /tmp/with_site_db --scale 0.1 --catalog /tmp/lmt_catalog.csv --toltec-db "
-               "/tmp/toltec.sqlite\n");
-  cmd->callback([o] {
+               "/tmp/toltec.sqlite\n"
+               "  tolteca_db simulate /tmp/live --live --speed 100000 --scale 0.1 --toltec-db /tmp/live.sqlite "
+               "--drop-network 3@10\n");
+  cmd->callback([o, speed_opt] {
     o->sim.networks = sim::parse_networks(o->networks);
     o->sim.hwpr = !o->no_hwpr;
     if (!o->dropout.empty()) sim::parse_dropout(o->dropout, o->sim);
+    if (!o->live && speed_opt->count() > 0) throw UserError("--speed needs --live");
     auto plan = sim::make_plan(o->sim);
-    auto st = sim::write_archive(plan, o->out_dir, o->force);
+    auto st = o->live ? write_live(plan, o->out_dir, o->force, o->speed, o->quiet || o->json)
+                      : sim::write_archive(plan, o->out_dir, o->force);
     if (o->json) {
       print_json(cli::out(), sim::manifest_json(plan));
       return;

@@ -16,6 +16,7 @@
 #include "model/error.h"
 #include "sim/netcdf_writer.h"
 #include "sim/simulator.h"
+#include "sim/sim_write.h"
 #include "sim/sitedb_writer.h"
 
 namespace tolteca::sim {
@@ -124,35 +125,69 @@ void write_catalog(const SimPlan& plan, const std::string& path, const std::stri
 
 void write_sitedb(const SimPlan& plan, const std::string& path) {
   std::vector<SiteDbFile> rows;
-  for (const auto& f : plan.files) {
-    if (f.type != SimFileType::network || !f.name) continue;
-    const NetworkFileSpec& s = f.net;
-    SiteDbFile r;
-    std::int64_t t = *f.name->file_time / 1'000'000;
-    std::string dt = ymd_hms(t, ' ');
-    r.date = dt.substr(0, 10);
-    r.time = dt.substr(11);
-    r.roach = s.roach;
-    r.host = s.roach <= 6 ? "clipa" : "clipo";
-    r.obs_type = s.obs_type;
-    r.master = static_cast<int>(s.master);
-    r.obsnum = s.obsnum;
-    r.subobsnum = s.subobsnum;
-    r.scannum = s.scannum;
-    r.cal_obsnum = s.cal_obsnum;
-    r.cal_subobsnum = s.cal_subobsnum;
-    r.cal_scannum = s.cal_scannum;
-    r.file_name = "/data_lmt/" + f.path;
-    r.valid = f.bad && (*f.bad == BadCase::truncated || *f.bad == BadCase::zero_byte) ? 0 : 1;
-    rows.push_back(std::move(r));
-  }
+  for (const auto& f : plan.files)
+    if (auto r = detail::site_db_row(f)) rows.push_back(std::move(*r));
   write_site_db(path, rows);
 }
 
 }  // namespace
 
-WriteStats write_archive(const SimPlan& plan, const std::string& out_dir, bool force) {
-  auto t0 = std::chrono::steady_clock::now();
+std::optional<SiteDbFile> detail::site_db_row(const SimFile& f) {
+  if (f.type != SimFileType::network || !f.name) return std::nullopt;
+  const NetworkFileSpec& s = f.net;
+  SiteDbFile r;
+  std::int64_t t = *f.name->file_time / 1'000'000;
+  std::string dt = ymd_hms(t, ' ');
+  r.date = dt.substr(0, 10);
+  r.time = dt.substr(11);
+  r.roach = s.roach;
+  r.host = s.roach <= 6 ? "clipa" : "clipo";
+  r.obs_type = s.obs_type;
+  r.master = static_cast<int>(s.master);
+  r.obsnum = s.obsnum;
+  r.subobsnum = s.subobsnum;
+  r.scannum = s.scannum;
+  r.cal_obsnum = s.cal_obsnum;
+  r.cal_subobsnum = s.cal_subobsnum;
+  r.cal_scannum = s.cal_scannum;
+  r.file_name = "/data_lmt/" + f.path;
+  r.valid = ends_valid(f) ? 1 : 0;
+  return r;
+}
+
+bool detail::ends_valid(const SimFile& f) {
+  return !(f.bad && (*f.bad == BadCase::truncated || *f.bad == BadCase::zero_byte));
+}
+
+void detail::write_planned_file(const SimFile& f, const std::string& p, bool names_only) {
+  std::error_code ec;
+  try {
+    if (f.bad == BadCase::current_link) {
+      fs::remove(p, ec);
+      fs::create_symlink(fs::path(f.link_target).filename(), p, ec);
+      if (ec) throw UserError(fmt::format("cannot create the link {}: {}", p, ec.message()));
+    } else if (f.bad == BadCase::not_toltec) {
+      if (names_only)
+        write_empty(p);
+      else
+        write_not_toltec(p);
+    } else if (names_only || f.bad == BadCase::zero_byte) {
+      write_empty(p);
+    } else if (f.type == SimFileType::reduced && f.name->extension == "txt") {
+      write_model_table(p, f);
+    } else if (f.type == SimFileType::network || f.type == SimFileType::hwpr || f.type == SimFileType::reduced) {
+      write_network_file(p, f.net);
+    } else if (f.type == SimFileType::tel || f.type == SimFileType::tel2) {
+      write_tel_file(p, f.tel);
+    }
+    if (f.bad == BadCase::truncated) fs::resize_file(p, fs::file_size(p) / 2);
+  } catch (const std::runtime_error& e) {
+    if (dynamic_cast<const UserError*>(&e)) throw;
+    throw UserError(fmt::format("cannot write {}: {}", p, e.what()));
+  }
+}
+
+detail::OutputTargets::OutputTargets(const SimPlan& plan, const std::string& out_dir, bool force) : plan_(plan) {
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec))
     throw UserError(fmt::format("{} exists and is not a directory", out_dir));
@@ -162,59 +197,44 @@ WriteStats write_archive(const SimPlan& plan, const std::string& out_dir, bool f
   const std::string& sitedb = plan.options.toltec_db_path;
   if (!catalog.empty() && !sitedb.empty() && same_file(catalog, sitedb))
     throw UserError(fmt::format("--catalog and --toltec-db name the same file {}", catalog));
-  // Checked now, written last.
-  std::optional<OutputFile> catalog_out, sitedb_out;
-  if (!catalog.empty()) catalog_out.emplace(catalog, OutputPolicy{force, {}});
-  if (!sitedb.empty()) sitedb_out.emplace(sitedb, OutputPolicy{force, {}});
+  // Checked now, written later.
+  if (!catalog.empty()) catalog_.emplace(catalog, OutputPolicy{force, {}});
+  if (!sitedb.empty()) site_db_.emplace(sitedb, OutputPolicy{force, {}});
   fs::create_directories(out_dir, ec);
   if (ec) throw UserError(fmt::format("cannot create {}: {}", out_dir, ec.message()));
+}
+
+void detail::OutputTargets::make_parent(const fs::path& file) {
+  std::string parent = file.parent_path().string();
+  if (!made_.insert(parent).second) return;
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec) throw UserError(fmt::format("cannot create {}: {}", parent, ec.message()));
+}
+
+void detail::OutputTargets::commit_catalog() {
+  if (!catalog_) return;
+  write_catalog(plan_, catalog_->temp_path(), catalog_->target());
+  catalog_->commit();
+}
+
+WriteStats write_archive(const SimPlan& plan, const std::string& out_dir, bool force) {
+  auto t0 = std::chrono::steady_clock::now();
+  detail::OutputTargets out(plan, out_dir, force);
   const fs::path root(out_dir);
-  std::set<std::string> made;
   WriteStats st;
-  const bool names_only = plan.options.names_only;
   for (const auto& f : plan.files) {
     fs::path full = root / f.path;
-    std::string parent = full.parent_path().string();
-    if (made.insert(parent).second) {
-      fs::create_directories(parent, ec);
-      if (ec) throw UserError(fmt::format("cannot create {}: {}", parent, ec.message()));
-    }
-    const std::string p = full.string();
-    try {
-      if (f.bad == BadCase::current_link) {
-        fs::remove(full, ec);
-        fs::create_symlink(fs::path(f.link_target).filename(), full, ec);
-        if (ec) throw UserError(fmt::format("cannot create the link {}: {}", p, ec.message()));
-      } else if (f.bad == BadCase::not_toltec) {
-        if (names_only)
-          write_empty(p);
-        else
-          write_not_toltec(p);
-      } else if (names_only || f.bad == BadCase::zero_byte) {
-        write_empty(p);
-      } else if (f.type == SimFileType::reduced && f.name->extension == "txt") {
-        write_model_table(p, f);
-      } else if (f.type == SimFileType::network || f.type == SimFileType::hwpr || f.type == SimFileType::reduced) {
-        write_network_file(p, f.net);
-      } else if (f.type == SimFileType::tel || f.type == SimFileType::tel2) {
-        write_tel_file(p, f.tel);
-      }
-      if (f.bad == BadCase::truncated) fs::resize_file(full, fs::file_size(full) / 2);
-    } catch (const std::runtime_error& e) {
-      if (dynamic_cast<const UserError*>(&e)) throw;
-      throw UserError(fmt::format("cannot write {}: {}", p, e.what()));
-    }
+    out.make_parent(full);
+    detail::write_planned_file(f, full.string(), plan.options.names_only);
     ++st.files;
     struct stat sb {};
-    if (::lstat(p.c_str(), &sb) == 0) st.bytes += sb.st_size;
+    if (::lstat(full.c_str(), &sb) == 0) st.bytes += sb.st_size;
   }
-  if (catalog_out) {
-    write_catalog(plan, catalog_out->temp_path(), catalog);
-    catalog_out->commit();
-  }
-  if (sitedb_out) {
-    write_sitedb(plan, sitedb_out->temp_path());
-    sitedb_out->commit();
+  out.commit_catalog();
+  if (auto* sitedb = out.site_db()) {
+    write_sitedb(plan, sitedb->temp_path());
+    sitedb->commit();
   }
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;

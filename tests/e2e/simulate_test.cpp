@@ -328,3 +328,45 @@ TEST(SimulateE2E, HumanOutputHelpAndErrors) {
   EXPECT_EQ(not_dir.exit_code, 1);
   EXPECT_NE(not_dir.err.find("not a directory"), std::string::npos) << not_dir.err;
 }
+
+// `simulate --live`: the same night as without it (the tree as a batch ingest sees it), progress on
+// stderr, and errors for --speed without --live or a speed that is not positive (nothing written).
+TEST(SimulateE2E, LiveWritesTheSameNightAndRefusesBadSpeeds) {
+  test::TempDir tmp;
+  const std::vector<std::string> night = {"--scale", "0.1", "--seed", "4", "--drop-network", "3@10", "--json"};
+  auto args = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> a = {"simulate", (tmp / out).string()};
+    a.insert(a.end(), night.begin(), night.end());
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  auto batch = test::run_cli(args("batch", {}));
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  auto live = test::run_cli(args("live", {"--live", "--speed", "100000"}));
+  ASSERT_EQ(live.exit_code, 0) << live.err;
+  EXPECT_EQ(live.out, batch.out);  // the same manifest
+  EXPECT_EQ(live.err, "");         // --json: no progress lines
+  auto shown = test::run_cli({"simulate", (tmp / "shown").string(), "--scale", "0.1", "--live", "--speed", "100000"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.err.find("files written"), std::string::npos) << shown.err;
+  EXPECT_NE(shown.out.find("wrote "), std::string::npos) << shown.out;
+  for (const auto& db : {"batch", "live"}) {
+    auto r = test::run_cli({"ingest", "directory", (tmp / db).string(), "--db", (tmp / (std::string(db) + ".duckdb")).string(), "-q"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  auto obs = [&](const std::string& db) {
+    auto r = test::run_cli({"query", "obs", "--db", (tmp / (db + ".duckdb")).string(), "--format", "csv"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_EQ(obs("live"), obs("batch"));
+
+  auto no_live = test::run_cli({"simulate", (tmp / "x").string(), "--speed", "10"});
+  EXPECT_EQ(no_live.exit_code, 1);
+  EXPECT_NE(no_live.err.find("--speed needs --live"), std::string::npos) << no_live.err;
+  auto zero = test::run_cli({"simulate", (tmp / "y").string(), "--live", "--speed", "0"});
+  EXPECT_EQ(zero.exit_code, 1);
+  EXPECT_NE(zero.err.find("--speed 0"), std::string::npos) << zero.err;
+  EXPECT_FALSE(fs::exists(tmp / "x"));
+  EXPECT_FALSE(fs::exists(tmp / "y"));
+}

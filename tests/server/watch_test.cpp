@@ -1,15 +1,17 @@
-// `serve --watch`: data written as the instruments write it (each file in two steps, the current-file
-// links beside them) is registered as it settles, and the final registry (observations with their
+// `serve --watch`: a night written as the instruments write it (`simulate --live`: files growing in
+// steps, the current-file links beside them, networks finishing at different times, network 3
+// dropping out) is registered as it settles, and the final registry (observations with their
 // networks, files and cal edges; groups) equals a batch ingest of the finished tree: with inotify,
 // with polling, across a kill -9 mid-night, and after an inotify queue overflow.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "server/serve_fixture.h"
 
@@ -17,40 +19,6 @@ namespace tolteca::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<fs::path> files_under(const fs::path& root) {
-  std::vector<fs::path> out;
-  for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), root));
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// Copies files [from, to) of src into dst as an instrument writes: the first half, a pause, the rest;
-// a network file gets the current-file link toltecN.nc beside it while it is written.
-void write_like_instruments(const fs::path& src, const fs::path& dst, const std::vector<fs::path>& files,
-                            std::size_t from, std::size_t to) {
-  static const std::regex network_dir("toltec([0-9]+)");
-  for (std::size_t i = from; i < to && i < files.size(); ++i) {
-    const fs::path out = dst / files[i];
-    fs::create_directories(out.parent_path());
-    const std::string bytes = read_bytes(src / files[i]);
-    std::smatch m;
-    const std::string dir = out.parent_path().filename().string();
-    if (std::regex_match(dir, m, network_dir)) {
-      const fs::path link = out.parent_path() / (dir + ".nc");
-      fs::remove(link);
-      fs::create_symlink(files[i].filename(), link);
-    }
-    {
-      std::ofstream f(out, std::ios::binary);
-      f.write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
-    }
-    if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
-    std::ofstream f(out, std::ios::binary | std::ios::app);
-    f.write(bytes.data() + bytes.size() / 2, static_cast<std::streamsize>(bytes.size() - bytes.size() / 2));
-  }
-}
 
 nlohmann::json health(const ServeProcess& s) {
   auto c = s.http();
@@ -88,34 +56,78 @@ std::string batch_view(const TempDir& dir, const fs::path& tree) {
   return registry_view(db);
 }
 
+// One simulated night (scale 0.1, about 570 files over 2 h of plan time; network 3 drops out from the
+// 10th observation on, so those observations complete by --settle) and a registry to watch it into.
 struct Night {
   TempDir dir;
-  fs::path src, live;
+  fs::path live;
   std::string db;
-  std::vector<fs::path> files;
-  Night() : src(dir / "sim"), live(dir / "data_lmt"), db((dir / "live.duckdb").string()) {
-    // Network 3 drops out from the 10th observation on: those observations complete by --settle.
-    auto sim = run_cli({"simulate", src.string(), "--scale", "0.1", "--seed", "5", "--drop-network", "3@10"});
-    EXPECT_EQ(sim.exit_code, 0) << sim.err;
-    files = files_under(src);
-    fs::create_directories(live);
+  pid_t writer = -1;
+  int rc = -1;
+  Night() : live(dir / "data_lmt"), db((dir / "live.duckdb").string()) { fs::create_directories(live); }
+  ~Night() {
+    if (writer > 0) {
+      ::kill(writer, SIGKILL);
+      wait_cli(writer);
+    }
+  }
+  std::vector<std::string> simulate_args(double speed) const {
+    return {"simulate", live.string(), "--scale", "0.1", "--seed", "5", "--drop-network", "3@10", "--live",
+            "--speed", fmt::format("{}", speed), "--force", "-q"};
+  }
+  // Starts writing the night live: 2000x, about 3.5 s.
+  void start_writing(double speed = 2000) { writer = spawn_cli(simulate_args(speed), "/dev/null"); }
+  int wait_written() {
+    if (writer > 0) {
+      rc = wait_cli(writer);
+      writer = -1;
+    }
+    return rc;
+  }
+  // Whether the writer has finished (its exit code then in rc), without waiting.
+  bool written() {
+    int status = 0;
+    if (writer > 0 && ::waitpid(writer, &status, WNOHANG) == writer) {
+      rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      writer = -1;
+    }
+    return writer < 0;
   }
   std::vector<std::string> serve_args(std::vector<std::string> extra = {}) const {
     std::vector<std::string> a = {"--watch", live.string(), "--settle-file", "0.3", "--settle", "2"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
-  std::int64_t n() const { return static_cast<std::int64_t>(files.size()); }
+  // The night's files (not the links, not the overflow test's other/).
+  std::int64_t n() const {
+    std::int64_t files = 0;
+    for (const auto& e : fs::recursive_directory_iterator(live))
+      files += e.is_regular_file() && !e.is_symlink() && e.path().parent_path() != live / "other";
+    return files;
+  }
 };
+
+// While the night is written: the most observations the watcher showed incomplete at once.
+std::int64_t watch_while_written(Night& night, const ServeProcess& s) {
+  std::int64_t most = 0;
+  while (!night.written()) {
+    const auto h = health(s);
+    if (h.is_object()) most = std::max(most, h["watch"]["observations_incomplete"].get<std::int64_t>());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return most;
+}
 
 TEST(ServeWatch, InotifyRegistersTheNightAsItIsWrittenAndEndsEqualToABatchIngest) {
   Night night;
-  ASSERT_GT(night.n(), 100);
   ServeProcess s(night.db, night.serve_args());
   ASSERT_TRUE(s.ready());
-  write_like_instruments(night.src, night.live, night.files, 0, night.files.size() / 2);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  write_like_instruments(night.src, night.live, night.files, night.files.size() / 2, night.files.size());
+  night.start_writing();
+  // Observations are shown incomplete while their files come in (and those without network 3 until
+  // --settle).
+  EXPECT_GT(watch_while_written(night, s), 0);
+  ASSERT_EQ(night.wait_written(), 0);
+  ASSERT_GT(night.n(), 100);
   const auto h = wait_idle(s, night.n());
   EXPECT_EQ(h["watch"]["roots"][0]["mode"], "inotify");
   EXPECT_EQ(h["watch"]["errors"], 0) << h.dump();
@@ -137,7 +149,8 @@ TEST(ServeWatch, PollingModeEndsEqualToABatchIngest) {
   Night night;
   ServeProcess s(night.db, night.serve_args({"--poll", "0.3"}));
   ASSERT_TRUE(s.ready());
-  write_like_instruments(night.src, night.live, night.files, 0, night.files.size());
+  night.start_writing();
+  ASSERT_EQ(night.wait_written(), 0);
   const auto h = wait_idle(s, night.n());
   EXPECT_EQ(h["watch"]["roots"][0]["mode"], "poll");
   EXPECT_EQ(s.stop(), 0);
@@ -149,11 +162,12 @@ TEST(ServeWatch, KilledMidNightAndRestartedItCatchesUpAndEndsEqualToABatchIngest
   {
     ServeProcess s(night.db, night.serve_args());
     ASSERT_TRUE(s.ready());
-    write_like_instruments(night.src, night.live, night.files, 0, night.files.size() / 2);
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // some batches in, some not
+    night.start_writing();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // some batches in, some not
+    ASSERT_FALSE(night.written());
     EXPECT_EQ(s.stop(SIGKILL), 128 + SIGKILL);
   }
-  write_like_instruments(night.src, night.live, night.files, night.files.size() / 2, night.files.size());
+  ASSERT_EQ(night.wait_written(), 0);
   ServeProcess s(night.db, night.serve_args());  // finds the stale server file, catches up
   ASSERT_TRUE(s.ready());
   const auto h = wait_idle(s, 0);
@@ -166,14 +180,14 @@ TEST(ServeWatch, AnInotifyQueueOverflowIsCaughtUpByAScan) {
   Night night;
   ServeProcess s(night.db, night.serve_args());
   ASSERT_TRUE(s.ready());
-  // The directories first, so that they are watched; then, stopped, the server reads no events: the
-  // night plus 20000 other files overflow the kernel's queue (16384 events by default; each file
-  // makes at least two).
-  for (const auto& f : night.files) fs::create_directories((night.live / f).parent_path());
+  // A directory first, so that it is watched; then, stopped, the server reads no events: the night
+  // (written at once) plus 20000 other files overflow the kernel's queue (16384 events by default;
+  // each file makes at least two).
   fs::create_directories(night.live / "other");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   ASSERT_EQ(::kill(s.pid(), SIGSTOP), 0);
-  write_like_instruments(night.src, night.live, night.files, 0, night.files.size());
+  auto written = run_cli(night.simulate_args(1e9));
+  EXPECT_EQ(written.exit_code, 0) << written.err;
   for (int i = 0; i < 20000; ++i) std::ofstream(night.live / "other" / (std::to_string(i) + ".txt")) << i;
   ASSERT_EQ(::kill(s.pid(), SIGCONT), 0);
   const auto h = wait_idle(s, night.n());
@@ -186,13 +200,18 @@ TEST(ServeWatch, ADeletedFileBecomesMissing) {
   Night night;
   ServeProcess s(night.db, night.serve_args());
   ASSERT_TRUE(s.ready());
-  write_like_instruments(night.src, night.live, night.files, 0, night.files.size());
+  night.start_writing(1e6);
+  ASSERT_EQ(night.wait_written(), 0);
   wait_idle(s, night.n());
-  const auto victim = std::find_if(night.files.begin(), night.files.end(), [](const fs::path& p) {
-    return p.filename().string().rfind("toltec", 0) == 0 && p.extension() == ".nc";
-  });
-  ASSERT_NE(victim, night.files.end());
-  fs::remove(night.live / *victim);
+  fs::path victim;
+  for (const auto& e : fs::recursive_directory_iterator(night.live))
+    if (e.is_regular_file() && !e.is_symlink() && e.path().filename().string().rfind("toltec", 0) == 0 &&
+        e.path().extension() == ".nc") {
+      victim = e.path();
+      break;
+    }
+  ASSERT_FALSE(victim.empty());
+  fs::remove(victim);
   const auto h = wait_idle(s, night.n());
   EXPECT_EQ(h["watch"]["files_missing"], 1) << h.dump();
   auto r = run_cli({"query", "obs", "--db", night.db, "--json"});
