@@ -2,9 +2,11 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "cli/common.h"
+#include "cli/console.h"
 #include "cli/help_format.h"
 #include "cli/query_common.h"
 #include "cli/suggest.h"
@@ -21,15 +23,32 @@ using nlohmann::json;
 
 namespace {
 
-// --incomplete: keeps the observations missing networks (query/coverage.h), then at most `limit`.
+// The observations the server's watcher (serve --watch) is still waiting for files of: not complete
+// yet (docs/SERVER.md). Empty when no server runs or it does not watch.
+std::set<std::string> held_by_watcher() {
+  std::set<std::string> uids;
+  const json status = cli::console().server_status();
+  if (status.contains("watch") && status["watch"].contains("incomplete"))
+    for (const auto& u : status["watch"]["incomplete"]) uids.insert(u.get<std::string>());
+  return uids;
+}
+
+json obs_json_with_complete(const query::ObsRow& row, bool with_files, const std::set<std::string>& held) {
+  json j = obs_json(row, with_files);
+  j["complete"] = held.count(row.uid) == 0;
+  return j;
+}
+
+// --incomplete: keeps the observations missing networks of their night (query/coverage.h) or held by
+// the watcher, then at most `limit`.
 void keep_incomplete(storage::Registry& s, std::vector<query::ObsRow>& rows, std::vector<std::vector<int>>& missing,
-                     const std::optional<std::int64_t>& limit) {
+                     const std::optional<std::int64_t>& limit, const std::set<std::string>& held) {
   const auto nights = s.query().night_networks();
   std::vector<query::ObsRow> kept;
   for (auto& r : rows) {
     if (limit && static_cast<std::int64_t>(kept.size()) >= *limit) break;
     auto m = query::missing_networks(r, nights);
-    if (m.empty()) continue;
+    if (m.empty() && held.count(r.uid) == 0) continue;
     missing.push_back(std::move(m));
     kept.push_back(std::move(r));
   }
@@ -89,10 +108,11 @@ query::ObsFilter obs_filter(const ObsCli& opts, CLI::App* cmd) {
 // JSON without --incomplete: the rows stream out as the registry gives them (any number of them).
 void stream_obs_json(storage::Registry& s, const query::ObsFilter& f, bool with_files,
                      const std::optional<std::int64_t>& shown) {
+  const auto held = held_by_watcher();
   JsonArrayPrinter printer(cli::out());
   s.query().obs(f, with_files, [&](query::ObsRow&& row) {
     if (shown && static_cast<std::int64_t>(printer.count()) >= *shown) return false;  // the one fetched to see "more"
-    printer.add(obs_json(row, with_files));
+    printer.add(obs_json_with_complete(row, with_files, held));
     return true;
   });
   printer.finish();
@@ -110,7 +130,8 @@ void run_obs(const ObsCli& opts, CLI::App* cmd) {
   if (format == OutputFormat::json && !o->incomplete) return stream_obs_json(*s, f, o->files, shown);
   auto rows = s->query().obs_all(f, o->files);
   std::vector<std::vector<int>> missing;
-  if (o->incomplete) keep_incomplete(*s, rows, missing, fetch);
+  const auto held = held_by_watcher();
+  if (o->incomplete) keep_incomplete(*s, rows, missing, fetch, held);
   const bool more = shown && static_cast<std::int64_t>(rows.size()) > *shown;
   if (more) {
     rows.resize(static_cast<std::size_t>(*shown));
@@ -124,7 +145,7 @@ void run_obs(const ObsCli& opts, CLI::App* cmd) {
   if (format == OutputFormat::json) {
     json arr = json::array();
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      arr.push_back(obs_json(rows[i], o->files));
+      arr.push_back(obs_json_with_complete(rows[i], o->files, held));
       if (o->incomplete) arr.back()["missing_networks"] = query::compress_numbers(missing[i]);
     }
     print_json(cli::out(), arr);

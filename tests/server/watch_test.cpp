@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "server/serve_fixture.h"
 
@@ -107,15 +108,34 @@ struct Night {
   }
 };
 
-// While the night is written: the most observations the watcher showed incomplete at once.
-std::int64_t watch_while_written(Night& night, const ServeProcess& s) {
-  std::int64_t most = 0;
+// While the night is written: the most observations the watcher showed incomplete at once, and
+// whether `query obs` (served) showed one of them with "complete": false and listed it with
+// --incomplete.
+struct WhileWritten {
+  std::int64_t most_incomplete = 0;
+  bool query_showed_incomplete = false;
+};
+WhileWritten watch_while_written(Night& night, const ServeProcess& s) {
+  WhileWritten seen;
   while (!night.written()) {
     const auto h = health(s);
-    if (h.is_object()) most = std::max(most, h["watch"]["observations_incomplete"].get<std::int64_t>());
+    const std::int64_t now = h.is_object() ? h["watch"]["observations_incomplete"].get<std::int64_t>() : 0;
+    seen.most_incomplete = std::max(seen.most_incomplete, now);
+    if (now > 0 && !seen.query_showed_incomplete) {
+      auto obs = run_cli({"query", "obs", "--db", night.db, "--json"});
+      auto listed = run_cli({"query", "obs", "--db", night.db, "--json", "--incomplete"});
+      if (obs.exit_code == 0 && listed.exit_code == 0) {
+        std::set<std::string> held, in_listed;
+        for (const auto& o : nlohmann::json::parse(obs.out))
+          if (!o["complete"].get<bool>()) held.insert(o["uid"].get<std::string>());
+        for (const auto& o : nlohmann::json::parse(listed.out)) in_listed.insert(o["uid"].get<std::string>());
+        seen.query_showed_incomplete =
+            !held.empty() && std::includes(in_listed.begin(), in_listed.end(), held.begin(), held.end());
+      }
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return most;
+  return seen;
 }
 
 TEST(ServeWatch, InotifyRegistersTheNightAsItIsWrittenAndEndsEqualToABatchIngest) {
@@ -125,7 +145,9 @@ TEST(ServeWatch, InotifyRegistersTheNightAsItIsWrittenAndEndsEqualToABatchIngest
   night.start_writing();
   // Observations are shown incomplete while their files come in (and those without network 3 until
   // --settle).
-  EXPECT_GT(watch_while_written(night, s), 0);
+  const auto seen = watch_while_written(night, s);
+  EXPECT_GT(seen.most_incomplete, 0);
+  EXPECT_TRUE(seen.query_showed_incomplete);
   ASSERT_EQ(night.wait_written(), 0);
   ASSERT_GT(night.n(), 100);
   const auto h = wait_idle(s, night.n());
