@@ -1,28 +1,29 @@
 #!/usr/bin/env python3
-"""Soak of `serve --watch` (issue 16): several simulated nights written into a watched root at high
-speed, as instruments write (each file in two steps, the current-file link beside it), while the
-server's resident memory and open descriptors are sampled every second. At the end the registry must
-equal a batch ingest of the finished tree.
+"""Soak of `serve --watch` (issue 16): simulated nights written live into a watched root at high speed
+(`simulate --live`: files growing in chunks, the current-file links, networks finishing at different
+times, network 3 dropping out), while the server's memory and open descriptors are sampled every second.
+At the end the registry must equal a batch ingest of the finished tree.
 
-  bench/watch_soak.py [--bin build/tolteca_db] [--nights 3] [--scale 1] [--rate 20] [--mode inotify|poll]
+  bench/watch_soak.py [--bin build/tolteca_db] [--nights 3] [--scale 1] [--speed 600] [--mode inotify|poll]
 
---rate: files written per second (a night of about 1 400 files at 20/s takes 70 s: 12 h of telescope
-time at about 600x). Prints JSON: files, seconds, RSS and descriptors (first, max, last, slope), equal.
+Memory is reported three ways: the resident set (RSS, /proc), what DuckDB's buffer manager holds for the
+registry (`registry_memory_bytes` of GET /api/v1/metrics: its block cache, which grows with the database
+up to DuckDB's memory limit), and the difference (everything else: the server, the watcher, the allocator).
+Prints JSON: files, plan hours, seconds, the three memory series (first, max, last, slope over the second
+half), descriptors, equal.
 """
-import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, subprocess, sys, tempfile, time, urllib.request
 
-from watch_common import health, start_serve, write_in_two_steps
-
-
-def rss_kib(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+from watch_common import health, start_serve
 
 
 def fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def metrics(url):
+    with urllib.request.urlopen(url + "/api/v1/metrics", timeout=30) as r:
+        return json.load(r)
 
 
 def slope(samples):  # least squares, per minute
@@ -35,6 +36,13 @@ def slope(samples):  # least squares, per minute
     return 60 * sum((t - mt) * (v - mv) for t, v in samples) / den if den else 0.0
 
 
+def series(samples):
+    mib = [(t, v / 2**20) for t, v in samples]
+    half = [s for s in mib if s[0] >= mib[-1][0] / 2]
+    return {"first": round(mib[0][1], 1), "max": round(max(v for _, v in mib), 1), "last": round(mib[-1][1], 1),
+            "slope_mib_per_min_second_half": round(slope(half), 2)}
+
+
 def view(tdb, db):
     return "".join(subprocess.run([tdb, "query", q, "--db", db, "--json"], check=True, capture_output=True,
                                   text=True).stdout for q in ("obs", "groups"))
@@ -45,41 +53,36 @@ def main():
     ap.add_argument("--bin", default="build/tolteca_db")
     ap.add_argument("--nights", type=int, default=3)
     ap.add_argument("--scale", type=float, default=1.0)
-    ap.add_argument("--rate", type=float, default=20.0)
+    ap.add_argument("--speed", type=float, default=600.0, help="plan seconds per wall second (simulate --speed)")
     ap.add_argument("--mode", choices=["inotify", "poll"], default="inotify")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="tolteca_watch_soak.")
-    src, live, db = f"{work}/sim", f"{work}/data_lmt", f"{work}/live.duckdb"
-    subprocess.run([a.bin, "simulate", src, "--nights", str(a.nights), "--scale", str(a.scale)], check=True,
-                   stdout=subprocess.DEVNULL)
-    files = sorted(os.path.relpath(os.path.join(d, n), src) for d, _, ns in os.walk(src) for n in ns)
-    # Night order: by the timestamp in the name where there is one (instruments write in time order).
-    stamp = re.compile(r"(\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2})")
-    files.sort(key=lambda p: (stamp.search(p).group(1) if stamp.search(p) else "", p))
+    live, db = f"{work}/data_lmt", f"{work}/live.duckdb"
     os.makedirs(live)
     args = [a.bin, "serve", "--db", db, "--listen", "127.0.0.1:0", "--json", "--watch", live, "--settle-file", "0.5",
             "--settle", "5", "--log", f"{work}/serve.log"] + (["--poll", "1"] if a.mode == "poll" else [])
     srv, url = start_serve(args)
     try:
-        rss, fd = [], []
+        writer = subprocess.Popen([a.bin, "simulate", live, "--nights", str(a.nights), "--scale", str(a.scale),
+                                   "--drop-network", "3@40", "--live", "--speed", str(a.speed), "--force", "--json"],
+                                  stdout=subprocess.PIPE, text=True)
+        rss, cache, other, fd = [], [], [], []
         t0 = time.monotonic()
-        next_sample = t0
-        for i, rel in enumerate(files):
-            out = os.path.join(live, rel)
-            os.makedirs(os.path.dirname(out), exist_ok=True)
-            m = re.fullmatch(r"toltec(\d+)", os.path.basename(os.path.dirname(out)))
-            if m:
-                link = os.path.join(os.path.dirname(out), f"toltec{m.group(1)}.nc")
-                if os.path.lexists(link):
-                    os.remove(link)
-                os.symlink(os.path.basename(out), link)
-            write_in_two_steps(open(os.path.join(src, rel), "rb").read(), out)
-            now = time.monotonic()
-            if now >= next_sample:
-                rss.append((now - t0, rss_kib(srv.pid)))
-                fd.append((now - t0, fds(srv.pid)))
-                next_sample = now + 1
-            time.sleep(max(0.0, t0 + (i + 1) / a.rate - time.monotonic()))
+
+        def sample():
+            m = metrics(url)
+            t = time.monotonic() - t0
+            rss.append((t, m["rss_bytes"]))
+            cache.append((t, m["registry_memory_bytes"]))
+            other.append((t, m["rss_bytes"] - m["registry_memory_bytes"]))
+            fd.append((t, fds(srv.pid)))
+
+        while writer.poll() is None:
+            sample()
+            time.sleep(1)
+        manifest = json.loads(writer.stdout.read())
+        if writer.returncode != 0:
+            raise SystemExit(f"simulate --live failed ({writer.returncode})")
         end = time.monotonic() + 300
         while time.monotonic() < end:
             w = health(url)
@@ -88,8 +91,7 @@ def main():
             time.sleep(0.5)
         time.sleep(3)
         w = health(url)
-        rss.append((time.monotonic() - t0, rss_kib(srv.pid)))
-        fd.append((time.monotonic() - t0, fds(srv.pid)))
+        sample()
         seconds = time.monotonic() - t0
     finally:
         srv.terminate()
@@ -97,13 +99,13 @@ def main():
     batch = f"{work}/batch.duckdb"
     subprocess.run([a.bin, "ingest", "directory", live, "--db", batch, "--with-associations", "-q"], check=True)
     equal = view(a.bin, db) == view(a.bin, batch)
-    half = [s for s in rss if s[0] >= rss[-1][0] / 2]
+    starts = sorted(o["start_time"] for o in manifest["raw_obs"] if o.get("start_time"))
+    to_s = lambda iso: time.mktime(time.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S"))
     print(json.dumps({
-        "mode": a.mode, "nights": a.nights, "scale": a.scale, "files": len(files), "rate_per_s": a.rate,
+        "mode": a.mode, "nights": a.nights, "scale": a.scale, "speed": a.speed, "files": len(manifest["files"]),
+        "plan_hours": round((to_s(starts[-1]) - to_s(starts[0])) / 3600, 1) if starts else 0,
         "seconds": round(seconds, 1), "files_ingested": w["files_ingested"], "errors": w["errors"],
-        "rss_mib": {"first": round(rss[0][1] / 1024, 1), "max": round(max(v for _, v in rss) / 1024, 1),
-                    "last": round(rss[-1][1] / 1024, 1),
-                    "slope_kib_per_min_second_half": round(slope(half), 1)},
+        "rss_mib": series(rss), "registry_cache_mib": series(cache), "rss_minus_cache_mib": series(other),
         "fds": {"first": fd[0][1], "max": max(v for _, v in fd), "last": fd[-1][1]},
         "equal_to_batch": equal}, indent=2))
     shutil.rmtree(work, ignore_errors=True)

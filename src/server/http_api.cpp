@@ -193,11 +193,32 @@ void HttpApi::get_health(httplib::Response& res) {
   res.set_content(j.dump() + "\n", "application/json");
 }
 
+// The process's resident set (/proc/self/statm), bytes; null when it cannot be read.
+nlohmann::json HttpApi::resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  long long size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return nullptr;
+  return resident * static_cast<long long>(::sysconf(_SC_PAGESIZE));
+}
+
+// What the registry's backend holds in memory (its caches), bytes; null when it does not say.
+nlohmann::json HttpApi::registry_memory() {
+  try {
+    auto reader = host_.open(host_.database(), storage::OpenMode::ReadOnly);
+    if (auto bytes = reader->admin().memory_bytes()) return *bytes;
+  } catch (const std::exception&) {
+    // A registry that cannot be read now: the metric is left out, the others still answer.
+  }
+  return nullptr;
+}
+
 void HttpApi::get_metrics(httplib::Response& res) {
   auto j = metrics_.to_json();
   const auto last = host_.last_write();
   j["database"] = host_.database();
   j["database_size_bytes"] = file_size(host_.database()) + file_size(host_.database() + ".wal");
+  j["rss_bytes"] = resident_bytes();
+  j["registry_memory_bytes"] = registry_memory();
   j["writes_done"] = host_.writes_done();
   j["writing"] = host_.writing();
   if (host_.writes_done() > 0)

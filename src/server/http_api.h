@@ -62,6 +62,8 @@ class HttpApi {
   void post_command(const httplib::Request& req, httplib::Response& res);
   void get_health(httplib::Response& res);
   void get_metrics(httplib::Response& res);
+  nlohmann::json resident_bytes();
+  nlohmann::json registry_memory();
   // The environment and the registry of a job for an HTTP request.
   std::map<std::string, std::string> job_env() const;
   OpenServed job_open();

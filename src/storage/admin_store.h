@@ -63,6 +63,9 @@ class AdminStore {
   virtual VacuumReport vacuum() = 0;
   // Size of the registry's storage in bytes; nullopt when it has no file.
   virtual std::optional<std::int64_t> size_bytes() = 0;
+  // Memory the backend holds for this database (DuckDB: what its buffer manager has in use, cached
+  // blocks included, duckdb_memory()); nullopt when the backend does not say.
+  virtual std::optional<std::int64_t> memory_bytes() = 0;
 
   // Reads the registry, writes out_dir: one file per table plus manifest.json
   // (written last; the directory is swapped into place whole: a kill leaves

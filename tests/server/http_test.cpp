@@ -146,6 +146,8 @@ TEST_F(ServeHttp, HealthAndMetricsReportTheServer) {
   EXPECT_GT(m.at("http").at("requests").get<int>(), 0);
   EXPECT_TRUE(m.at("http").at("latency_ms").contains("p99"));
   EXPECT_GT(m.at("database_size_bytes").get<std::int64_t>(), 0);
+  EXPECT_GT(m.at("rss_bytes").get<std::int64_t>(), m.at("registry_memory_bytes").get<std::int64_t>());
+  EXPECT_GE(m.at("registry_memory_bytes").get<std::int64_t>(), 0);
   EXPECT_GT(m.at("uptime_s").get<double>(), 0.0);
   EXPECT_TRUE(m.contains("last_write_unix_s"));
   EXPECT_TRUE(m.contains("last_ingest"));

@@ -83,6 +83,13 @@ std::optional<std::int64_t> database_file_size(const Session& s) {
   return total;
 }
 
+std::optional<std::int64_t> database_memory(Session& s) {
+  auto res = s.con().query("SELECT CAST(sum(memory_usage_bytes) AS BIGINT) FROM duckdb_memory()");
+  for (auto& row : res.rows())
+    if (const auto* v = std::get_if<std::int64_t>(&row[0])) return *v;
+  return std::nullopt;
+}
+
 DbInfo db_info(Session& s) {
   DbInfo info;
   info.url = s.url().text;

@@ -33,5 +33,7 @@ using storage::VacuumReport;
 VacuumReport vacuum(Session& s);
 
 std::optional<std::int64_t> database_file_size(const Session& s);
+// The buffer manager's memory in use (all tags of duckdb_memory()), bytes.
+std::optional<std::int64_t> database_memory(Session& s);
 
 }  // namespace tolteca::storage::duckdb

@@ -84,6 +84,7 @@ class DuckAdminStore final : public AdminStore {
   RegistryInfo info() override { return db_info(s_); }
   VacuumReport vacuum() override { return duckdb::vacuum(s_); }
   std::optional<std::int64_t> size_bytes() override { return database_file_size(s_); }
+  std::optional<std::int64_t> memory_bytes() override { return database_memory(s_); }
   std::vector<ExportedFile> export_backup(const std::string& out_dir, const std::vector<std::string>& tables,
                                           BackupFormat format, bool force,
                                           const BackupExportOptions& options) override {
