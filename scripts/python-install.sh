@@ -19,8 +19,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [ $# -ge 1 ] || { sed -n '5,12p' "${BASH_SOURCE[0]}" >&2; exit 2; }
 venv="$1"
 build="${2:-$here/build}"
+[ -x "$venv/bin/python" ] || { echo "python-install: $venv/bin/python not found; create the venv first: python3 -m venv --system-site-packages $venv" >&2; exit 2; }
+venv="$(cd "$venv" && pwd)"
 py="$venv/bin/python"
-[ -x "$py" ] || { echo "python-install: $py not found; create the venv first: python3 -m venv --system-site-packages $venv" >&2; exit 2; }
 if ! "$py" -c "import numpy, pandas" 2>/dev/null; then
   echo "python-install: $py does not see pandas; create the venv from Debian's python3 (apt-get install python3-pandas)" \
        "with --system-site-packages" >&2

@@ -46,7 +46,9 @@ def _column(tag: str, values: Any, extra: Any) -> pd.Series:
         return pd.Series(values, dtype="bool")
     if tag == "time":
         return _times(values, extra)
-    if tag in ("str", "list", "object"):
+    if tag == "str":
+        return pd.Series(values, dtype=object)
+    if tag in ("list", "object"):
         return _objects(values)
     if tag == "records":
         return _records(values, extra)
