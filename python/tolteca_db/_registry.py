@@ -109,7 +109,8 @@ class Registry:
         "obsnum"), ``newest`` (reverse the order; with ``limit``: the last N).
 
         Columns: uid, master, obsnum, subobsnum, scannum (int64), start_time (UTC), data_kind (int64),
-        kinds (list), networks (compressed text, "0-5,7"), interfaces (list), n_files, n_missing
+        kinds (list), complete (bool; false only while a server watching the data still waits for
+        files of it, so always true for a registry opened directly), networks (compressed text, "0-5,7"), interfaces (list), n_files, n_missing
         (int64), obs_goal, source_name, project_id, obs_pgm (text or None), tau (float64), groups,
         cal (lists). Raises :class:`SpecError` for a spec that does not parse, :class:`Error` for a
         bad filter.

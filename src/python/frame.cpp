@@ -123,6 +123,10 @@ py::list obs_columns(const std::vector<query::ObsRow>& rows) {
   c.integer("scannum", [](const R& r) { return r.scannum; });
   c.optional_integer("start_time", "time", [](const R& r) { return r.start_time; });
   kind_columns(c, [](const R& r) { return r.data_kind; });
+  // `complete` is false only for what a server watching the data (serve --watch) still waits for; such
+  // a server holds the database, so a registry this module could open has none: always true here. The
+  // server route (asking the server, issue 18) is what will make it vary.
+  c.boolean("complete", [](const R&) { return true; });
   c.str("networks", [](const R& r) { return query::compress_numbers(r.networks); });
   c.list("interfaces", [](const R& r) { return r.interfaces; });
   c.integer("n_files", [](const R& r) { return r.n_files; });

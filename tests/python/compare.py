@@ -6,7 +6,7 @@ import pandas as pd
 TIME = "datetime64[ns, UTC]"
 # The documented columns and dtypes (python/tolteca_db/_registry.py; the keys of docs/OUTPUT.md).
 OBS = {"uid": "object", "master": "object", "obsnum": "int64", "subobsnum": "int64", "scannum": "int64",
-       "start_time": TIME, "data_kind": "int64", "kinds": "object", "networks": "object",
+       "start_time": TIME, "data_kind": "int64", "kinds": "object", "complete": "bool", "networks": "object",
        "interfaces": "object", "n_files": "int64", "n_missing": "int64", "obs_goal": "object",
        "source_name": "object", "project_id": "object", "obs_pgm": "object", "tau": "float64",
        "groups": "object", "cal": "object"}

@@ -1,4 +1,6 @@
 """Empty answers keep their columns; errors are tolteca_db.Error with the CLI's message."""
+import shutil
+import subprocess
 import threading
 
 import pytest
@@ -91,3 +93,18 @@ def test_threads_share_one_registry(reg):
         t.join()
     assert not errors
     assert len(results) == 20 and all(r == expected for r in results)
+
+
+def test_a_registry_a_server_holds_raises_naming_the_lock(cli, tmp_path):
+    # Reading through a running `serve` is the server route (not yet): until then, a clear error.
+    db = tmp_path / "served.duckdb"
+    shutil.copy(cli.db, db)
+    server = subprocess.Popen([cli.binary, "serve", "--db", str(db), "--no-http"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "serving" in server.stdout.readline() + server.stdout.readline()
+        with pytest.raises(tolteca_db.Error, match=rf"locked by another process \(pid {server.pid}\)"):
+            tolteca_db.Registry(str(db))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
