@@ -41,6 +41,9 @@ ALLOWED = {
     "watch": {"model", "files", "storage", "ingest", "assoc"},
     "cli": {"model", "files", "storage", "ingest", "assoc", "query", "sim", "server", "watch"},  # not the backends' internals
 }
+# The Python binding (tolteca_db._core, src/python/): a front end beside the CLI, so what cli may
+# include and nothing more (not cli itself).
+ALLOWED["python"] = set(ALLOWED["cli"])
 # Single files allowed more than their part: the factory that maps a URL to a backend must name them.
 FILE_EXTRA = {"storage/open.cpp": BACKENDS}
 # Generated headers and where their source lives (src/model/version.h.in -> tolteca/version.h).

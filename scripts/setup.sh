@@ -16,6 +16,8 @@ PACKAGES=(
   clang libclang-rt-14-dev          # libFuzzer targets (the runtime is only a Recommends of clang)
   xz-utils                          # a compressed regression input (tests/reliability/data)
   gnuplot-nox                       # benchmark plots
+  pybind11-dev python3-dev          # the Python package's extension module (python/, src/python/)
+  python3-venv python3-pandas python3-astropy python3-pytest  # its install into a venv and its tests
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

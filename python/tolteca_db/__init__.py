@@ -1,0 +1,20 @@
+"""tolteca_db: the TolTEC data registry from Python.
+
+The C++ engine (the one the ``tolteca_db`` command runs) does the work; this package translates its
+answers into pandas DataFrames::
+
+    import tolteca_db
+    reg = tolteca_db.Registry("duckdb:///tolteca.duckdb")
+    obs = reg.obs("ics-18343", kind="VnaSweep")     # one row per raw observation
+    files = reg.files("tcs-131289", interface="toltec7")
+    groups = reg.groups(type="cal_group")
+    stats = reg.stats()
+
+Column names are the keys of the CLI's ``query obs|files|groups|stats --json`` (docs/OUTPUT.md).
+Errors the user can fix raise :class:`Error` (a bad observation spec raises its subclass
+:class:`SpecError`, also a ``ValueError``) with the CLI's message.
+"""
+from ._core import Error, SpecError, __version__
+from ._registry import Registry
+
+__all__ = ["Error", "Registry", "SpecError", "__version__"]

@@ -1,0 +1,36 @@
+# Type stubs of the extension module (src/python/module.cpp); tolteca_db.Registry is the public API.
+from typing import Any, List, Optional, Sequence, Tuple, Union
+
+__version__: str
+
+class Error(Exception): ...
+
+class SpecError(Error, ValueError):
+    spec: str
+    position: int
+    reason: str
+
+TimeArg = Union[int, str]
+Columns = List[Tuple[str, str, Any, Any]]
+
+def default_url(configured: Optional[str] = ...) -> str: ...
+
+class Registry:
+    def __init__(self, url: str, read_only: bool = ...) -> None: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def read_only(self) -> bool: ...
+    @property
+    def closed(self) -> bool: ...
+    def close(self) -> None: ...
+    def obs(self, specs: Sequence[str], *, master: Optional[str] = ..., kinds: Sequence[str] = ...,
+            goal: Optional[str] = ..., source: Optional[str] = ..., project: Optional[str] = ...,
+            since: Optional[TimeArg] = ..., until: Optional[TimeArg] = ...,
+            arrived_since: Optional[TimeArg] = ..., limit: Optional[int] = ..., sort: str = ...,
+            newest: bool = ...) -> Columns: ...
+    def files(self, specs: Sequence[str], *, interface: Optional[str] = ..., missing: bool = ...,
+              all_locations: bool = ..., newest: bool = ...) -> Columns: ...
+    def groups(self, specs: Sequence[str], *, types: Sequence[str] = ..., since: Optional[TimeArg] = ...,
+               limit: Optional[int] = ..., newest: bool = ..., members: bool = ...) -> Columns: ...
+    def stats(self) -> Columns: ...
