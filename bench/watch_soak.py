@@ -65,7 +65,7 @@ def main():
     try:
         writer = subprocess.Popen([a.bin, "simulate", live, "--nights", str(a.nights), "--scale", str(a.scale),
                                    "--drop-network", "3@40", "--live", "--speed", str(a.speed), "--force", "--json"],
-                                  stdout=subprocess.PIPE, text=True)
+                                  stdout=open(f"{work}/manifest.json", "w"))  # read at the end
         rss, cache, other, fd = [], [], [], []
         t0 = time.monotonic()
 
@@ -80,7 +80,7 @@ def main():
         while writer.poll() is None:
             sample()
             time.sleep(1)
-        manifest = json.loads(writer.stdout.read())
+        manifest = json.load(open(f"{work}/manifest.json"))
         if writer.returncode != 0:
             raise SystemExit(f"simulate --live failed ({writer.returncode})")
         end = time.monotonic() + 300
