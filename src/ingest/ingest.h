@@ -184,6 +184,7 @@ struct SiteDbOptions {
   std::string since, until;      // dates or date-times (inclusive; model/time_arg.h forms); not a time: BadTimeBound
   std::vector<int> obs_types;    // empty: all
   bool valid_only = true;
+  std::int64_t min_id = 0;  // only rows with id >= min_id (0: all; the site watcher's watermark)
   bool dry_run = false;
   std::size_t batch_size = 100000;
   ProgressFn progress;

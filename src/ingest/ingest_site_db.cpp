@@ -66,6 +66,7 @@ storage::SiteDbFilter site_filter(const SiteDbOptions& opts) {
   filter.until = site_time(opts.until, BadTimeBound::Bound::until);
   filter.obs_types = opts.obs_types;
   filter.valid_only = opts.valid_only;
+  filter.min_id = opts.min_id;
   return filter;
 }
 

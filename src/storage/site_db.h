@@ -34,6 +34,7 @@ struct SiteDbFilter {
   std::string until;  // same (inclusive; a date covers its whole day)
   std::vector<int> obs_types;  // empty: all
   bool valid_only = true;
+  std::int64_t min_id = 0;  // only rows with id >= min_id (0: all)
 };
 
 // The SQLite file path of SOURCE; throws UserError for mysql:// or other schemes.

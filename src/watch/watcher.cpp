@@ -57,8 +57,6 @@ struct Watcher::State {
   std::vector<Root> roots;
   std::unique_ptr<InotifySource> inotify;
   std::optional<SiteDbWatch> site;
-  std::int64_t site_polls = 0, site_files = 0;
-  std::chrono::system_clock::time_point site_last_poll{};
   FileTracker tracker;
   CompletionTracker completion;
 
@@ -71,6 +69,8 @@ struct Watcher::State {
   std::chrono::system_clock::time_point last_event{}, last_batch{};
   double last_lag_s = 0;  // from a file settling to its batch committing
   nlohmann::json root_status = nlohmann::json::array();
+  std::int64_t site_polls = 0, site_files = 0, site_from_id = 0, site_full_passes = 0;
+  std::chrono::system_clock::time_point site_last_poll{};
 
   State(WatchOptions o, OpenWriter op, WatchLog l)
       : options(std::move(o)), open(std::move(op)), log(std::move(l)), tracker(options.settle_file_seconds),
@@ -268,6 +268,8 @@ struct Watcher::State {
       files_ingested += in;
       site_last_poll = std::chrono::system_clock::now();
       if (in > 0) last_batch = site_last_poll;
+      site_from_id = site->next_from_id(now);
+      site_full_passes = site->full_passes();
     } catch (const std::exception& e) {
       site->poll_later(now);
       note_error("site database " + site->options().source, e);
@@ -354,7 +356,8 @@ nlohmann::json Watcher::status() const {
   nlohmann::json site = nullptr;
   if (s.site)
     site = {{"source", s.site->options().source}, {"poll_seconds", s.site->options().poll_seconds},
-            {"polls", s.site_polls}, {"files_ingested", s.site_files}, {"last_poll", iso(s.site_last_poll)}};
+            {"polls", s.site_polls}, {"files_ingested", s.site_files}, {"last_poll", iso(s.site_last_poll)},
+            {"next_from_id", s.site_from_id}, {"full_passes", s.site_full_passes}};
   return {{"roots", s.root_status},
           {"site_db", site},
           {"files_pending", s.files_pending},

@@ -142,6 +142,7 @@ std::int64_t read_site_db(const std::string& source, const SiteDbFilter& filter,
     sql += ")";
   }
   if (filter.valid_only) sql += " AND Valid <> 0";
+  if (filter.min_id > 0) sql += fmt::format(" AND id >= {}", filter.min_id);
   sql += " ORDER BY id";
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
