@@ -66,6 +66,9 @@ void add_watch_options(CLI::App* cmd, WatchCli& o) {
   cmd->add_option("--disabled-networks", o.disabled_networks, "Networks never expected, e.g. 6,11");
   cmd->add_flag("--no-associations", o.no_associations, "Register files only (no association generation)");
   cmd->add_option("--watch-jobs", o.jobs, "Header-reading threads of the watcher's ingest (default: the cores)");
+  cmd->add_option("--inotify-max-dirs", o.max_inotify_dirs,
+                  "Watch at most N directories with inotify (default: as many as the kernel's per-user limit, "
+                  "fs.inotify.max_user_watches, allows); beyond that the roots are polled every 5 s");
 }
 
 server::MakeCompanion make_watch_companion(const WatchCli& o, const std::string& database) {
@@ -87,6 +90,7 @@ server::MakeCompanion make_watch_companion(const WatchCli& o, const std::string&
   w.completion.disabled_networks = networks_option("--disabled-networks", o.disabled_networks);
   w.associations = !o.no_associations;
   w.jobs = o.jobs;
+  w.max_inotify_dirs = o.max_inotify_dirs;
   if (!o.site_db.empty()) {
     storage::site_db_path(o.site_db);  // an unsupported source is reported now
     w.site_db.source = o.site_db;

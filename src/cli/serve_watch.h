@@ -17,6 +17,7 @@ struct WatchCli {
   std::string site_db, data_root;
   bool no_associations = false;
   int jobs = 0;
+  std::size_t max_inotify_dirs = 0;
 };
 
 void add_watch_options(CLI::App* cmd, WatchCli& o);

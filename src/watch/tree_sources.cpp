@@ -71,7 +71,7 @@ std::vector<std::string> PollSource::scan() {
   return changed;
 }
 
-InotifySource::InotifySource() {
+InotifySource::InotifySource(std::size_t max_dirs) : max_dirs_(max_dirs) {
   fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd_ < 0) throw std::runtime_error(std::string("inotify: ") + std::strerror(errno));
 }
@@ -84,6 +84,10 @@ bool InotifySource::add_tree(const std::string& dir, std::vector<std::string>& f
   constexpr std::uint32_t mask =
       IN_CREATE | IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_ONLYDIR;
   // Watch first, list after: a file written between the two is both listed and an event (never lost).
+  if (max_dirs_ > 0 && dirs_.size() >= max_dirs_) {
+    unwatched_ = true;
+    return false;
+  }
   const int wd = ::inotify_add_watch(fd_, dir.c_str(), mask);
   if (wd < 0) {
     if (errno == ENOSPC || errno == ENOMEM) unwatched_ = true;

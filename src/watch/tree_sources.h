@@ -33,7 +33,9 @@ class PollSource {
 // already in them are reported (they may have been written before the watch existed).
 class InotifySource {
  public:
-  InotifySource();  // throws std::runtime_error when inotify cannot start (the caller then polls)
+  // Throws std::runtime_error when inotify cannot start (the caller then polls). max_dirs > 0: watch
+  // at most that many directories (a share of the per-user limit), as if the limit were reached then.
+  explicit InotifySource(std::size_t max_dirs = 0);
   ~InotifySource();
   InotifySource(const InotifySource&) = delete;
   InotifySource& operator=(const InotifySource&) = delete;
@@ -54,6 +56,7 @@ class InotifySource {
 
  private:
   int fd_ = -1;
+  std::size_t max_dirs_ = 0;
   std::map<int, std::string> dirs_;  // watch descriptor -> directory
   bool unwatched_ = false;
 };

@@ -319,7 +319,7 @@ void Watcher::run() {
   State& s = *state_;
   if (s.options.poll_seconds <= 0) {
     try {
-      s.inotify = std::make_unique<InotifySource>();
+      s.inotify = std::make_unique<InotifySource>(s.options.max_inotify_dirs);
     } catch (const std::exception& e) {
       s.log({{"event", "watch_polling"}, {"reason", e.what()}});
     }

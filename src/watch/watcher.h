@@ -37,6 +37,7 @@ struct WatchOptions {
   CompletionOptions completion;
   bool associations = true;  // run the incremental association generation after completions
   int jobs = 0;              // ingest worker threads (0: the cores)
+  std::size_t max_inotify_dirs = 0;  // > 0: at most so many directories watched by inotify, then polling
   // The site file database, polled (watch/site_db_watch.h): empty source = none. Its location and
   // data root default to the one watched root's.
   SiteDbWatchOptions site_db;

@@ -198,6 +198,21 @@ TEST(ServeWatch, KilledMidNightAndRestartedItCatchesUpAndEndsEqualToABatchIngest
   EXPECT_EQ(registry_view(night.db), batch_view(night.dir, night.live));
 }
 
+// The per-user inotify watch limit (here a share of it, --inotify-max-dirs 4: the night has more
+// directories): the roots turn to polling, with a catch-up, and nothing is missed.
+TEST(ServeWatch, AtTheInotifyWatchLimitTheRootsArePolledAndNothingIsMissed) {
+  Night night;
+  ServeProcess s(night.db, night.serve_args({"--inotify-max-dirs", "4"}));
+  ASSERT_TRUE(s.ready());
+  night.start_writing();
+  ASSERT_EQ(night.wait_written(), 0);
+  const auto h = wait_idle(s, night.n());
+  EXPECT_EQ(h["watch"]["roots"][0]["mode"], "poll") << h.dump();
+  EXPECT_EQ(h["watch"]["errors"], 0) << h.dump();
+  EXPECT_EQ(s.stop(), 0);
+  EXPECT_EQ(registry_view(night.db), batch_view(night.dir, night.live));
+}
+
 TEST(ServeWatch, AnInotifyQueueOverflowIsCaughtUpByAScan) {
   Night night;
   ServeProcess s(night.db, night.serve_args());
