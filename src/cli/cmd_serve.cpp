@@ -81,6 +81,7 @@ int run_serve(const ServeCli& o) {
     so.http_options.max_request_bytes = o.max_request_bytes;
   }
   server::block_stop_signals();  // before the database starts its threads: they inherit the block
+  server::limit_malloc_arenas();
   storage::OpenOptions open;
   const std::string served_url = "duckdb:///" + database;  // absolute: duckdb:////path
   open.mode = storage::registry_exists(served_url) ? storage::OpenMode::ReadWrite : storage::OpenMode::Create;

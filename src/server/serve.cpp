@@ -1,9 +1,11 @@
 #include "server/serve.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "server/companion.h"
@@ -52,6 +54,10 @@ void block_stop_signals() {
   sigset_t set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);  // a caller that goes away mid-answer is an error on that write only
+}
+
+void limit_malloc_arenas() {
+  if (!std::getenv("MALLOC_ARENA_MAX")) ::mallopt(M_ARENA_MAX, 2);
 }
 
 int serve(std::unique_ptr<storage::Registry> registry, const ServeOptions& options, CommandRunner runner,

@@ -37,6 +37,12 @@ struct ServeOptions {
 // database's own) inherits the block and serve() receives them with sigwait. Call it first.
 void block_stop_signals();
 
+// Caps glibc's malloc arenas at two (unless $MALLOC_ARENA_MAX says otherwise). A server lives for
+// months and its ingest threads come and go: with one arena per thread, freed memory stays spread
+// over arenas it is never returned from, and the resident set grows with every night although
+// nothing leaks (bench/RESULTS.md "watch", the soak). Call it before the threads start.
+void limit_malloc_arenas();
+
 // Serves until SIGTERM/SIGINT; returns 0 after a clean stop. ready(info) is called once the
 // server listens and its server file is written. Throws std::runtime_error when it cannot listen.
 int serve(std::unique_ptr<storage::Registry> registry, const ServeOptions& options, CommandRunner runner,
