@@ -9,6 +9,7 @@ answers into pandas DataFrames::
     files = reg.files("tcs-131289", interface="toltec7")
     groups = reg.groups(type="cal_group")
     stats = reg.stats()
+    table = reg.obs(astropy=True)                   # an astropy Table, with units
 
 Column names are the keys of the CLI's ``query obs|files|groups|stats --json`` (docs/OUTPUT.md).
 Errors the user can fix raise :class:`Error` (a bad observation spec raises its subclass
@@ -16,5 +17,6 @@ Errors the user can fix raise :class:`Error` (a bad observation spec raises its 
 """
 from ._core import Error, SpecError, __version__
 from ._registry import Registry
+from ._astropy import to_astropy
 
-__all__ = ["Error", "Registry", "SpecError", "__version__"]
+__all__ = ["Error", "Registry", "SpecError", "__version__", "to_astropy"]
