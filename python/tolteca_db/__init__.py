@@ -9,6 +9,7 @@ answers into pandas DataFrames::
     files = reg.files("tcs-131289", interface="toltec7")
     groups = reg.groups(type="cal_group")
     stats = reg.stats()
+    prov = reg.provenance("ics-18343")             # obs, groups, cal_chain, reduced, cal_of
     table = reg.obs(astropy=True)                   # an astropy Table, with units
 
 Column names are the keys of the CLI's ``query obs|files|groups|stats --json`` (docs/OUTPUT.md).
@@ -18,5 +19,6 @@ Errors the user can fix raise :class:`Error` (a bad observation spec raises its 
 from ._core import Error, SpecError, __version__
 from ._registry import Registry
 from ._astropy import to_astropy
+from ._provenance import Provenance
 
-__all__ = ["Error", "Registry", "SpecError", "__version__", "to_astropy"]
+__all__ = ["Error", "Provenance", "Registry", "SpecError", "__version__", "to_astropy"]

@@ -5,7 +5,7 @@ from typing import Iterable, List, Optional, Union
 
 import pandas as pd
 
-from . import _core
+from . import _core, _provenance
 from ._astropy import maybe
 from ._frame import build
 
@@ -160,6 +160,12 @@ class Registry:
         """
         return maybe(build(self._core.groups(_specs(specs), types=_names(type), since=_time(since), limit=limit,
                                              newest=newest, members=members)), astropy)
+
+    def provenance(self, *specs: str, limit: int = 100, astropy: bool = False) -> "_provenance.Provenance":
+        """The graph around observations, as ``tolteca_db query provenance SPECS --limit N``: a
+        :class:`tolteca_db.Provenance` of five DataFrames (obs, groups, cal_chain, reduced, cal_of;
+        their columns: its docstring) for the observations ``specs`` select (at most ``limit``)."""
+        return _provenance.query(self._core, _specs(specs), limit, astropy)
 
     def stats(self, astropy: bool = False) -> pd.DataFrame:
         """Counts over the whole registry, as ``tolteca_db query stats``: one row.

@@ -31,11 +31,13 @@ def test_files_table_has_sizes_in_bytes_and_masked_unknowns(reg):
     assert isinstance(t["file_time"], Time)
 
 
-def test_stats_and_groups_tables(reg):
+def test_stats_groups_and_provenance_tables(reg):
     s = reg.stats(astropy=True)
     assert len(s) == 1 and s["db_size"].unit == u.byte and isinstance(s["first_start"], Time)
     g = reg.groups(members=True, astropy=True)
     assert len(g) > 0 and isinstance(g["latest_member_time"], Time) and isinstance(g["members"][0], list)
+    p = reg.provenance("ics-18343", astropy=True)
+    assert all(isinstance(part, Table) for part in p) and p.cal_chain["depth"][0] == 1
 
 
 def test_unknown_times_are_masked(reg):
