@@ -12,6 +12,8 @@ answers into pandas DataFrames::
     prov = reg.provenance("ics-18343")             # obs, groups, cal_chain, reduced, cal_of
     table = reg.obs(astropy=True)                   # an astropy Table, with units
 
+The original API (tolteca_v2-compatible) is here too: ``from tolteca_db import ObsQuery``.
+
 Column names are the keys of the CLI's ``query obs|files|groups|stats --json`` (docs/OUTPUT.md).
 Errors the user can fix raise :class:`Error` (a bad observation spec raises its subclass
 :class:`SpecError`, also a ``ValueError``) with the CLI's message.
@@ -19,6 +21,7 @@ Errors the user can fix raise :class:`Error` (a bad observation spec raises its 
 from ._core import Error, SpecError, __version__
 from ._registry import Registry
 from ._astropy import to_astropy
+from ._obsquery import ObsQuery
 from ._provenance import Provenance
 
-__all__ = ["Error", "Provenance", "Registry", "SpecError", "__version__", "to_astropy"]
+__all__ = ["Error", "ObsQuery", "Provenance", "Registry", "SpecError", "__version__", "to_astropy"]

@@ -40,6 +40,16 @@ def test_stats_groups_and_provenance_tables(reg):
     assert all(isinstance(part, Table) for part in p) and p.cal_chain["depth"][0] == 1
 
 
+def test_obsquery_tables_and_empty_ones(cli):
+    with tolteca_db.ObsQuery(cli.db) as q:
+        t = q.get_raw_obs_info_table("ics-18343", astropy=True)
+        df = q.get_raw_obs_info_table("ics-18343")
+        assert t.colnames == list(df.columns) and isinstance(t["file_timestamp"], Time)
+        assert list(t["source"]) == df.source.tolist()
+        empty = q.get_raw_obs_info_table(999999, astropy=True)
+        assert len(empty) == 0 and empty.colnames == list(df.columns)
+
+
 def test_unknown_times_are_masked(reg):
     df = reg.groups()
     t = tolteca_db.to_astropy(df)
