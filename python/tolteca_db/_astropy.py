@@ -16,10 +16,16 @@ The choices (the same for every query, and for :class:`tolteca_db.ObsQuery`):
 No query answers an integration time today; when one does it will carry ``u.s``. astropy is
 imported only when a table is asked for (the package works without it).
 """
-from typing import Any, Dict
+from typing import TYPE_CHECKING, Any, Dict, Union
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import astropy.table
+
+#: What a query returns: a DataFrame, or with ``astropy=True`` an astropy Table.
+Answer = Union[pd.DataFrame, "astropy.table.Table"]
 
 #: Column name -> the astropy unit's name (``astropy.units``).
 UNITS: Dict[str, str] = {"tau": "dimensionless_unscaled", "size": "byte", "db_size": "byte",
@@ -68,7 +74,7 @@ def _column(name: str, series: pd.Series) -> Any:
     return Column(series.to_numpy(), name=name, unit=unit)
 
 
-def to_astropy(frame: pd.DataFrame) -> Any:
+def to_astropy(frame: pd.DataFrame) -> "astropy.table.Table":
     """``frame`` (an answer of tolteca_db) as an ``astropy.table.Table``: same columns and order,
     one row per row; times as ``astropy.time.Time`` (UTC), ``tau`` dimensionless, sizes in bytes,
     unknown values masked (the module's docstring gives every rule)."""
@@ -77,6 +83,6 @@ def to_astropy(frame: pd.DataFrame) -> Any:
     return Table([_column(str(name), frame[name]) for name in frame.columns], names=[str(c) for c in frame.columns])
 
 
-def maybe(frame: pd.DataFrame, astropy: bool) -> Any:
+def maybe(frame: pd.DataFrame, astropy: bool) -> Answer:
     """``to_astropy(frame)`` when ``astropy`` is true, else ``frame`` itself."""
     return to_astropy(frame) if astropy else frame

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._astropy import maybe
+from ._astropy import Answer, maybe
 from ._registry import Registry
 
 #: The columns of get_raw_obs_info_table / get_raw_obs_latest and their dtypes, in order.
@@ -78,7 +78,7 @@ class ObsQuery:
                                subobsnum: Optional[int] = None, scannum: Optional[int] = None,
                                interface: Optional[Union[str, int]] = None, raise_on_multiple: bool = False,
                                raise_on_empty: bool = False, *, roach: Optional[int] = None,
-                               astropy: bool = False) -> Any:
+                               astropy: bool = False) -> Answer:
         """The raw files of the observations ``obs_spec`` selects: one row per file.
 
         ``obs_spec``: an observation spec (``"ics-18343"``, ``"tcs-131289-0-2"``, ``"18343/7"``,
@@ -118,7 +118,7 @@ class ObsQuery:
         return maybe(table, astropy)
 
     def get_raw_obs_latest(self, master: Optional[str] = None, interface: Optional[Union[str, int]] = None,
-                           *, astropy: bool = False) -> Any:
+                           *, astropy: bool = False) -> Answer:
         """The files of the newest raw observation (by start time) — of ``master`` when given; with
         ``interface``, the newest one that has a file of it, and only those files. Same columns as
         :meth:`get_raw_obs_info_table`; empty (with the columns) when nothing matches."""

@@ -6,7 +6,7 @@ from typing import Iterable, List, Optional, Union
 import pandas as pd
 
 from . import _core, _provenance
-from ._astropy import maybe
+from ._astropy import Answer, maybe
 from ._frame import build
 
 #: A time argument: a ``datetime`` / ``pandas.Timestamp`` (naive ones are taken as UTC), or text in the
@@ -103,7 +103,7 @@ class Registry:
             goal: Optional[str] = None, source: Optional[str] = None, project: Optional[str] = None,
             since: Optional[TimeLike] = None, until: Optional[TimeLike] = None,
             arrived_since: Optional[TimeLike] = None, limit: Optional[int] = None, sort: str = "start",
-            newest: bool = False, astropy: bool = False) -> pd.DataFrame:
+            newest: bool = False, astropy: bool = False) -> Answer:
         """Raw observations, as ``tolteca_db query obs``: one row per observation.
 
         ``specs``: observation specs (``"ics-18343"``, ``"tcs-131289-0-{2,3}"``, ``"latest/7"``,
@@ -126,7 +126,7 @@ class Registry:
             sort=sort, newest=newest)), astropy)
 
     def files(self, *specs: str, interface: Optional[Union[str, int]] = None, missing: bool = False,
-              all_locations: bool = False, newest: bool = False, astropy: bool = False) -> pd.DataFrame:
+              all_locations: bool = False, newest: bool = False, astropy: bool = False) -> Answer:
         """Files of the matching observations, as ``tolteca_db query files``: one row per file.
 
         ``specs`` are required unless ``missing=True`` (``"[]"`` selects all observations).
@@ -145,7 +145,7 @@ class Registry:
 
     def groups(self, *specs: str, type: Optional[Names] = None, since: Optional[TimeLike] = None,
                limit: Optional[int] = None, newest: bool = False, members: bool = False,
-               astropy: bool = False) -> pd.DataFrame:
+               astropy: bool = False) -> Answer:
         """Association groups, as ``tolteca_db query groups``: one row per group.
 
         ``specs``: only groups with a member matching any; ``type``: cal_group, drivefit,
@@ -167,7 +167,7 @@ class Registry:
         their columns: its docstring) for the observations ``specs`` select (at most ``limit``)."""
         return _provenance.query(self._core, _specs(specs), limit, astropy)
 
-    def stats(self, astropy: bool = False) -> pd.DataFrame:
+    def stats(self, astropy: bool = False) -> Answer:
         """Counts over the whole registry, as ``tolteca_db query stats``: one row.
 
         Columns: observations, files, missing_files, reduced, groups, edges, failed_ingests (int64),
