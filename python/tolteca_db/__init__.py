@@ -9,6 +9,10 @@ answers into pandas DataFrames::
     files = reg.files("tcs-131289", interface="toltec7")
     groups = reg.groups(type="cal_group")
     stats = reg.stats()
+    prov = reg.provenance("ics-18343")             # obs, groups, cal_chain, reduced, cal_of
+    table = reg.obs(astropy=True)                   # an astropy Table, with units
+
+The original API (tolteca_v2-compatible) is here too: ``from tolteca_db import ObsQuery``.
 
 Column names are the keys of the CLI's ``query obs|files|groups|stats --json`` (docs/OUTPUT.md).
 Errors the user can fix raise :class:`Error` (a bad observation spec raises its subclass
@@ -16,5 +20,8 @@ Errors the user can fix raise :class:`Error` (a bad observation spec raises its 
 """
 from ._core import Error, SpecError, __version__
 from ._registry import Registry
+from ._astropy import to_astropy
+from ._obsquery import ObsQuery
+from ._provenance import Provenance
 
-__all__ = ["Error", "Registry", "SpecError", "__version__"]
+__all__ = ["Error", "ObsQuery", "Provenance", "Registry", "SpecError", "__version__", "to_astropy"]

@@ -5,7 +5,8 @@ from typing import Iterable, List, Optional, Union
 
 import pandas as pd
 
-from . import _core
+from . import _core, _provenance
+from ._astropy import Answer, maybe
 from ._frame import build
 
 #: A time argument: a ``datetime`` / ``pandas.Timestamp`` (naive ones are taken as UTC), or text in the
@@ -60,6 +61,10 @@ class Registry:
     ``int64`` or, where they may be unknown, pandas' nullable ``Int64``, ``tau`` ``float64`` (``NaN``
     when unknown), kinds and other name lists as Python lists, unknown text as ``None``. An empty
     answer keeps every column and dtype. Calls release the GIL while the engine works.
+
+    ``astropy=True`` on a query gives an ``astropy.table.Table`` instead, with units where the domain
+    has them (:func:`tolteca_db.to_astropy`: times as ``astropy.time.Time``, ``tau`` dimensionless,
+    sizes in bytes, unknown values masked).
     """
 
     def __init__(self, url: Optional[str] = None, read_only: bool = True) -> None:
@@ -98,7 +103,7 @@ class Registry:
             goal: Optional[str] = None, source: Optional[str] = None, project: Optional[str] = None,
             since: Optional[TimeLike] = None, until: Optional[TimeLike] = None,
             arrived_since: Optional[TimeLike] = None, limit: Optional[int] = None, sort: str = "start",
-            newest: bool = False) -> pd.DataFrame:
+            newest: bool = False, astropy: bool = False) -> Answer:
         """Raw observations, as ``tolteca_db query obs``: one row per observation.
 
         ``specs``: observation specs (``"ics-18343"``, ``"tcs-131289-0-{2,3}"``, ``"latest/7"``,
@@ -115,13 +120,13 @@ class Registry:
         cal (lists). Raises :class:`SpecError` for a spec that does not parse, :class:`Error` for a
         bad filter.
         """
-        return build(self._core.obs(
+        return maybe(build(self._core.obs(
             _specs(specs), master=master, kinds=_names(kind), goal=goal, source=source, project=project,
             since=_time(since), until=_time(until), arrived_since=_time(arrived_since), limit=limit,
-            sort=sort, newest=newest))
+            sort=sort, newest=newest)), astropy)
 
     def files(self, *specs: str, interface: Optional[Union[str, int]] = None, missing: bool = False,
-              all_locations: bool = False, newest: bool = False) -> pd.DataFrame:
+              all_locations: bool = False, newest: bool = False, astropy: bool = False) -> Answer:
         """Files of the matching observations, as ``tolteca_db query files``: one row per file.
 
         ``specs`` are required unless ``missing=True`` (``"[]"`` selects all observations).
@@ -135,11 +140,12 @@ class Registry:
         bytes), file_time (UTC), problem (text or None).
         """
         iface = None if interface is None else str(interface)
-        return build(self._core.files(_specs(specs), interface=iface, missing=missing,
-                                      all_locations=all_locations, newest=newest))
+        return maybe(build(self._core.files(_specs(specs), interface=iface, missing=missing,
+                                            all_locations=all_locations, newest=newest)), astropy)
 
     def groups(self, *specs: str, type: Optional[Names] = None, since: Optional[TimeLike] = None,
-               limit: Optional[int] = None, newest: bool = False, members: bool = False) -> pd.DataFrame:
+               limit: Optional[int] = None, newest: bool = False, members: bool = False,
+               astropy: bool = False) -> Answer:
         """Association groups, as ``tolteca_db query groups``: one row per group.
 
         ``specs``: only groups with a member matching any; ``type``: cal_group, drivefit,
@@ -152,10 +158,16 @@ class Registry:
         product_type, data_kind, kinds, start_time as a UTC Timestamp or None) in sequence order.
         Raises :class:`Error` for an unknown type.
         """
-        return build(self._core.groups(_specs(specs), types=_names(type), since=_time(since), limit=limit,
-                                       newest=newest, members=members))
+        return maybe(build(self._core.groups(_specs(specs), types=_names(type), since=_time(since), limit=limit,
+                                             newest=newest, members=members)), astropy)
 
-    def stats(self) -> pd.DataFrame:
+    def provenance(self, *specs: str, limit: int = 100, astropy: bool = False) -> "_provenance.Provenance":
+        """The graph around observations, as ``tolteca_db query provenance SPECS --limit N``: a
+        :class:`tolteca_db.Provenance` of five DataFrames (obs, groups, cal_chain, reduced, cal_of;
+        their columns: its docstring) for the observations ``specs`` select (at most ``limit``)."""
+        return _provenance.query(self._core, _specs(specs), limit, astropy)
+
+    def stats(self, astropy: bool = False) -> Answer:
         """Counts over the whole registry, as ``tolteca_db query stats``: one row.
 
         Columns: observations, files, missing_files, reduced, groups, edges, failed_ingests (int64),
@@ -164,4 +176,4 @@ class Registry:
         (list of {interface, files, missing}), recent_failures (list of {time (UTC Timestamp or None),
         subject, message}, newest first).
         """
-        return build(self._core.stats())
+        return maybe(build(self._core.stats()), astropy)

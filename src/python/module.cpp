@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "model/error.h"
+#include "python/compat.h"
 #include "python/registry.h"
 #include "query/spec.h"
 #include "storage/errors.h"
@@ -113,6 +114,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = tolteca::kVersion;
   define_errors(m);
   define_registry(m);
+  define_compat(m);
   m.def(
       "default_url",
       [](std::optional<std::string> configured) { return tolteca::storage::default_registry_url(configured); },

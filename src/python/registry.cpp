@@ -8,6 +8,7 @@
 #include "model/error.h"
 #include "model/master.h"
 #include "model/time_arg.h"
+#include "python/compat.h"
 #include "python/frame.h"
 #include "query/spec.h"
 #include "storage/open.h"
@@ -132,6 +133,11 @@ py::list Registry::files(const FileArgs& args) {
 py::list Registry::groups(const GroupArgs& args) {
   auto rows = locked([&](storage::Registry& r) { return r.query().groups(group_filter(args)); });
   return group_columns(rows, args.members);
+}
+
+py::dict Registry::provenance(const std::vector<std::string>& specs, std::int64_t limit) {
+  auto rows = locked([&](storage::Registry& r) { return r.query().provenance(query::parse_specs(specs), limit); });
+  return provenance_columns(rows);
 }
 
 py::list Registry::stats() {

@@ -73,6 +73,8 @@ class Registry {
   py::list obs(const ObsArgs& args);
   py::list files(const FileArgs& args);
   py::list groups(const GroupArgs& args);
+  // `query provenance SPECS --limit N`: the dict of python/compat.h.
+  py::dict provenance(const std::vector<std::string>& specs, std::int64_t limit);
   py::list stats();
 
  private:
