@@ -55,17 +55,30 @@ void keep_incomplete(storage::Registry& s, std::vector<query::ObsRow>& rows, std
   rows = std::move(kept);
 }
 
-// Inserts a "missing_networks" column (compressed) at index `at`.
-void add_missing_column(Table& t, std::size_t at, const std::vector<std::vector<int>>& missing) {
+// Inserts a text column `name` at index `at`.
+void add_column(Table& t, std::size_t at, const std::string& name, const std::vector<std::string>& values) {
   auto ins = [at](auto& v, auto x) {
     if (v.size() >= at) v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), x);
   };
-  ins(t.columns, std::string("missing_networks"));
+  ins(t.columns, name);
   ins(t.numeric, false);
   ins(t.whole, false);
   for (auto& d : t.drop_order)
     if (d >= static_cast<int>(at)) ++d;
-  for (std::size_t i = 0; i < t.rows.size(); ++i) ins(t.rows[i], query::compress_numbers(missing[i]));
+  for (std::size_t i = 0; i < t.rows.size(); ++i) ins(t.rows[i], values[i]);
+}
+
+// --incomplete's columns: "missing_networks" (compressed) and "complete" ("no" while the watcher
+// waits for files of it), at index `at`.
+void add_incomplete_columns(Table& t, std::size_t at, const std::vector<query::ObsRow>& rows,
+                            const std::vector<std::vector<int>>& missing, const std::set<std::string>& held) {
+  std::vector<std::string> nets, complete;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    nets.push_back(query::compress_numbers(missing[i]));
+    complete.push_back(held.count(rows[i].uid) ? "no" : "yes");
+  }
+  add_column(t, at, "complete", complete);
+  add_column(t, at, "missing_networks", nets);
 }
 
 
@@ -158,13 +171,13 @@ void run_obs(const ObsCli& opts, CLI::App* cmd) {
       print_table(cli::out(), files_table(files), format);
     } else {
       auto t = obs_table(rows, false);
-      if (o->incomplete) add_missing_column(t, 9, missing);
+      if (o->incomplete) add_incomplete_columns(t, 9, rows, missing, held);
       print_table(cli::out(), t, format);
     }
     return;
   }
   auto t = obs_table(rows, true);
-  if (o->incomplete) add_missing_column(t, 4, missing);
+  if (o->incomplete) add_incomplete_columns(t, 4, rows, missing, held);
   if (o->files)
     for (const auto& r : rows) {
       std::vector<std::string> lines;
