@@ -28,6 +28,12 @@ struct HeaderReadOptions {
   // fault they inject this way; production leaves it empty.
   // Default: empty.
   std::vector<std::string> helper_args;
+
+  // The program that serves as the helper, and its first arguments (argv[0], ...), for a program that
+  // is not itself a helper when started with the marker: the Python package's interpreter, which runs
+  // the module's helper entry point (src/python/module.cpp). The marker and helper_args follow them.
+  // Default: empty: this same executable (/proc/self/exe), argv[0] "tolteca-header-reader".
+  std::vector<std::string> helper_command;
 };
 
 }  // namespace tolteca::files
