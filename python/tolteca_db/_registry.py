@@ -8,6 +8,7 @@ import pandas as pd
 from . import _core, _provenance
 from ._astropy import Answer, maybe
 from ._frame import build
+from ._writers import _Writers
 
 #: A time argument: a ``datetime`` / ``pandas.Timestamp`` (naive ones are taken as UTC), or text in the
 #: CLI's forms: ``"2024-11-13"``, ``"2024-11-13T17:24:46Z"``, ``"yesterday"``, ``"today"``, ``"now"``,
@@ -44,7 +45,7 @@ def _specs(specs: Iterable[str]) -> List[str]:
     return out
 
 
-class Registry:
+class Registry(_Writers):
     """An open registry.
 
     ``url`` is what the CLI's ``--db`` takes: ``duckdb:///relative/path.duckdb``,
@@ -54,7 +55,10 @@ class Registry:
     ``read_only=True`` (the default) never writes and takes no writer lock, so any number of readers
     share the registry; ``read_only=False`` opens it for writing (one writer at a time; the database
     must exist). Raises :class:`tolteca_db.Error` when the database does not exist or cannot be
-    opened. Use it as a context manager, or call :meth:`close`, to release the database.
+    opened. The writers (:meth:`ingest_directory`, :meth:`ingest_files`,
+    :meth:`generate_associations`, :meth:`named_group_create` / ``_add`` / ``_remove`` /
+    ``_delete``) are in tolteca_db._writers. Use it as a context manager, or call :meth:`close`,
+    to release the database.
 
     Every query returns a ``pandas.DataFrame`` whose columns are the keys of the CLI's ``--json``
     output (docs/OUTPUT.md), typed: times ``datetime64[ns, UTC]`` (``NaT`` when unknown), integers
