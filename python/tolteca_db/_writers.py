@@ -8,9 +8,9 @@ command's ``--json`` prints, as a dict (docs/OUTPUT.md). They need a registry op
 
 Every write is the engine's: an ingest commits batch by batch (``batch_size`` files per
 transaction, and at least every 2 s), a generation or a group edit in one transaction. The calls
-release the GIL. Ctrl-C (SIGINT) stops an ingest within about 0.1 s: the batch in flight is rolled
-back, what was committed stays (running it again completes the rest), and KeyboardInterrupt is
-raised.
+release the GIL. Ctrl-C (SIGINT) stops an ingest at its next progress tick (every 0.1 s; the
+workers then stop, within a second): the batch in flight is not written, what was committed stays
+(running it again completes the rest), and KeyboardInterrupt is raised.
 """
 import json
 import os
