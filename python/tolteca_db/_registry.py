@@ -8,6 +8,7 @@ import pandas as pd
 from . import _core, _provenance
 from ._astropy import Answer, maybe
 from ._frame import build
+from ._served import served_core
 from ._writers import _Writers
 
 #: A time argument: a ``datetime`` / ``pandas.Timestamp`` (naive ones are taken as UTC), or text in the
@@ -74,7 +75,10 @@ class Registry(_Writers):
     def __init__(self, url: Optional[str] = None, read_only: bool = True) -> None:
         if url is None:
             url = _core.default_url(os.environ.get("TOLTECA_DB_URL"))
-        self._core = _core.Registry(os.fspath(url), read_only)
+        url = os.fspath(url)
+        # A server's URL, or a database a live `serve` process holds: read through it (_served.py).
+        served = served_core(url)
+        self._core = served if served is not None else _core.Registry(url, read_only)
 
     @property
     def url(self) -> str:

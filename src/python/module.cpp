@@ -19,6 +19,7 @@
 namespace tolteca::python {
 
 void define_header_helper(py::module_& m);  // python/header_helper.cpp
+void define_served(py::module_& m);         // python/served.cpp
 
 namespace {
 
@@ -120,6 +121,7 @@ PYBIND11_MODULE(_core, m) {
   define_registry(m);
   define_compat(m);
   define_header_helper(m);
+  define_served(m);
   m.def(
       "default_url",
       [](std::optional<std::string> configured) { return tolteca::storage::default_registry_url(configured); },
