@@ -77,7 +77,7 @@ class Registry(_Writers):
             url = _core.default_url(os.environ.get("TOLTECA_DB_URL"))
         url = os.fspath(url)
         # A server's URL, or a database a live `serve` process holds: read through it (_served.py).
-        served = served_core(url)
+        served = served_core(url, read_only)
         self._core = served if served is not None else _core.Registry(url, read_only)
 
     @property

@@ -1,14 +1,12 @@
-"""A registry read through a ``tolteca_db serve`` process, over its HTTP JSON API (docs/SERVER.md).
+"""A registry reached through a ``tolteca_db serve`` process (docs/SERVER.md).
 
-``Registry("http://host:port")`` reads a remote server; ``Registry(path)`` of a database a local
-server holds (its ``DATABASE.server.json``) reads it through that server, as the CLI's commands
-then run there. The server answers with the JSON of ``query obs|files|groups|stats --json``; this
-module makes of it the same column lists as the engine's (src/python/frame.h), so the DataFrames
-have the same columns and dtypes as a registry opened directly. Times in the JSON are whole seconds,
-so the served times are too.
-
-Such a registry reads only: the writers raise :class:`tolteca_db.Error` (run them with the CLI,
-which forwards them to the server).
+``Registry("http://host:port")`` reads a remote server over its HTTP JSON API (reads only: the
+writers raise :class:`tolteca_db.Error`); ``Registry(path)`` of a database a local server holds
+(its ``DATABASE.server.json``) runs every call on that server, as the CLI's commands then run there
+(_forwarded.py: reads and writes). The server answers with the JSON of ``query
+obs|files|groups|stats --json``; this module makes of it the same column lists as the engine's
+(src/python/frame.h), so the DataFrames have the same columns and dtypes as a registry opened
+directly. Times in the JSON are whole seconds, so the served times are too.
 """
 import datetime as _dt
 import json
@@ -70,43 +68,30 @@ def _time_param(value: Any) -> Optional[str]:
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class HttpCore:
-    """Stands in for _core.Registry: the queries asked of a server's HTTP API (read-only)."""
+class _Served:
+    """Stands in for _core.Registry: the queries asked of a server, as query parameters (the
+    command's options without ``--``; ``spec`` repeated), answered with the --json rows."""
 
-    def __init__(self, base: str, url: str, timeout: float = 300.0) -> None:
-        self._base = base.rstrip("/")
+    def __init__(self, url: str) -> None:
         self._url = url
-        self._timeout = timeout
         self._closed = False
-        self._get("health", [])  # fails now, with the reason, when nothing answers there
 
     url = property(lambda self: self._url)
-    read_only = property(lambda self: True)
     closed = property(lambda self: self._closed)
 
     def close(self) -> None:
         self._closed = True
 
-    def _get(self, endpoint: str, params: Sequence[Tuple[str, str]]) -> Any:
+    def _check_open(self) -> None:
         if self._closed:
             raise _core.Error(f"registry {self._url} is closed")
-        query = urllib.parse.urlencode(list(params))
-        address = f"{self._base}/api/v1/{endpoint}" + (f"?{query}" if query else "")
-        try:
-            with urllib.request.urlopen(address, timeout=self._timeout) as answer:
-                return json.load(answer)
-        except urllib.error.HTTPError as e:
-            try:
-                message = json.load(e).get("error") or str(e)
-            except ValueError:
-                message = str(e)
-            raise _core.Error(message) from None
-        except (urllib.error.URLError, OSError) as e:
-            reason = getattr(e, "reason", e)
-            raise _core.Error(f"cannot reach the server at {self._base}: {reason}") from None
+
+    def _rows(self, what: str, params: List[Tuple[str, str]]) -> Any:
+        raise NotImplementedError
 
     def _answer(self, what: str, params: List[Tuple[str, str]], members: bool = False) -> Columns:
-        rows = self._get(what, params)
+        self._check_open()
+        rows = self._rows(what, params)
         if isinstance(rows, dict):  # stats: one object
             rows = [rows]
         return _columns(_core._schema(what, members), rows)
@@ -141,23 +126,55 @@ class HttpCore:
     def stats(self) -> Columns:
         return self._answer("stats", [])
 
+
+class HttpCore(_Served):
+    """A server's HTTP JSON API (/api/v1/obs|files|groups|stats): reads only."""
+
+    def __init__(self, base: str, url: str, timeout: float = 300.0) -> None:
+        super().__init__(url)
+        self._base = base.rstrip("/")
+        self._timeout = timeout
+        self._get("health", [])  # fails now, with the reason, when nothing answers there
+
+    read_only = property(lambda self: True)
+
+    def _rows(self, what: str, params: List[Tuple[str, str]]) -> Any:
+        return self._get(what, params)
+
+    def _get(self, endpoint: str, params: Sequence[Tuple[str, str]]) -> Any:
+        query = urllib.parse.urlencode(list(params))
+        address = f"{self._base}/api/v1/{endpoint}" + (f"?{query}" if query else "")
+        try:
+            with urllib.request.urlopen(address, timeout=self._timeout) as answer:
+                return json.load(answer)
+        except urllib.error.HTTPError as e:
+            try:
+                message = json.load(e).get("error") or str(e)
+            except ValueError:
+                message = str(e)
+            raise _core.Error(message) from None
+        except (urllib.error.URLError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            raise _core.Error(f"cannot reach the server at {self._base}: {reason}") from None
+
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith(("ingest_", "generate_", "named_group_")):
             def refuse(*args: Any, **kwargs: Any) -> Any:
-                raise _core.Error(f"registry {self._url} is read through a server: it cannot write here; run "
-                                  f"the tolteca_db command (it runs on the server)")
+                raise _core.Error(f"registry {self._url} is read through a server's HTTP API: it cannot write "
+                                  f"there; run the writes where the server's database is (they go to the server)")
             return refuse
         raise AttributeError(name)
 
 
-def served_core(url: str) -> Optional[HttpCore]:
-    """The HttpCore for an http(s):// URL, or for a database a live local server holds; else None."""
+def served_core(url: str, read_only: bool = True) -> Optional[_Served]:
+    """An HttpCore for an http(s):// URL, a ForwardCore (_forwarded.py) for a database a live local
+    server holds; else None (the engine opens the registry itself)."""
     if url.startswith(("http://", "https://")):
         return HttpCore(url, url)
     server = _core._find_server(url)
     if server is None:
         return None
-    if not server["http"]:
-        raise _core.Error(f"the registry {url} is held by a server (pid {server['pid']}) without HTTP "
-                          f"(--no-http): restart it with --listen, or stop it")
-    return HttpCore("http://" + server["http"], url)
+    from ._forwarded import ForwardCore
+
+    return ForwardCore(url, read_only)

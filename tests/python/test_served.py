@@ -76,17 +76,38 @@ def test_a_remote_server_by_its_http_url(served):
         assert len(empty) == 0 and dtypes(empty) == OBS
 
 
-def test_served_errors_and_writes(served):
+def test_served_errors(served):
     db, http, _, _ = served
-    with tolteca_db.Registry(f"http://{http}") as reg:
-        with pytest.raises(tolteca_db.Error, match="ics-183x6"):
-            reg.obs("ics-183x6")
-        with pytest.raises(tolteca_db.Error, match="'lmt': expected tcs, ics or clip"):
-            reg.obs(master="lmt")
-        with pytest.raises(tolteca_db.Error, match="read through a server"):
+    for url in (f"http://{http}", db):
+        with tolteca_db.Registry(url) as reg:
+            with pytest.raises(tolteca_db.Error, match="ics-183x6"):
+                reg.obs("ics-183x6")
+            with pytest.raises(tolteca_db.Error, match="'lmt': expected tcs, ics or clip"):
+                reg.obs(master="lmt")
+    with tolteca_db.Registry(f"http://{http}", read_only=False) as reg:
+        with pytest.raises(tolteca_db.Error, match="read through a server's HTTP API"):
             reg.ingest_directory("/nowhere")
-    with tolteca_db.Registry(db, read_only=False) as reg:
-        with pytest.raises(tolteca_db.Error, match="read through a server"):
-            reg.named_group_delete("night1")
     with pytest.raises(tolteca_db.Error, match="cannot reach the server"):
         tolteca_db.Registry("http://127.0.0.1:9")
+
+
+def test_writes_to_a_database_a_server_holds_run_on_the_server(served, cli):
+    db, _, _, _ = served
+    with tolteca_db.Registry(db) as reg:
+        with pytest.raises(tolteca_db.Error, match="open read-only"):
+            reg.named_group_create("py", "ics-18342")
+    with tolteca_db.Registry(db, read_only=False) as reg:
+        made = reg.named_group_create("py", "ics-18342", "ics-18343")
+        assert made == {"name": "py", "created": True, "matched": 2, "added": 2, "removed": 0, "n_items": 2}
+        assert reg.named_group_add("py", "ics-18344")["n_items"] > 2
+        assert set(reg.groups(type="named_group")["name"]) == {"night1", "py"}
+        with pytest.raises(tolteca_db.Error) as e:
+            reg.named_group_create("py", "ics-18345")
+        assert str(e.value) == "named group 'py' exists; use 'assoc group add'"
+        dry = reg.generate_associations(dry_run=True)
+        assert dry["dry_run"] is True and dry["mode"] in ("incremental", "full")
+        assert reg.named_group_delete("py") == {"name": "py", "deleted": True}
+        assert set(reg.groups(type="named_group")["name"]) == {"night1"}
+        data = Path(reg.files("latest")["path"][0]).parent.parent.parent.parent
+        again = reg.ingest_directory(data, skip_existing=True)
+        assert again["new"] == 0 and again["failed"] == 0
