@@ -126,6 +126,10 @@ class _Served:
     def stats(self) -> Columns:
         return self._answer("stats", [])
 
+    def provenance(self, specs: Sequence[str], *, limit: int = 100) -> Any:
+        raise _core.Error(f"provenance() of a registry reached through a server ({self._url}) is not available yet; "
+                          f"use 'tolteca_db query provenance --json' (it runs on the server)")
+
 
 class HttpCore(_Served):
     """A server's HTTP JSON API (/api/v1/obs|files|groups|stats): reads only."""

@@ -87,6 +87,8 @@ def test_served_errors(served):
     with tolteca_db.Registry(f"http://{http}", read_only=False) as reg:
         with pytest.raises(tolteca_db.Error, match="read through a server's HTTP API"):
             reg.ingest_directory("/nowhere")
+        with pytest.raises(tolteca_db.Error, match="not available yet"):
+            reg.provenance("latest")
     with pytest.raises(tolteca_db.Error, match="cannot reach the server"):
         tolteca_db.Registry("http://127.0.0.1:9")
 
