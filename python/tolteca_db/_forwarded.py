@@ -71,8 +71,9 @@ class ForwardCore(_Served):
         return json.dumps(summary)
 
     def generate_associations(self, incremental: bool = True, *, types: str = "", dry_run: bool = False,
-                              state: Optional[str] = None, state_dir: str = "") -> str:
+                              state: Optional[str] = None, state_dir: str = "", limit: Optional[int] = None) -> str:
         argv = ["assoc", "generate", "--json"] + ([] if incremental else ["--full"]) + _opt("types", types)
+        argv += _opt("limit", limit)
         argv += _opt("state", state) + _opt("state-dir", state_dir) + (["--dry-run"] if dry_run else [])
         return self._run(argv, writes=not dry_run)
 

@@ -98,18 +98,21 @@ class _Writers:
 
     def generate_associations(self, incremental: bool = True, *,
                               types: Optional[Union[str, Iterable[str]]] = None, dry_run: bool = False,
-                              state: Optional[str] = None, state_dir: PathLike = "") -> Dict[str, Any]:
+                              state: Optional[str] = None, state_dir: PathLike = "",
+                              limit: Optional[int] = None) -> Dict[str, Any]:
         """Generates the associations (groups and cal-obs edges), as ``tolteca_db assoc generate``.
 
         ``incremental=True`` (the default): only what new or changed observations can affect
         (a full run when the state does not match); False: ``--full``. ``types``: a subset
         (cal_group, drivefit, focus_group, astig_group, raw_obs_cal_obs); ``dry_run``: compute,
         write nothing; ``state`` ("database" or "filesystem") and ``state_dir``: where the engine
-        keeps its state. Returns the summary of ``assoc generate --json`` (mode, counts, rules,
-        changes, watermarks).
+        keeps its state; ``limit``: process at most N pending observations, oldest first (the rest
+        stay pending; ``--limit``). Returns the summary of ``assoc generate --json`` (mode, counts,
+        rules, changes, watermarks; with ``limit``: processed, remaining and the counts).
         """
         return json.loads(self._core.generate_associations(
-            incremental, types=_names_text(types), dry_run=dry_run, state=state, state_dir=os.fspath(state_dir)))
+            incremental, types=_names_text(types), dry_run=dry_run, state=state, state_dir=os.fspath(state_dir),
+            limit=limit))
 
     def named_group_create(self, name: str, *specs: str) -> Dict[str, Any]:
         """Creates the named group ``name`` of what the specs select (``assoc group create``).

@@ -55,6 +55,24 @@ json generate_json(const GenerateReport& r) {
   return j;
 }
 
+json generate_limited_json(const StreamReport& r, std::int64_t limit, bool dry_run) {
+  ChangeCounts total;
+  std::int64_t obs = 0;
+  for (const auto& b : r.batches) {
+    obs += b.observations;
+    total += b;
+  }
+  json j{{"mode", r.full_reason.empty() ? "incremental" : "full"},
+         {"full_reason", null_if_empty(r.full_reason)},
+         {"dry_run", dry_run},
+         {"limit", limit},
+         {"processed", obs},
+         {"remaining", r.remaining},
+         {"elapsed_s", r.elapsed_s}};
+  j.update(counts_json(total, false));
+  return j;
+}
+
 json named_group_change_json(const NamedGroupChange& c) {
   return {{"name", c.name},       {"created", c.created}, {"matched", c.matched},
           {"added", c.added},     {"removed", c.removed}, {"n_items", c.n_items}};

@@ -18,6 +18,9 @@ nlohmann::json generate_summary_json(const GenerateReport& r);
 // `assoc generate --json`: the summary, groups_unchanged, dry_run, raw_obs_total, the watermarks,
 // messages, rules and changes.
 nlohmann::json generate_json(const GenerateReport& r);
+// `assoc generate --limit N --json`: the one-batch stream that ran it (mode, full_reason, dry_run,
+// limit, processed, remaining, elapsed_s and the counts summed over its batches).
+nlohmann::json generate_limited_json(const StreamReport& r, std::int64_t limit, bool dry_run);
 // `assoc group create|add|remove --json`: name, created, matched, added, removed, n_items.
 nlohmann::json named_group_change_json(const NamedGroupChange& c);
 

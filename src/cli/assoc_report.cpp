@@ -82,15 +82,7 @@ void print_generate_limited(const assoc::StreamReport& r, std::int64_t limit, bo
     total += b;
   }
   if (json_out) {
-    json j{{"mode", r.full_reason.empty() ? "incremental" : "full"},
-           {"full_reason", null_if_empty(r.full_reason)},
-           {"dry_run", dry_run},
-           {"limit", limit},
-           {"processed", obs},
-           {"remaining", r.remaining},
-           {"elapsed_s", r.elapsed_s}};
-    j.update(counts_json(total, false));
-    print_json(cli::out(), j);
+    print_json(cli::out(), assoc::generate_limited_json(r, limit, dry_run));
     return;
   }
   if (!r.full_reason.empty()) cli::err() << "tolteca_db: full regeneration first (" << r.full_reason << ")\n";

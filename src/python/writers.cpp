@@ -131,8 +131,12 @@ assoc::StateOptions state_options(const std::optional<std::string>& state, const
   return s;
 }
 
+// With limit: `assoc generate --limit N` (one stream batch of N pending observations, oldest first).
 std::string generate(Registry& reg, bool incremental, const std::string& types, bool dry_run,
-                     const std::optional<std::string>& state, const std::string& state_dir) {
+                     const std::optional<std::string>& state, const std::string& state_dir,
+                     std::optional<std::int64_t> limit) {
+  if (limit && *limit <= 0) throw UserError("--limit must be positive");
+  if (limit && !incremental) throw UserError("--limit and --full do not go together (a full run takes everything)");
   std::string out;
   reg.run(!dry_run, [&](storage::Registry& r) {
     phrased([&] {
@@ -142,7 +146,20 @@ std::string generate(Registry& reg, bool incremental, const std::string& types, 
         g.state = state_options(state, state_dir);
         if (!types.empty()) g.types = assoc::parse_assoc_types(types);
         g.dry_run = dry_run;
-        out = assoc::generate_json(assoc::generate(r.assoc(), g)).dump();
+        if (!limit) {
+          out = assoc::generate_json(assoc::generate(r.assoc(), g)).dump();
+          return;
+        }
+        assoc::StreamOptions so;  // as cli/cmd_assoc.cpp generate_limited
+        so.state = g.state;
+        so.types = g.types;
+        so.batch_size = *limit;
+        so.commit_every = 1;
+        so.max_batches = 1;
+        so.dry_run = dry_run;
+        out = assoc::generate_limited_json(assoc::stream(r.assoc(), so, [](const assoc::BatchReport&) {}), *limit,
+                                           dry_run)
+                  .dump();
       });
     });
   });
@@ -206,7 +223,8 @@ void define_writers(py::class_<Registry>& cls) {
           py::arg("master") = py::none(), py::arg("nw_id") = py::none(), py::arg("headers") = true,
           py::arg("with_associations") = false, py::arg("dry_run") = false)
       .def("generate_associations", &generate, py::arg("incremental") = true, py::kw_only(), py::arg("types") = "",
-           py::arg("dry_run") = false, py::arg("state") = py::none(), py::arg("state_dir") = "")
+           py::arg("dry_run") = false, py::arg("state") = py::none(), py::arg("state_dir") = "",
+           py::arg("limit") = py::none())
       .def(
           "named_group_create",
           [](Registry& r, const std::string& name, const std::vector<std::string>& specs) {

@@ -71,15 +71,23 @@ def test_generate_associations_as_the_cli(cli, night, tmp_path):
         subprocess.run([cli.binary, "ingest", "directory", str(night), "--db", db, "-q"], check=True,
                        capture_output=True)
     with tolteca_db.Registry(mine, read_only=False) as reg:
+        limited = reg.generate_associations(limit=5, dry_run=True)
+        assert limited["limit"] == 5 and limited["dry_run"] is True and limited["processed"] > 0
+        with pytest.raises(tolteca_db.Error, match="--limit and --full do not go together"):
+            reg.generate_associations(incremental=False, limit=5)
         dry = reg.generate_associations(dry_run=True)
         assert dry["dry_run"] is True and len(reg.groups()) == 0
         first = reg.generate_associations()
         second = reg.generate_associations(incremental=True)
         full = reg.generate_associations(incremental=False, types=["cal_group", "drivefit"])
+    drop = {"elapsed_s"}
+    p = subprocess.run([cli.binary, "assoc", "generate", "--db", theirs, "--limit", "5", "--dry-run", "--json"],
+                       capture_output=True, text=True, check=True)
+    assert {k: v for k, v in limited.items() if k not in drop} == \
+        {k: v for k, v in json.loads(p.stdout).items() if k not in drop}
     p = subprocess.run([cli.binary, "assoc", "generate", "--db", theirs, "--json"], capture_output=True, text=True,
                        check=True)
     expected = json.loads(p.stdout)
-    drop = {"elapsed_s"}
     assert {k: v for k, v in first.items() if k not in drop} == {k: v for k, v in expected.items() if k not in drop}
     assert first["groups_created"] > 0 and second["groups_created"] == 0 and second["mode"] == "incremental"
     assert full["mode"] == "full" and {r["type"] for r in full["rules"]} == {"cal_group", "drivefit"}
