@@ -39,7 +39,9 @@ ALLOWED = {
     "server": {"model", "files", "storage"},
     # `serve --watch`: file watching, observation completion, ingest and association as data arrives
     "watch": {"model", "files", "storage", "ingest", "assoc"},
-    "cli": {"model", "files", "storage", "ingest", "assoc", "query", "sim", "server", "watch"},  # not the backends' internals
+    # the front ends' wording of the library's typed errors (the CLI's flags), shared by cli and python
+    "wording": {"model", "storage", "ingest", "assoc", "query"},
+    "cli": {"model", "files", "storage", "ingest", "assoc", "query", "sim", "server", "watch", "wording"},  # not the backends' internals
 }
 # The Python binding (tolteca_db._core, src/python/): a front end beside the CLI, so what cli may
 # include and nothing more (not cli itself).

@@ -8,6 +8,8 @@ import pandas as pd
 from . import _core, _provenance
 from ._astropy import Answer, maybe
 from ._frame import build
+from ._served import served_core
+from ._writers import _Writers
 
 #: A time argument: a ``datetime`` / ``pandas.Timestamp`` (naive ones are taken as UTC), or text in the
 #: CLI's forms: ``"2024-11-13"``, ``"2024-11-13T17:24:46Z"``, ``"yesterday"``, ``"today"``, ``"now"``,
@@ -44,7 +46,7 @@ def _specs(specs: Iterable[str]) -> List[str]:
     return out
 
 
-class Registry:
+class Registry(_Writers):
     """An open registry.
 
     ``url`` is what the CLI's ``--db`` takes: ``duckdb:///relative/path.duckdb``,
@@ -54,7 +56,10 @@ class Registry:
     ``read_only=True`` (the default) never writes and takes no writer lock, so any number of readers
     share the registry; ``read_only=False`` opens it for writing (one writer at a time; the database
     must exist). Raises :class:`tolteca_db.Error` when the database does not exist or cannot be
-    opened. Use it as a context manager, or call :meth:`close`, to release the database.
+    opened. The writers (:meth:`ingest_directory`, :meth:`ingest_files`,
+    :meth:`generate_associations`, :meth:`named_group_create` / ``_add`` / ``_remove`` /
+    ``_delete``) are in tolteca_db._writers. Use it as a context manager, or call :meth:`close`,
+    to release the database.
 
     Every query returns a ``pandas.DataFrame`` whose columns are the keys of the CLI's ``--json``
     output (docs/OUTPUT.md), typed: times ``datetime64[ns, UTC]`` (``NaT`` when unknown), integers
@@ -70,7 +75,10 @@ class Registry:
     def __init__(self, url: Optional[str] = None, read_only: bool = True) -> None:
         if url is None:
             url = _core.default_url(os.environ.get("TOLTECA_DB_URL"))
-        self._core = _core.Registry(os.fspath(url), read_only)
+        url = os.fspath(url)
+        # A server's URL, or a database a live `serve` process holds: read through it (_served.py).
+        served = served_core(url, read_only)
+        self._core = served if served is not None else _core.Registry(url, read_only)
 
     @property
     def url(self) -> str:

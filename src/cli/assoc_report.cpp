@@ -12,17 +12,9 @@ namespace tolteca::cli {
 namespace {
 
 using nlohmann::json;
+using assoc::counts_json;
 
 json null_if_empty(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
-
-// The counts of a report; groups_unchanged only where the report has it.
-json counts_json(const assoc::ChangeCounts& c, bool with_unchanged) {
-  json j{{"groups_created", c.groups_created}, {"groups_updated", c.groups_updated},
-         {"groups_deleted", c.groups_deleted}, {"edges_added", c.edges_added},
-         {"edges_removed", c.edges_removed}};
-  if (with_unchanged) j["groups_unchanged"] = c.groups_unchanged;
-  return j;
-}
 
 // "3 groups created, 1 updated, 0 deleted[, 5 unchanged]; 12 edges written, 0 removed".
 std::string counts_text(const assoc::ChangeCounts& c, bool with_unchanged) {
@@ -30,18 +22,6 @@ std::string counts_text(const assoc::ChangeCounts& c, bool with_unchanged) {
                      c.groups_updated, c.groups_deleted,
                      with_unchanged ? fmt::format(", {} unchanged", c.groups_unchanged) : "", c.edges_added,
                      c.edges_removed);
-}
-
-json rule_json(const assoc::RuleReport& r) {
-  return {{"type", r.type},           {"created", r.created},         {"updated", r.updated},
-          {"deleted", r.deleted},     {"unchanged", r.unchanged},     {"edges_added", r.edges_added},
-          {"edges_removed", r.edges_removed}, {"pending", r.pending}, {"considered", r.considered}};
-}
-
-json change_json(const assoc::GroupChange& c) {
-  return {{"type", c.type}, {"change", c.change},   {"uid", c.uid},
-          {"name", c.name}, {"old_name", null_if_empty(c.old_name)}, {"n_items", c.n_items},
-          {"old_n_items", c.old_n_items}};
 }
 
 json batch_json(const assoc::BatchReport& b) {
@@ -73,30 +53,9 @@ void print_changes(const std::vector<assoc::GroupChange>& changes) {
 
 }  // namespace
 
-json generate_summary_json(const assoc::GenerateReport& r) {
-  json j{{"mode", r.mode},
-         {"full_reason", null_if_empty(r.full_reason)},
-         {"pending", r.pending},
-         {"considered", r.considered},
-         {"elapsed_s", r.elapsed_s}};
-  j.update(counts_json(r, false));
-  return j;
-}
-
 void print_generate(const assoc::GenerateReport& r, bool json_out) {
   if (json_out) {
-    json j = generate_summary_json(r);
-    j.update(counts_json(r, true));
-    j.update({{"dry_run", r.dry_run},
-              {"raw_obs_total", r.raw_obs_total},
-              {"watermark_before", r.watermark_before},
-              {"watermark_after", r.watermark_after},
-              {"messages", r.messages}});
-    j["rules"] = json::array();
-    for (const auto& rr : r.rules) j["rules"].push_back(rule_json(rr));
-    j["changes"] = json::array();
-    for (const auto& c : r.changes) j["changes"].push_back(change_json(c));
-    print_json(cli::out(), j);
+    print_json(cli::out(), assoc::generate_json(r));
     return;
   }
   for (const auto& m : r.messages) cli::err() << "tolteca_db: " << m << '\n';
@@ -123,15 +82,7 @@ void print_generate_limited(const assoc::StreamReport& r, std::int64_t limit, bo
     total += b;
   }
   if (json_out) {
-    json j{{"mode", r.full_reason.empty() ? "incremental" : "full"},
-           {"full_reason", null_if_empty(r.full_reason)},
-           {"dry_run", dry_run},
-           {"limit", limit},
-           {"processed", obs},
-           {"remaining", r.remaining},
-           {"elapsed_s", r.elapsed_s}};
-    j.update(counts_json(total, false));
-    print_json(cli::out(), j);
+    print_json(cli::out(), assoc::generate_limited_json(r, limit, dry_run));
     return;
   }
   if (!r.full_reason.empty()) cli::err() << "tolteca_db: full regeneration first (" << r.full_reason << ")\n";
@@ -203,12 +154,7 @@ void print_state_info(const assoc::StateInfo& info, OutputFormat format) {
 
 void print_named_group_change(const assoc::NamedGroupChange& c, bool json, const char* verb) {
   if (json) {
-    print_json(cli::out(), {{"name", c.name},
-                           {"created", c.created},
-                           {"matched", c.matched},
-                           {"added", c.added},
-                           {"removed", c.removed},
-                           {"n_items", c.n_items}});
+    print_json(cli::out(), assoc::named_group_change_json(c));
     return;
   }
   cli::out() << fmt::format("{} named group {}: {} matched, {} added, {} removed, {} member(s)\n", verb, c.name,

@@ -7,15 +7,15 @@
 
 #include "assoc/engine.h"
 #include "assoc/named.h"
+#include "assoc/report_json.h"
 #include "cli/output.h"
 
 namespace tolteca::cli {
 
 // `assoc generate`.
 void print_generate(const assoc::GenerateReport& r, bool json);
-// The summary of a generation inside `ingest ... --with-associations --json`
-// (a subset of print_generate's JSON).
-nlohmann::json generate_summary_json(const assoc::GenerateReport& r);
+// The summary of a generation inside `ingest ... --with-associations --json`: assoc/report_json.h.
+using assoc::generate_summary_json;
 // `assoc generate --limit N`: the one-batch stream that ran it.
 void print_generate_limited(const assoc::StreamReport& r, std::int64_t limit, bool dry_run, bool json);
 // `assoc stream`: the text table's header, one row per batch (as it ends),

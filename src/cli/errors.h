@@ -1,15 +1,9 @@
 #pragma once
-// The CLI's wording of library errors: the library's typed errors carry facts
-// (storage/errors.h, ingest/errors.h); here they are phrased with the command-line flags that
-// fix them (--db, --wait, --read-only, --limit, --what, --where; --jobs, --since, --until,
-// --location, --data-root, --prune, --force).
-#include <string>
-
-#include "model/error.h"
+// The CLI's wording of library errors lives in wording/errors.h (the Python package says the same).
+#include "wording/errors.h"
 
 namespace tolteca::cli {
 
-// The one-line message for stderr ("tolteca_db: error: " + this).
-std::string phrase_error(const UserError& e);
+using wording::phrase_error;
 
 }  // namespace tolteca::cli

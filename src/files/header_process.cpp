@@ -39,9 +39,9 @@ std::string describe_death(int status) {
   return "the netCDF/HDF5 library crashed reading this file (helper process vanished)";
 }
 
-// Starts `argv` as /proc/self/exe with `child_end` as its descriptor 3 and stdout on stderr.
+// Starts `argv` as `program` with `child_end` as its descriptor 3 and stdout on stderr.
 // Returns the posix_spawn error (0: started, pid set).
-int spawn_self(const std::vector<std::string>& args, int child_end, pid_t& pid) {
+int spawn_helper(const char* program, const std::vector<std::string>& args, int child_end, pid_t& pid) {
   std::vector<std::string> argv_s = args;
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
@@ -50,7 +50,7 @@ int spawn_self(const std::vector<std::string>& args, int child_end, pid_t& pid) 
   posix_spawn_file_actions_init(&fa);
   int rc = posix_spawn_file_actions_adddup2(&fa, child_end, kHelperFd);
   if (rc == 0) rc = posix_spawn_file_actions_adddup2(&fa, 2, 1);  // never the parent's stdout (--json)
-  if (rc == 0) rc = ::posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv.data(), environ);
+  if (rc == 0) rc = ::posix_spawn(&pid, program, &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   return rc;
 }
@@ -69,10 +69,13 @@ void HeaderReaderProcess::start() {
   // The child's end becomes fd 3 (dup2 clears close-on-exec); it must not already be 3, where dup2
   // would be a no-op that keeps the flag.
   if (child_end.get() == kHelperFd) child_end = UniqueFd(::fcntl(sv[1], F_DUPFD_CLOEXEC, kHelperFd + 1));
-  std::vector<std::string> args{"tolteca-header-reader", kHeaderHelperArg};
+  const bool self = options_.helper_command.empty();
+  std::vector<std::string> args = self ? std::vector<std::string>{"tolteca-header-reader"} : options_.helper_command;
+  args.push_back(kHeaderHelperArg);
   args.insert(args.end(), options_.helper_args.begin(), options_.helper_args.end());
+  const std::string program = self ? std::string("/proc/self/exe") : options_.helper_command.front();
   pid_t pid = -1;
-  const int rc = child_end ? spawn_self(args, child_end.get(), pid) : errno;
+  const int rc = child_end ? spawn_helper(program.c_str(), args, child_end.get(), pid) : errno;
   if (rc != 0) throw std::runtime_error(fmt::format("cannot start the header reader: {}", std::strerror(rc)));
   sock_ = std::move(parent_end);
   pid_ = pid;

@@ -22,6 +22,14 @@ struct HeaderReadOptions {
   // ignored).
   std::chrono::milliseconds helper_timeout{std::chrono::seconds(120)};
 
+  // The program that serves as the helper, and its first arguments (argv[0], ...), for a program that
+  // is not itself a helper when started with the marker: the Python package's interpreter, which runs
+  // the module's helper entry point (src/python/header_helper.cpp). The marker and helper_args follow
+  // them. (With its own initializer: -Wmissing-field-initializers then accepts designated
+  // initializers that leave it out.)
+  // Default: empty: this same executable (/proc/self/exe), argv[0] "tolteca-header-reader".
+  std::vector<std::string> helper_command{};
+
   // Extra command-line arguments given to each helper process after the helper marker
   // (kHeaderHelperArg), uninterpreted by the library: the program's main() reads them back with
   // header_helper_args() when it chooses the Env the helper serves with (files/env.h). Tests pass the

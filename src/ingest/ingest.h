@@ -35,6 +35,11 @@ struct Progress {
   double elapsed_s = 0;
   std::int64_t new_files = 0, updated = 0, unchanged = 0, skipped = 0, failed = 0;
 };
+// Called on the calling thread, at least every progress_interval_s while the run lasts. It may throw
+// to stop the run (the cancellation hook: the CLI's Ctrl-C of a forwarded ingest, cli/progress.cpp;
+// the Python package's Ctrl-C, src/python/interrupt.h): the workers stop, the batch in flight is not
+// written, every batch committed before stays (each is self-consistent), and the exception
+// propagates to the caller of ingest_directory / ingest_files / ingest_toltec_db.
 using ProgressFn = std::function<void(const Progress&)>;
 
 struct IngestOptions {

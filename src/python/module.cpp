@@ -10,12 +10,16 @@
 #include "model/error.h"
 #include "python/compat.h"
 #include "python/registry.h"
+#include "python/writers.h"
 #include "query/spec.h"
 #include "storage/errors.h"
 #include "storage/open.h"
 #include "tolteca/version.h"
 
 namespace tolteca::python {
+
+void define_header_helper(py::module_& m);  // python/header_helper.cpp
+void define_served(py::module_& m);         // python/served.cpp
 
 namespace {
 
@@ -64,8 +68,9 @@ void define_errors(py::module_& m) {
 }
 
 void define_registry(py::module_& m) {
-  py::class_<Registry>(m, "Registry", "An open registry (see tolteca_db.Registry, which wraps it).")
-      .def(py::init<const std::string&, bool>(), py::arg("url"), py::arg("read_only") = true)
+  py::class_<Registry> cls(m, "Registry", "An open registry (see tolteca_db.Registry, which wraps it).");
+  define_writers(cls);  // python/writers.h
+  cls.def(py::init<const std::string&, bool>(), py::arg("url"), py::arg("read_only") = true)
       .def_property_readonly("url", &Registry::url)
       .def_property_readonly("read_only", &Registry::read_only)
       .def_property_readonly("closed", &Registry::closed)
@@ -115,6 +120,8 @@ PYBIND11_MODULE(_core, m) {
   define_errors(m);
   define_registry(m);
   define_compat(m);
+  define_header_helper(m);
+  define_served(m);
   m.def(
       "default_url",
       [](std::optional<std::string> configured) { return tolteca::storage::default_registry_url(configured); },

@@ -119,6 +119,16 @@ void Registry::close() {
   reg_.reset();
 }
 
+void Registry::run(bool writable, const std::function<void(storage::Registry&)>& f) {
+  if (writable && read_only_)
+    throw UserError(fmt::format("registry {} is open read-only; open it with Registry(url, read_only=False) to write",
+                                url_));
+  locked([&](storage::Registry& r) {
+    f(r);
+    return 0;
+  });
+}
+
 // The filters are built (and the specs parsed) without the GIL too: they are plain C++.
 py::list Registry::obs(const ObsArgs& args) {
   auto rows = locked([&](storage::Registry& r) { return r.query().obs_all(obs_filter(args), false); });

@@ -14,6 +14,7 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,6 +77,11 @@ class Registry {
   // `query provenance SPECS --limit N`: the dict of python/compat.h.
   py::dict provenance(const std::vector<std::string>& specs, std::int64_t limit);
   py::list stats();
+
+  // Runs f(registry) as the queries do (without the GIL, one call at a time; UserError once closed);
+  // with writable, first refuses (UserError) a registry opened read-only. For the writers
+  // (python/writers.h).
+  void run(bool writable, const std::function<void(storage::Registry&)>& f);
 
  private:
   // Runs f(registry) without the GIL, one call at a time; throws UserError once closed.

@@ -73,6 +73,10 @@ class SignalForwarding {
 }  // namespace
 
 ForwardResult forward_command(const ServerInfo& server, const std::vector<std::string>& argv) {
+  return forward_command(server, argv, ForwardIo{STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO});
+}
+
+ForwardResult forward_command(const ServerInfo& server, const std::vector<std::string>& argv, const ForwardIo& io) {
   ForwardResult result;
   files::UniqueFd socket;
   try {
@@ -99,7 +103,7 @@ ForwardResult forward_command(const ServerInfo& server, const std::vector<std::s
     send_message(socket.get(),
                  {{"type", "run"}, {"protocol", kProtocolVersion}, {"argv", argv}, {"env", environment()},
                   {"umask", current_umask()}},
-                 {cwd.get(), STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO});
+                 {cwd.get(), io.in, io.out, io.err});
     cwd.reset();
     bool cancel_sent = false;
     for (;;) {

@@ -19,4 +19,11 @@ struct ForwardResult {
 
 ForwardResult forward_command(const ServerInfo& server, const std::vector<std::string>& argv);
 
+// The descriptors the command gets as its stdin, stdout and stderr (default: this process's own).
+// The Python package passes memory files and reads the command's --json output from them.
+struct ForwardIo {
+  int in = 0, out = 1, err = 2;
+};
+ForwardResult forward_command(const ServerInfo& server, const std::vector<std::string>& argv, const ForwardIo& io);
+
 }  // namespace tolteca::server

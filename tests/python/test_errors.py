@@ -6,7 +6,7 @@ import threading
 import pytest
 
 import tolteca_db
-from compare import FILES, GROUPS, OBS, dtypes
+from compare import FILES, GROUPS, OBS, dtypes, records
 
 
 def test_empty_answers_keep_columns_and_dtypes(reg):
@@ -95,16 +95,21 @@ def test_threads_share_one_registry(reg):
     assert len(results) == 20 and all(r == expected for r in results)
 
 
-def test_a_registry_a_server_holds_raises_naming_the_lock(cli, tmp_path):
-    # Reading through a running `serve` is the server route (not yet): until then, a clear error.
+def test_a_registry_a_server_without_http_holds_is_read_through_its_socket(cli, tmp_path):
+    # The server route (test_served.py): the engine cannot open it (the server holds the lock), so the
+    # package runs the queries on the server, over its Unix socket (no HTTP listener here).
     db = tmp_path / "served.duckdb"
     shutil.copy(cli.db, db)
+    with tolteca_db.Registry(str(db)) as direct:
+        expected = records(direct.obs())
     server = subprocess.Popen([cli.binary, "serve", "--db", str(db), "--no-http"], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     try:
         assert "serving" in server.stdout.readline() + server.stdout.readline()
         with pytest.raises(tolteca_db.Error, match=rf"locked by another process \(pid {server.pid}\)"):
-            tolteca_db.Registry(str(db))
+            tolteca_db._core.Registry(str(db), True)
+        with tolteca_db.Registry(str(db)) as reg:
+            assert records(reg.obs()) == expected and dtypes(reg.obs()) == OBS
     finally:
         server.terminate()
         server.wait(timeout=30)

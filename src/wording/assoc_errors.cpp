@@ -1,4 +1,4 @@
-#include "cli/assoc_open.h"
+#include "wording/assoc_errors.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 #include "assoc/errors.h"
 
-namespace tolteca::cli {
+namespace tolteca::wording {
 
 namespace {
 
@@ -53,4 +53,4 @@ void phrase_assoc_errors(const std::function<void()>& body) {
   }
 }
 
-}  // namespace tolteca::cli
+}  // namespace tolteca::wording

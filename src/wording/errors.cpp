@@ -1,4 +1,4 @@
-#include "cli/errors.h"
+#include "wording/errors.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include "storage/admin_store.h"
 #include "storage/errors.h"
 
-namespace tolteca::cli {
+namespace tolteca::wording {
 
 namespace {
 using storage::BadExportFilter;
@@ -142,4 +142,4 @@ std::string phrase_error(const UserError& e) {
   return e.what();
 }
 
-}  // namespace tolteca::cli
+}  // namespace tolteca::wording
