@@ -167,17 +167,22 @@ TEST(ServeWatch, InotifyRegistersTheNightAsItIsWrittenAndEndsEqualToABatchIngest
   EXPECT_EQ(registry_view(night.db), batch_view(night.dir, night.live));
 }
 
-TEST(ServeWatch, PollingModeEndsEqualToABatchIngest) {
+// A night written live while a server watches with `extra` options; the root ends in `mode` and the
+// registry equal to a batch ingest of the finished tree.
+void expect_watched_night_equals_batch(const std::vector<std::string>& extra, const std::string& mode) {
   Night night;
-  ServeProcess s(night.db, night.serve_args({"--poll", "0.3"}));
+  ServeProcess s(night.db, night.serve_args(extra));
   ASSERT_TRUE(s.ready());
   night.start_writing();
   ASSERT_EQ(night.wait_written(), 0);
   const auto h = wait_idle(s, night.n());
-  EXPECT_EQ(h["watch"]["roots"][0]["mode"], "poll");
+  EXPECT_EQ(h["watch"]["roots"][0]["mode"], mode) << h.dump();
+  EXPECT_EQ(h["watch"]["errors"], 0) << h.dump();
   EXPECT_EQ(s.stop(), 0);
   EXPECT_EQ(registry_view(night.db), batch_view(night.dir, night.live));
 }
+
+TEST(ServeWatch, PollingModeEndsEqualToABatchIngest) { expect_watched_night_equals_batch({"--poll", "0.3"}, "poll"); }
 
 TEST(ServeWatch, KilledMidNightAndRestartedItCatchesUpAndEndsEqualToABatchIngest) {
   Night night;
@@ -201,16 +206,7 @@ TEST(ServeWatch, KilledMidNightAndRestartedItCatchesUpAndEndsEqualToABatchIngest
 // The per-user inotify watch limit (here a share of it, --inotify-max-dirs 4: the night has more
 // directories): the roots turn to polling, with a catch-up, and nothing is missed.
 TEST(ServeWatch, AtTheInotifyWatchLimitTheRootsArePolledAndNothingIsMissed) {
-  Night night;
-  ServeProcess s(night.db, night.serve_args({"--inotify-max-dirs", "4"}));
-  ASSERT_TRUE(s.ready());
-  night.start_writing();
-  ASSERT_EQ(night.wait_written(), 0);
-  const auto h = wait_idle(s, night.n());
-  EXPECT_EQ(h["watch"]["roots"][0]["mode"], "poll") << h.dump();
-  EXPECT_EQ(h["watch"]["errors"], 0) << h.dump();
-  EXPECT_EQ(s.stop(), 0);
-  EXPECT_EQ(registry_view(night.db), batch_view(night.dir, night.live));
+  expect_watched_night_equals_batch({"--inotify-max-dirs", "4"}, "poll");
 }
 
 TEST(ServeWatch, AnInotifyQueueOverflowIsCaughtUpByAScan) {
