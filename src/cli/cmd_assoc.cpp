@@ -46,7 +46,8 @@ void add_state_options(CLI::App* cmd, StateCli& s) {
 }
 
 // `assoc generate --limit N`: one stream batch of N pending observations.
-void generate_limited(storage::AssocStore& store, const assoc::GenerateOptions& g, std::int64_t limit, bool json) {
+void generate_limited(storage::AssocStore& store, const assoc::GenerateOptions& g, std::int64_t limit, bool json,
+                      bool quiet) {
   assoc::StreamOptions so;
   so.state = g.state;
   so.types = g.types;
@@ -54,14 +55,15 @@ void generate_limited(storage::AssocStore& store, const assoc::GenerateOptions& 
   so.commit_every = 1;
   so.max_batches = 1;
   so.dry_run = g.dry_run;
-  print_generate_limited(assoc::stream(store, so, [](const assoc::BatchReport&) {}), limit, g.dry_run, json);
+  const auto report = assoc::stream(store, so, [](const assoc::BatchReport&) {});
+  if (!quiet || json) print_generate_limited(report, limit, g.dry_run, json);
 }
 
 void register_generate(CLI::App& parent) {
   struct Opts {
     DbOptions db;
     StateCli state;
-    bool incremental = false, full = false, dry_run = false, json = false;
+    bool incremental = false, full = false, dry_run = false, json = false, quiet = false;
     std::string types;
     std::optional<std::int64_t> limit;
   };
@@ -84,6 +86,7 @@ void register_generate(CLI::App& parent) {
                   "Runs like 'assoc stream --batch-size N --max-batches 1': without a state, one full generation "
                   "comes first");
   add_json_flag(cmd, o->json);
+  add_quiet_flag(cmd, o->quiet);
   set_examples(cmd,
                "  tolteca_db assoc generate\n"
                "  tolteca_db assoc generate --incremental --state filesystem --state-dir ./state\n"
@@ -101,8 +104,9 @@ void register_generate(CLI::App& parent) {
     if (o->limit && o->full) throw UserError("--limit and --full do not go together (a full run takes everything)");
     auto s = open_registry(o->db, o->dry_run ? storage::OpenMode::ReadOnly : storage::OpenMode::ReadWrite);
     storage::AssocStore* store = &s->assoc();
-    if (o->limit) return generate_limited(*store, g, *o->limit, o->json);
-    print_generate(assoc::generate(*store, g), o->json);
+    if (o->limit) return generate_limited(*store, g, *o->limit, o->json, o->quiet);
+    const auto report = assoc::generate(*store, g);
+    if (!o->quiet || o->json) print_generate(report, o->json);
   }));
 }
 
@@ -181,7 +185,7 @@ void register_reset_state(CLI::App& parent) {
   struct Opts {
     DbOptions db;
     StateCli state;
-    bool yes = false, json = false;
+    bool yes = false, json = false, quiet = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = parent.add_subcommand("reset-state", "Clear the engine state (the next generate is a full one)");
@@ -189,6 +193,7 @@ void register_reset_state(CLI::App& parent) {
   add_state_options(cmd, o->state);
   cmd->add_flag("--yes,-y", o->yes, "Do not ask");
   add_json_flag(cmd, o->json);
+  add_quiet_flag(cmd, o->quiet);
   set_examples(cmd, "  tolteca_db assoc reset-state --yes\n  tolteca_db assoc reset-state --backend filesystem --state-dir ./state -y\n");
   cmd->callback(assoc_callback([o] {
     auto st = o->state.resolve();
@@ -202,6 +207,7 @@ void register_reset_state(CLI::App& parent) {
       print_json(cli::out(), {{"reset", true}});
       return;
     }
+    if (o->quiet) return;
     cli::out() << "association state cleared; the next 'assoc generate' is a full regeneration\n";
   }));
 }

@@ -46,7 +46,7 @@ void register_init(CLI::App& db) {
     DbOptions db;
     std::string location = "LMT", data_root;
     std::int64_t priority = 0;
-    bool registry = true, json = false;
+    bool registry = true, json = false, quiet = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = db.add_subcommand("init", "Create the schema and registries (idempotent); optionally add a location");
@@ -61,6 +61,7 @@ void register_init(CLI::App& db) {
                 "Fill the registries of product types, association types and data kinds (default). They are part "
                 "of the schema the engine needs, so --no-registry (seed compatibility) still fills them, with a note");
   add_json_flag(cmd, o->json);
+  add_quiet_flag(cmd, o->quiet);
   set_examples(cmd,
                "  tolteca_db db init\n"
                "  tolteca_db db init --url duckdb:///toltec.duckdb\n"
@@ -69,7 +70,7 @@ void register_init(CLI::App& db) {
   cmd->callback([o, loc_opt] {
     if (o->data_root.empty() && loc_opt->count() > 0) throw UserError("--location needs --data-root");
     auto s = open_registry(o->db, storage::OpenMode::Create);
-    if (!o->registry)
+    if (!o->registry && !o->quiet)
       cli::err() << "tolteca_db: note: --no-registry: the registries are part of the schema and were filled anyway\n";
     std::optional<storage::Location> loc;
     if (!o->data_root.empty()) loc = init_location(*s, o->location, o->data_root, o->priority);
@@ -79,6 +80,7 @@ void register_init(CLI::App& db) {
       print_json(cli::out(), j);
       return;
     }
+    if (o->quiet) return;
     cli::out() << (s->admin().created_schema() ? fmt::format("initialised database {}\n", s->display_name())
                                       : fmt::format("database {} is already initialised\n", s->display_name()));
     if (loc) cli::out() << fmt::format("location {} -> {}\n", loc->label, loc->root_path);
@@ -169,7 +171,7 @@ std::vector<std::string> split_csv(const std::string& s) {
   return out;
 }
 
-void print_files(const std::vector<storage::ExportedFile>& files, bool json, const char* verb) {
+void print_files(const std::vector<storage::ExportedFile>& files, bool json, bool quiet, const char* verb) {
   if (json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& f : files)
@@ -177,6 +179,7 @@ void print_files(const std::vector<storage::ExportedFile>& files, bool json, con
     print_json(cli::out(), arr);
     return;
   }
+  if (quiet) return;
   Table t{{"table", "rows", "file"}, {}, {false, true, false}};
   for (const auto& f : files) t.rows.push_back({f.table, std::to_string(f.rows), f.path});
   print_table(cli::out(), t, OutputFormat::table);
@@ -187,7 +190,7 @@ void register_export(CLI::App& db) {
   struct Opts {
     DbOptions db;
     std::string out_dir, tables, format = "parquet";
-    bool json = false, force = false;
+    bool json = false, force = false, quiet = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = db.add_subcommand("export", "Write one file per table (DuckDB COPY), for backup or exchange");
@@ -200,13 +203,14 @@ void register_export(CLI::App& db) {
   cmd->add_option("--format", o->format, "parquet or csv")->check(CLI::IsMember({"parquet", "csv"}))->capture_default_str();
   cmd->add_flag("--force", o->force, "Replace an existing export in OUTPUT_DIR (never the open database)");
   add_json_flag(cmd, o->json);
+  add_quiet_flag(cmd, o->quiet);
   set_examples(cmd, "  tolteca_db db export backup/\n  tolteca_db db export out/ --tables products,sources --format csv\n");
   cmd->callback([o] {
     auto s = open_registry(o->db, storage::OpenMode::ReadOnly);
     auto files = s->admin().export_backup(o->out_dir, split_csv(o->tables),
                                            o->format == "csv" ? storage::BackupFormat::csv : storage::BackupFormat::parquet,
                                            o->force, backup_export_options_from_env());
-    print_files(files, o->json, "exported");
+    print_files(files, o->json, o->quiet, "exported");
   });
 }
 
@@ -214,7 +218,7 @@ void register_import(CLI::App& db) {
   struct Opts {
     DbOptions db;
     std::string in_dir, tables;
-    bool json = false, no_verify = false;
+    bool json = false, no_verify = false, quiet = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = db.add_subcommand("import", "Restore a 'db export' directory into an empty database");
@@ -227,20 +231,21 @@ void register_import(CLI::App& db) {
   cmd->add_flag("--no-verify", o->no_verify,
                 "Restore an export that has no manifest.json (made before manifests): no checksums");
   add_json_flag(cmd, o->json);
+  add_quiet_flag(cmd, o->quiet);
   set_examples(cmd,
                "  tolteca_db db import backup/ --db duckdb:///./restored.duckdb\n"
                "  tolteca_db db import backup/ --tables locations,products,sources --db subset.duckdb\n");
   cmd->callback([o] {
     storage::BackupImportOptions opts{split_csv(o->tables), !o->no_verify};
     auto s = open_registry(o->db, storage::OpenMode::Create);
-    print_files(s->admin().import_backup(o->in_dir, opts), o->json, "imported");
+    print_files(s->admin().import_backup(o->in_dir, opts), o->json, o->quiet, "imported");
   });
 }
 
 void register_vacuum(CLI::App& db) {
   struct Opts {
     DbOptions db;
-    bool analyze = false, json = false;
+    bool analyze = false, json = false, quiet = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = db.add_subcommand("vacuum", "CHECKPOINT, VACUUM and ANALYZE; report the size before and after");
@@ -248,6 +253,7 @@ void register_vacuum(CLI::App& db) {
   cmd->add_flag("--analyze", o->analyze,
                 "Refresh the query planner's statistics (ANALYZE); done on every vacuum, accepted for the seed");
   add_json_flag(cmd, o->json);
+  add_quiet_flag(cmd, o->quiet);
   set_examples(cmd, "  tolteca_db db vacuum\n  tolteca_db db vacuum --analyze\n");
   cmd->callback([o] {
     auto s = open_registry(o->db, storage::OpenMode::ReadWrite);
@@ -257,6 +263,7 @@ void register_vacuum(CLI::App& db) {
       print_json(cli::out(), {{"size_before", opt(r.size_before)}, {"size_after", opt(r.size_after)}});
       return;
     }
+    if (o->quiet) return;
     auto h = [](const std::optional<std::int64_t>& v) { return v ? human_bytes(double(*v)) : std::string("-"); };
     cli::out() << fmt::format("vacuumed {}: {} -> {}\n", s->display_name(), h(r.size_before), h(r.size_after));
   });
