@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <set>
@@ -71,14 +70,14 @@ TEST(ServeWatchSiteDb, RowsAreRecordedAsTheyTurnValidAndTheEndEqualsABatchIngest
   ASSERT_TRUE(s.ready());
   // Files are recorded while the night is written, not only at its end.
   std::set<std::int64_t> seen;
-  int status = 0;
-  while (::waitpid(writer, &status, WNOHANG) == 0) {
+  std::optional<int> written;
+  while (!(written = try_wait_cli(writer))) {
     const auto w = site_status(s);
     if (w.is_object() && w["site_db"].is_object()) seen.insert(w["site_db"]["files_ingested"].get<std::int64_t>());
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   reap.pid = -1;
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_EQ(*written, 0);
   auto w = wait_site_idle(s);
   const auto all = w["site_db"]["files_ingested"].get<std::int64_t>();
   EXPECT_GE(std::count_if(seen.begin(), seen.end(), [&](std::int64_t n) { return n > 0 && n < all; }), 2);

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -87,11 +86,11 @@ struct Night {
   }
   // Whether the writer has finished (its exit code then in rc), without waiting.
   bool written() {
-    int status = 0;
-    if (writer > 0 && ::waitpid(writer, &status, WNOHANG) == writer) {
-      rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      writer = -1;
-    }
+    if (writer > 0)
+      if (const auto code = try_wait_cli(writer)) {
+        rc = *code;
+        writer = -1;
+      }
     return writer < 0;
   }
   std::vector<std::string> serve_args(std::vector<std::string> extra = {}) const {

@@ -102,12 +102,26 @@ pid_t spawn_cli(const std::vector<std::string>& args, const std::string& log_pat
   return spawn_program(std::move(argv), {}, log_path, "");
 }
 
+namespace {
+int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+}  // namespace
+
 int wait_cli(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw std::runtime_error("waitpid failed");
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return exit_code(status);
+}
+
+std::optional<int> try_wait_cli(pid_t pid) {
+  int status = 0;
+  pid_t r;
+  while ((r = ::waitpid(pid, &status, WNOHANG)) < 0) {
+    if (errno != EINTR) throw std::runtime_error("waitpid failed");
+  }
+  if (r == 0) return std::nullopt;
+  return exit_code(status);
 }
 
 RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env) {

@@ -37,6 +37,9 @@ RunResult run_cli(const std::vector<std::string>& args, const std::vector<std::s
 pid_t spawn_cli(const std::vector<std::string>& args, const std::string& log_path);
 // Waits for a process; returns its exit code, or 128 + signal.
 int wait_cli(pid_t pid);
+// Without waiting: the exit code (or 128 + signal) once the process has ended (it is then reaped),
+// else nullopt.
+std::optional<int> try_wait_cli(pid_t pid);
 // run_cli as the unprivileged user nobody (uid/gid 65534, no groups) through setpriv(1), so a test
 // running as root sees what an ordinary user sees (a mode-000 file is unreadable). nullopt when this
 // process is not root or setpriv is missing. Files the command needs must be reachable by nobody.
