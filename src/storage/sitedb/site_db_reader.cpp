@@ -85,6 +85,9 @@ std::int64_t read_site_db(const std::string& source, const SiteDbFilter& filter,
     throw UserError(fmt::format("cannot open site database {}: {}", path, msg));
   }
   std::unique_ptr<sqlite3, SqliteCloser> db(raw);
+  // The site database is written while it is read (WAL mode): a writer that checkpoints or closes holds a
+  // lock for a moment, which is waited for rather than reported as an unreadable database.
+  sqlite3_busy_timeout(db.get(), 10000);
 
   // Check the table and its columns (names are case-insensitive in SQLite).
   std::set<std::string> columns;
