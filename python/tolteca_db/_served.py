@@ -6,7 +6,7 @@ writers raise :class:`tolteca_db.Error`); ``Registry(path)`` of a database a loc
 (_forwarded.py: reads and writes). The server answers with the JSON of ``query
 obs|files|groups|stats --json``; this module makes of it the same column lists as the engine's
 (src/python/frame.h), so the DataFrames have the same columns and dtypes as a registry opened
-directly. Times in the JSON are whole seconds, so the served times are too.
+directly (provenance() too). Times in the JSON are whole seconds, so the served times are too.
 """
 import datetime as _dt
 import json
@@ -126,9 +126,26 @@ class _Served:
     def stats(self) -> Columns:
         return self._answer("stats", [])
 
-    def provenance(self, specs: Sequence[str], *, limit: int = 100) -> Any:
-        raise _core.Error(f"provenance() of a registry reached through a server ({self._url}) is not available yet; "
-                          f"use 'tolteca_db query provenance --json' (it runs on the server)")
+    def provenance(self, specs: Sequence[str], *, limit: int = 100) -> Dict[str, Columns]:
+        """The dict of _core.Registry.provenance, from ``query provenance --json``: each element's
+        obs, and its groups, cal chain, reduced products and cal_of rows tagged with its uid."""
+        self._check_open()
+        elements = self._rows("provenance", self._params(specs, limit=limit))
+        schema = _core._provenance_schema()
+
+        def rows_of(key: str, make: Any) -> List[Dict[str, Any]]:
+            return [make(e["obs"]["uid"], item) for e in elements for item in e[key]]
+
+        tagged = lambda uid, row: dict(row, obs=uid)  # noqa: E731
+        pair = lambda uid, other: {"obs": uid, "uid": other}  # noqa: E731
+        return {
+            # provenance's JSON has no `complete`: as the engine's provenance (src/python/frame.cpp), true
+            "obs": _columns(schema["obs"], [dict({"complete": True}, **e["obs"]) for e in elements]),
+            "groups": _columns(schema["groups"], rows_of("groups", tagged)),
+            "cal_chain": _columns(schema["cal_chain"], rows_of("cal_chain", tagged)),
+            "reduced": _columns(schema["reduced"], rows_of("reduced", pair)),
+            "cal_of": _columns(schema["cal_of"], rows_of("cal_of", pair)),
+        }
 
 
 class HttpCore(_Served):

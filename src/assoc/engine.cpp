@@ -123,12 +123,13 @@ GenerateReport generate(storage::AssocStore& repo, const GenerateOptions& opt) {
     // Reads and writes in one transaction: a consistent snapshot, one commit.
     std::unique_ptr<storage::AssocStore::Transaction> tx;
     if (!opt.dry_run) tx = repo.begin();
-    run_rules(pass, plan, pending, stats.max_ingest_seq, rep.rules);
+    run_rules(pass, plan, pending, stats.max_ingest_seq, rep.rules, opt.check_cancel);
     rep.considered = pass.considered();
     rep.changes = std::move(pass.changes());
     rep.watermark_after = stats.max_ingest_seq;
     static_cast<ChangeCounts&>(rep) = sum(rep.rules);
     plan.state.updated_at = now_iso();
+    if (opt.check_cancel) opt.check_cancel();
     if (!opt.dry_run) {
       repo.apply(diff);
       if (store.in_database()) store.save(plan.state);
@@ -154,6 +155,7 @@ StreamReport stream_full_first(storage::AssocStore& repo, const StreamOptions& o
   g.state = opt.state;
   g.types = opt.types;
   g.dry_run = opt.dry_run;
+  g.check_cancel = opt.check_cancel;
   const GenerateReport r = generate(repo, g);
   out.full_reason = r.full_reason;
   BatchReport b;
@@ -199,7 +201,7 @@ BatchReport run_batch(StreamCommitter& c, const StreamOptions& opt, const std::v
   storage::StoreDiff diff;
   Pass pass(c.repo, diff, batch, c.plan.stats);
   std::vector<RuleReport> reports;
-  run_rules(pass, c.plan, batch, batch_wm, reports);
+  run_rules(pass, c.plan, batch, batch_wm, reports, opt.check_cancel);
   BatchReport b;
   static_cast<ChangeCounts&>(b) = sum(reports);
   b.index = index;
@@ -237,6 +239,7 @@ StreamReport stream(storage::AssocStore& repo, const StreamOptions& opt,
   StreamReport out;
   StreamCommitter committer{repo, store, plan, nullptr};
   for (std::int64_t index = 1; opt.max_batches <= 0 || index <= opt.max_batches; ++index) {
+    if (opt.check_cancel) opt.check_cancel();
     const auto batch = repo.pending_facts(plan.min_watermark(), opt.batch_size);
     if (batch.empty()) break;
     out.batches.push_back(run_batch(committer, opt, batch, index));

@@ -48,6 +48,9 @@ struct GenerateOptions {
   // observations are pending (windows would cover most of the data anyway).
   std::int64_t auto_full_min_pending = 50'000;
   double auto_full_fraction = 0.25;
+  // Called before each rule and before the commit; a caller that wants to stop (the Python package's
+  // Ctrl-C) throws from it: the generation's transaction is rolled back and nothing is written.
+  std::function<void()> check_cancel;
 };
 
 // One group the run created, changed or deleted, by name.
@@ -105,6 +108,8 @@ struct StreamOptions {
   std::int64_t commit_every = 1;   // batches per transaction
   std::int64_t max_batches = 0;    // 0: until nothing is pending
   bool dry_run = false;
+  // As GenerateOptions::check_cancel, also before each batch: batches committed before it stay.
+  std::function<void()> check_cancel;
 };
 
 struct BatchReport : ChangeCounts {

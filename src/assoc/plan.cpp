@@ -83,8 +83,9 @@ Plan make_plan(storage::AssocStore& repo, StateStore& store, const std::vector<A
 }
 
 void run_rules(Pass& pass, Plan& plan, const std::vector<ObsFact>& pending, std::int64_t new_watermark,
-               std::vector<RuleReport>& reports) {
+               std::vector<RuleReport>& reports, const std::function<void()>& check_cancel) {
   for (AssocType t : plan.types) {
+    if (check_cancel) check_cancel();
     RuleReport rep;
     rep.type = assoc_type_name(t);
     RuleState& rs = plan.state.rules[rep.type];

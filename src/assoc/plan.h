@@ -37,7 +37,8 @@ Plan make_plan(storage::AssocStore& repo, StateStore& store, const std::vector<A
 
 // Runs the rules of the plan for the pending facts: fills the pass's diff
 // and one report per type; moves each type's watermark to new_watermark.
+// check_cancel (may be empty) is called before each rule; what it throws ends the run.
 void run_rules(Pass& pass, Plan& plan, const std::vector<ObsFact>& pending, std::int64_t new_watermark,
-               std::vector<RuleReport>& reports);
+               std::vector<RuleReport>& reports, const std::function<void()>& check_cancel);
 
 }  // namespace tolteca::assoc

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "model/error.h"
+#include "python/compat.h"
 #include "python/frame.h"
 #include "files/unique_fd.h"
 #include "server/client.h"
@@ -97,6 +98,9 @@ void define_served(py::module_& m) {
       py::arg("what"), py::arg("members") = false,
       "The column list (name, tag, values, extra) of an empty answer; for stats the one row of an empty "
       "registry.");
+  m.def(
+      "_provenance_schema", [] { return provenance_columns({}); },
+      "The dict of column lists of an empty provenance answer (obs, groups, cal_chain, reduced, cal_of).");
   m.def(
       "_find_server",
       [](const std::string& url) -> std::optional<py::dict> {

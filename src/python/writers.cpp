@@ -146,6 +146,7 @@ std::string generate(Registry& reg, bool incremental, const std::string& types, 
         g.state = state_options(state, state_dir);
         if (!types.empty()) g.types = assoc::parse_assoc_types(types);
         g.dry_run = dry_run;
+        g.check_cancel = check_interrupt;  // Ctrl-C: the generation is rolled back
         if (!limit) {
           out = assoc::generate_json(assoc::generate(r.assoc(), g)).dump();
           return;
@@ -157,6 +158,7 @@ std::string generate(Registry& reg, bool incremental, const std::string& types, 
         so.commit_every = 1;
         so.max_batches = 1;
         so.dry_run = dry_run;
+        so.check_cancel = check_interrupt;
         out = assoc::generate_limited_json(assoc::stream(r.assoc(), so, [](const assoc::BatchReport&) {}), *limit,
                                            dry_run)
                   .dump();

@@ -43,7 +43,7 @@ def test_ctrl_c_stops_an_ingest_and_what_was_committed_stays(cli, tmp_path):
     assert child.returncode == 0, (out, err)
     result = json.loads(out.strip().splitlines()[-1])
     assert result["outcome"] == "KeyboardInterrupt", (result, err)
-    assert stopped_after < 5
+    assert stopped_after < 30  # promptly (a loaded machine is slow); "committed < total" below is the real check
 
     with tolteca_db.Registry(db) as reg:  # opens (no lock left behind), and is consistent
         stats = reg.stats()
@@ -64,3 +64,46 @@ def test_ctrl_c_stops_an_ingest_and_what_was_committed_stays(cli, tmp_path):
     with tolteca_db.Registry(db) as a, tolteca_db.Registry(twin) as b:
         keys = ["observations", "files", "missing_files", "per_master", "per_kind"]
         assert a.stats()[keys].to_dict("records") == b.stats()[keys].to_dict("records")
+
+
+GENERATE_CHILD = r"""
+import json, signal, sys, time
+import tolteca_db
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+reg = tolteca_db.Registry(sys.argv[1], read_only=False)
+t0 = time.monotonic()
+reg.generate_associations(incremental=False, dry_run=True)  # computes all, writes nothing
+took = time.monotonic() - t0
+signal.signal(signal.SIGALRM, interrupt)
+signal.setitimer(signal.ITIMER_REAL, took / 3)  # a third of the way through the real run
+try:
+    reg.generate_associations(incremental=False)
+    print(json.dumps({"outcome": "finished", "dry_run_s": took}), flush=True)
+except KeyboardInterrupt:
+    print(json.dumps({"outcome": "KeyboardInterrupt", "dry_run_s": took}), flush=True)
+reg.close()
+"""
+
+
+def test_ctrl_c_stops_a_generation_and_nothing_of_it_is_written(cli, tmp_path):
+    data = tmp_path / "nights"
+    subprocess.run([cli.binary, "simulate", str(data), "--scale", "0.5", "--nights", "6"], check=True,
+                   capture_output=True)
+    db = str(tmp_path / "assoc.duckdb")
+    subprocess.run([cli.binary, "ingest", "directory", str(data), "--db", db, "--names-only", "-q"], check=True,
+                   capture_output=True)
+    child = subprocess.run([sys.executable, "-c", GENERATE_CHILD, db], capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    # "finished" would mean the alarm came after the call returned: then the groups below are there.
+    assert result["outcome"] == "KeyboardInterrupt", (result, child.stderr)
+    with tolteca_db.Registry(db) as reg:  # the generation's transaction was rolled back
+        assert len(reg.groups()) == 0
+        assert int(reg.stats()["groups"][0]) == 0
+    with tolteca_db.Registry(db, read_only=False) as reg:  # and a new one runs
+        summary = reg.generate_associations(incremental=False)
+        assert summary["groups_created"] > 0
+        assert len(reg.groups()) == summary["groups_created"]

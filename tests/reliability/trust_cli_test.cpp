@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "storage/duckdb/duckdb.h"
+#include "storage/duckdb/schema.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -302,7 +303,7 @@ TEST(TrustExit, SchemaVersionNotANumberAndMissingVersionRow) {
   ASSERT_EQ(init.exit_code, 0) << init.err;
   auto info = run_cli({"db", "info", "--db", db, "--json"});
   ASSERT_EQ(info.exit_code, 0) << info.err;
-  EXPECT_EQ(json::parse(info.out)["schema_version"], 1);
+  EXPECT_EQ(json::parse(info.out)["schema_version"], storage::duckdb::kSchemaVersion);
   EXPECT_EQ(count(db, "SELECT count(*) FROM locations WHERE label = 'LMT'"), 1);
   // A partial schema (a table dropped as well) is refused, not patched.
   execute(db, "DELETE FROM schema_meta WHERE key = 'schema_version'; DROP TABLE assoc_state");

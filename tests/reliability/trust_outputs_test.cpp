@@ -13,6 +13,7 @@
 
 #include "files/sha256.h"
 #include "reliability/reliability_support.h"
+#include "storage/duckdb/schema.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -211,7 +212,7 @@ TEST_F(TrustOutputs, Case3AnAlteredOrIncompleteExportNamesTheTableAndImportsNoth
   EXPECT_EQ(count(restored, "locations"), 0);
   // The manifest: tool, versions, per table file, rows and checksum.
   auto good_man = json::parse(read_bytes(fs::path(good) / "manifest.json"));
-  EXPECT_EQ(good_man["schema_version"], 1);
+  EXPECT_EQ(good_man["schema_version"], storage::duckdb::kSchemaVersion);
   EXPECT_EQ(good_man["format"], "parquet");
   EXPECT_EQ(good_man["tables"].size(), 11u);
   for (const auto& t : good_man["tables"])

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -14,6 +15,7 @@
 
 #include "storage/duckdb/admin.h"
 #include "storage/duckdb/backup.h"
+#include "storage/duckdb/file_summary.h"
 #include "storage/duckdb/schema.h"
 #include "files/sha256.h"
 #include "files/unique_fd.h"
@@ -25,6 +27,11 @@ namespace fs = std::filesystem;
 namespace tolteca::storage::duckdb {
 
 namespace {
+
+// Exports of these versions hold the tables this one imports (version 2 added only derived data).
+constexpr int kOldestImportableVersion = 1;
+bool importable_version(int v) { return v >= kOldestImportableVersion && v <= kSchemaVersion; }
+
 
 struct Entry {
   std::string table;
@@ -64,9 +71,9 @@ Export read_manifest(const std::string& dir) {
   try {
     auto j = nlohmann::json::parse(text);
     const int version = j.at("schema_version").get<int>();
-    if (version != kSchemaVersion)
-      throw UserError(fmt::format("export in {} has schema version {}, this database has {}", dir, version,
-                                  kSchemaVersion));
+    if (!importable_version(version))
+      throw UserError(fmt::format("export in {} has schema version {}, this database has {} (importable: {} to {})",
+                                  dir, version, kSchemaVersion, kOldestImportableVersion, kSchemaVersion));
     ex.format = j.at("format").get<std::string>();
     if (ex.format != "parquet" && ex.format != "csv")
       throw UserError(fmt::format("{}: unknown format '{}' in {}", dir, ex.format, kManifestFile));
@@ -211,9 +218,11 @@ std::vector<ExportedFile> import_tables(Session& s, const std::string& in_dir, c
   }
   if (!ex.has_manifest && readers.count("schema_meta")) {
     auto v = con.scalar_string(fmt::format("SELECT value FROM {} WHERE key = 'schema_version'", readers["schema_meta"]));
-    if (!v || *v != std::to_string(kSchemaVersion))
-      throw UserError(fmt::format("export in {} has schema version {}, this database has {}", in_dir, v.value_or("?"),
-                                  kSchemaVersion));
+    int version = 0;
+    if (v) std::from_chars(v->data(), v->data() + v->size(), version);
+    if (!importable_version(version))
+      throw UserError(fmt::format("export in {} has schema version {}, this database has {} (importable: {} to {})",
+                                  in_dir, v.value_or("?"), kSchemaVersion, kOldestImportableVersion, kSchemaVersion));
   }
   std::vector<ExportedFile> out;
   Transaction tx(con);
@@ -230,6 +239,7 @@ std::vector<ExportedFile> import_tables(Session& s, const std::string& in_dir, c
     out.push_back({t, (fs::path(in_dir) / e.file).string(), rows, e.sha256.value_or("")});
   }
   advance_sequences(con);
+  rebuild_file_summaries(con);  // derived, not exported
   tx.commit();
   return out;
 }

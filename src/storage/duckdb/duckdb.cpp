@@ -185,6 +185,11 @@ Chunk Result::next_chunk() { return Chunk(valid_ ? duckdb_fetch_chunk(res_) : nu
 
 std::vector<std::vector<Value>> Result::rows() {
   std::vector<std::vector<Value>> out;
+  each_row([&](std::vector<Value>& row) { out.push_back(std::move(row)); });
+  return out;
+}
+
+void Result::each_row(const std::function<void(std::vector<Value>&)>& on_row) {
   const std::size_t ncol = column_count();
   std::vector<duckdb_type> types(ncol);
   for (std::size_t c = 0; c < ncol; ++c) types[c] = column_type(c);
@@ -244,10 +249,9 @@ std::vector<std::vector<Value>> Result::rows() {
                                       column_name(c), static_cast<int>(types[c])));
         }
       }
-      out.push_back(std::move(row));
+      on_row(row);
     }
   }
-  return out;
 }
 
 // ---- Statement ------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -134,6 +135,9 @@ class Result {
   Chunk next_chunk();
   // Reads everything into memory (for small results and printing).
   std::vector<std::vector<Value>> rows();
+  // The rows one at a time, as rows() reads them, without holding them all (the callback may move
+  // the values out of the row it is handed).
+  void each_row(const std::function<void(std::vector<Value>&)>& on_row);
 
  private:
   duckdb_result res_{};

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "model/product_type.h"
+#include "storage/duckdb/file_summary.h"
 #include "storage/duckdb/in_list.h"
 
 namespace tolteca::storage::duckdb {
@@ -53,6 +54,7 @@ class DuckFixtureStore final : public FixtureStore {
     Transaction tx(con);
     std::vector<std::int64_t> product_id = write_products(obs, res);
     write_files(location_id, obs, product_id, res);
+    refresh_file_summaries(con, product_id);
     tx.commit();
     return res;
   }
@@ -64,6 +66,7 @@ class DuckFixtureStore final : public FixtureStore {
     const std::string in_uids = "product_type = " + quote_literal(product_type::raw_obs) + " AND uid IN " + in_list(uids);
     const std::string sel = "(SELECT id FROM products WHERE " + in_uids + ")";
     con.execute(fmt::format("DELETE FROM edges WHERE src_product_id IN {0} OR dst_product_id IN {0}", sel));
+    con.execute(fmt::format("DELETE FROM obs_file_summary WHERE product_id IN {}", sel));
     con.execute(fmt::format("DELETE FROM sources WHERE product_id IN {}", sel));
     auto r = con.query("DELETE FROM products WHERE " + in_uids);
     const std::int64_t n = r.rows_changed();
@@ -74,7 +77,8 @@ class DuckFixtureStore final : public FixtureStore {
   void clear() override {
     auto& con = s_.con();
     Transaction tx(con);
-    con.execute("DELETE FROM edges; DELETE FROM sources; DELETE FROM products; DELETE FROM events; "
+    con.execute("DELETE FROM edges; DELETE FROM obs_file_summary; DELETE FROM sources; DELETE FROM products; "
+                "DELETE FROM events; "
                 "DELETE FROM assoc_state;");
     tx.commit();
   }

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "storage/duckdb/chunk_appender.h"
+#include "storage/duckdb/file_summary.h"
 #include "storage/duckdb/ingest_repo.h"
 #include "storage/duckdb/ingest_sql.h"
 #include "model/trace.h"
@@ -64,6 +65,8 @@ BatchOutcome IngestRepo::write_batch(const std::vector<FileRecord>& files, const
   timer.lap("update sources");
   recompute_products(b);
   timer.lap("recompute products", b.out.changed.size());
+  refresh_summaries(b);
+  timer.lap("file summaries", b.products.size());
   link_edges_and_tel(b);
   timer.lap("edges + tel");
   insert_events(events);
@@ -189,6 +192,13 @@ void IngestRepo::recompute_products(Batch& b) {
   }
   a.close();
   con.execute(kRecomputeProducts);
+}
+
+void IngestRepo::refresh_summaries(Batch& b) {
+  std::vector<std::int64_t> ids;
+  ids.reserve(b.products.size());
+  for (const auto& [uid, agg] : b.products) ids.push_back(agg.id);
+  refresh_file_summaries(s_.con(), std::move(ids));
 }
 
 void IngestRepo::link_edges_and_tel(Batch& b) {

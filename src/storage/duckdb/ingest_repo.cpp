@@ -8,6 +8,7 @@
 #include <set>
 
 #include "storage/duckdb/chunk_appender.h"
+#include "storage/duckdb/file_summary.h"
 #include "storage/duckdb/ingest_sql.h"
 #include "model/trace.h"
 
@@ -145,6 +146,12 @@ BatchOutcome IngestRepo::mark_missing(const std::vector<std::string>& rel_paths,
         "UPDATE sources SET availability = 'missing', ingest_time = now()::TIMESTAMP "
         "WHERE location_id = $1 AND availability <> 'missing' AND rel_path IN (SELECT rel_path FROM ingest_paths)");
     st.bind(1, location_id_).execute();
+  }
+  {
+    std::vector<std::int64_t> ids;
+    auto res = con.query("SELECT id FROM ingest_ids");
+    for_each_row(res, [&](Chunk& c, std::size_t r) { ids.push_back(c.data<std::int64_t>(0)[r]); });
+    refresh_file_summaries(con, std::move(ids));
   }
   insert_events(events);
   tx.commit();

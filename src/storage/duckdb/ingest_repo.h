@@ -79,6 +79,7 @@ class IngestRepo : public storage::IngestWriter {
   void append_sources(Batch& b);           // "append sources": new files; changed ones to ingest_updates
   void update_sources(Batch& b);           // "update sources": the changed files' rows
   void recompute_products(Batch& b);       // "recompute products": products with changed files
+  void refresh_summaries(Batch& b);        // "file summaries": the batch's products (file_summary.h)
   void link_edges_and_tel(Batch& b);       // "edges + tel": reduced -> raw edges, telescope metadata
   Session& s_;
   std::int64_t location_id_;

@@ -1,5 +1,7 @@
 #include "storage/duckdb/location_repo.h"
 
+#include "storage/duckdb/file_summary.h"
+
 #include <fmt/format.h>
 
 #include "model/error.h"
@@ -55,6 +57,7 @@ std::int64_t rebase_location(Session& s, std::int64_t location_id, const std::st
         "UPDATE sources SET rel_path = $1 || substr(rel_path, $2) WHERE location_id = $3");
     st.bind(1, add_prefix).bind(2, static_cast<std::int64_t>(strip_prefix.size()) + 1).bind(3, location_id);
     n = st.execute().rows_changed();
+    refresh_file_summaries(s.con(), products_at_location(s.con(), location_id));  // paths decide distinctness
   }
   auto st = s.con().prepare("UPDATE locations SET root_path = $1 WHERE id = $2");
   st.bind(1, new_root).bind(2, location_id).execute();
@@ -71,16 +74,20 @@ std::int64_t for_location(Session& s, const char* sql, std::int64_t location_id)
 
 std::int64_t remove_location(Session& s, std::int64_t location_id) {
   Transaction tx(s.con());
+  auto touched = products_at_location(s.con(), location_id);
   const std::int64_t n = for_location(s, "DELETE FROM sources WHERE location_id = $1", location_id);
   for_location(s, "DELETE FROM locations WHERE id = $1", location_id);
+  refresh_file_summaries(s.con(), std::move(touched));
   tx.commit();
   return n;
 }
 
 std::int64_t prune_missing_files(Session& s, std::int64_t location_id) {
   Transaction tx(s.con());
+  auto touched = products_at_location(s.con(), location_id);
   const std::int64_t n =
       for_location(s, "DELETE FROM sources WHERE location_id = $1 AND availability = 'missing'", location_id);
+  if (n > 0) refresh_file_summaries(s.con(), std::move(touched));
   tx.commit();
   return n;
 }

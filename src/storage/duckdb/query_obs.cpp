@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include "storage/duckdb/admin.h"
 #include "files/output_file.h"
 #include "model/error.h"
@@ -31,7 +32,7 @@ namespace {
 struct ObsSelection {
   Session& s;
   std::vector<query::ObsRow> out;
-  std::map<std::int64_t, std::size_t> index;  // id -> position in out
+  std::unordered_map<std::int64_t, std::size_t> index;  // id -> position in out
   BoundSql set;                               // the ids as a bound set (id_set)
   query::ObsRow* at(const Value& id) {
     auto it = index.find(as_int(id));
@@ -45,7 +46,7 @@ std::vector<std::int64_t> read_obs(ObsSelection& q, const BoundSql& m) {
   auto& out = q.out;
   auto& index = q.index;
   std::vector<std::int64_t> ids;
-  for (auto& r : run(s, m.sql, m.params).rows()) {
+  run(s, m.sql, m.params).each_row([&](std::vector<Value>& r) {
     query::ObsRow o;
     o.id = as_int(r[0]);
     o.uid = as_str(r[1]);
@@ -63,35 +64,30 @@ std::vector<std::int64_t> read_obs(ObsSelection& q, const BoundSql& m) {
     index[o.id] = out.size();
     ids.push_back(o.id);
     out.push_back(std::move(o));
-  }
+  });
   return ids;
 }
 
-// Many observations, without their files: the files' summary aggregated in SQL.
-void summarise_files_in_sql(ObsSelection& q) {
-  Session& s = q.s;
-  const BoundSql& set = q.set;
-  auto at = [&](const Value& id) { return q.at(id); };
-  for (auto& r : run(s,
-                     fmt::format("SELECT s.product_id, count(DISTINCT s.rel_path), "
-                                 "count(DISTINCT s.rel_path) FILTER (WHERE s.availability = 'missing'), "
-                                 "string_agg(DISTINCT CAST(s.roach AS VARCHAR), ','), "
-                                 "string_agg(DISTINCT s.interface, ',') FROM sources s WHERE s.product_id IN {} "
-                                 "GROUP BY s.product_id",
-                                 set.sql),
-                     set.params)
-                     .rows()) {
-    auto* o = at(r[0]);
-    if (!o) continue;
-    o->n_files = as_int(r[1]);
-    o->n_missing = as_int(r[2]);
-    std::set<int> nets;
-    std::set<std::string> ifaces;
-    for (const std::string& n : split_nonempty(as_str(r[3]))) nets.insert(std::stoi(n));
-    for (std::string& i : split_nonempty(as_str(r[4]))) ifaces.insert(std::move(i));
-    o->networks.assign(nets.begin(), nets.end());
-    o->interfaces.assign(ifaces.begin(), ifaces.end());
-  }
+// Without their files: each observation's stored file summary (file_summary.h).
+void read_file_summaries(ObsSelection& q) {
+  auto to_ints = [](const std::string& csv) {
+    std::vector<int> v;
+    for (const std::string& n : split_nonempty(csv)) v.push_back(std::stoi(n));
+    return v;
+  };
+  run(q.s,
+      fmt::format("SELECT product_id, n_files, n_missing, networks, interfaces FROM obs_file_summary "
+                  "WHERE product_id IN {}",
+                  q.set.sql),
+      q.set.params)
+      .each_row([&](std::vector<Value>& r) {
+        auto* o = q.at(r[0]);
+        if (!o) return;
+        o->n_files = as_int(r[1]);
+        o->n_missing = as_int(r[2]);
+        o->networks = to_ints(as_str(r[3]));
+        o->interfaces = split_nonempty(as_str(r[4]));
+      });
 }
 
 // The files as rows, summarised here (and kept in ObsRow::files when with_files).
@@ -134,22 +130,24 @@ void groups_and_cal_joined(ObsSelection& q) {
   const BoundSql& set = q.set;
   auto at = [&](const Value& id) { return q.at(id); };
   // Many observations: join in SQL (one pass) rather than id lookups.
-  for (auto& r : run(s,
-                     fmt::format("SELECT e.dst_product_id, gp.name FROM edges e JOIN products gp "
-                                 "ON gp.id = e.src_product_id WHERE e.dst_product_id IN {} AND gp.product_type IN {} "
-                                 "ORDER BY gp.name",
-                                 set.sql, kGroupTypes),
-                     set.params)
-                     .rows())
-    if (auto* o = at(r[0])) o->groups.push_back(as_str(r[1]));
-  for (auto& r : run(s,
-                     fmt::format("SELECT DISTINCT e.src_product_id, cp.uid FROM edges e JOIN products cp "
-                                 "ON cp.id = e.dst_product_id WHERE e.assoc_type = {} "
-                                 "AND e.src_product_id IN {} ORDER BY cp.uid",
-                                 kCalEdge, set.sql),
-                     set.params)
-                     .rows())
-    if (auto* o = at(r[0])) o->cal.push_back(as_str(r[1]));
+  run(s,
+      fmt::format("SELECT e.dst_product_id, gp.name FROM edges e JOIN products gp "
+                  "ON gp.id = e.src_product_id WHERE e.dst_product_id IN {} AND gp.product_type IN {} "
+                  "ORDER BY gp.name",
+                  set.sql, kGroupTypes),
+      set.params)
+      .each_row([&](std::vector<Value>& r) {
+        if (auto* o = at(r[0])) o->groups.push_back(as_str(r[1]));
+      });
+  run(s,
+      fmt::format("SELECT DISTINCT e.src_product_id, cp.uid FROM edges e JOIN products cp "
+                  "ON cp.id = e.dst_product_id WHERE e.assoc_type = {} "
+                  "AND e.src_product_id IN {} ORDER BY cp.uid",
+                  kCalEdge, set.sql),
+      set.params)
+      .each_row([&](std::vector<Value>& r) {
+        if (auto* o = at(r[0])) o->cal.push_back(as_str(r[1]));
+      });
 }
 
 // A few observations: their edges by index, then the products at the other ends by id.
@@ -216,14 +214,11 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
   if (q.out.empty()) return {};
   q.set = id_set(ids, m);
   const bool many = ids.size() > kMaxIdList;
-  // Files: for a few observations, plain indexed rows summarised here
-  // (DISTINCT aggregates in SQL cost several times the fetch); for many, the
-  // summary is aggregated in SQL so that millions of file rows never reach
-  // this process (unless --files asks for them).
-  if (many && !with_files)
-    summarise_files_in_sql(q);
+  // Files: the stored summaries, unless --files asks for the rows themselves (then summarised here).
+  if (with_files)
+    summarise_files(q, true);
   else
-    summarise_files(q, with_files);
+    read_file_summaries(q);
   if (many)
     groups_and_cal_joined(q);
   else

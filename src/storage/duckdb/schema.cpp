@@ -13,6 +13,7 @@
 #include "model/error.h"
 #include "storage/errors.h"
 #include "tolteca/version.h"
+#include "storage/duckdb/file_summary.h"
 
 namespace tolteca::storage::duckdb {
 
@@ -285,6 +286,12 @@ bool has_table(Connection& con, const char* name) {
   return !rows.empty() && std::get<std::int64_t>(rows[0][0]) > 0;
 }
 
+// Version 2: each observation's file summary (file_summary.h), computed from the sources it has.
+void migrate_to_file_summary(Connection& con) {
+  create_file_summary_table(con);
+  rebuild_file_summaries(con);
+}
+
 }  // namespace
 
 std::optional<int> read_schema_version(Connection& con) {
@@ -327,7 +334,10 @@ bool create_or_migrate_schema(Connection& con, const std::string& db_name) {
       case Unversioned::foreign: throw foreign_error(db_name, found, missing);
     }
   }
-  // Migrations from older versions go here: `if (*version < 2) { ...; }`.
+  // A new database is created as version 1 and then migrated like an old one, so both take one path.
+  const int from = created ? 1 : version.value_or(1);
+  if (from < 2) migrate_to_file_summary(con);
+  if (from < kSchemaVersion) insert_version_rows(con);
   fill_registries(con);
   tx.commit();
   return created;

@@ -8,7 +8,8 @@
 
 namespace tolteca::storage::duckdb {
 
-inline constexpr int kSchemaVersion = 1;
+// 1: the first schema. 2: obs_file_summary (file_summary.h).
+inline constexpr int kSchemaVersion = 2;
 
 // The version recorded in the database; nullopt when it has no schema (or no version row). A value that
 // is not a positive number is a UserError.
