@@ -10,6 +10,8 @@ PACKAGES=(
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3            # site file database extracts
+  libmariadb-dev                    # MariaDB Connector/C: the site file database on MySQL/MariaDB
+  mariadb-server postgresql-15      # the servers the tests start (scripts/db-servers.sh)
   libssl-dev                        # libcrypto: SHA-256 of export files (db export manifest)
   libcpp-httplib-dev                # serve: the HTTP JSON API
   curl                              # serve tests: an HTTP client the tests drive

@@ -44,9 +44,10 @@ void run_toltec_db(const SiteDbCli& o) {
     throw UserError("give the site database once: TOLTEC_DB or --toltec-db-url");
   std::string source = !o.source.empty() ? o.source : !o.source_url.empty() ? o.source_url : env_or("TOLTEC_DB_URL");
   if (source.empty())
-    throw UserError("no site database: give TOLTEC_DB (a SQLite file or sqlite:///path), --toltec-db-url, or set "
+    throw UserError("no site database: give TOLTEC_DB (mysql://user@host/dbname, a SQLite file or sqlite:///path), "
+                    "--toltec-db-url, or set "
                     "$TOLTEC_DB_URL");
-  storage::site_db_path(source);  // an unsupported source is reported before the database is opened
+  storage::parse_site_db_source(source);  // an unsupported source is reported before the database is opened
   auto s = open_registry_for_ingest(o.db, o.dry_run);
   ProgressDisplay progress("toltec-db", o.quiet);
   ingest::SiteDbOptions so;
@@ -89,11 +90,12 @@ void run_toltec_db(const SiteDbCli& o) {
 
 void register_toltec_db(CLI::App& ingest) {
   auto o = std::make_shared<SiteDbCli>();
-  auto* cmd = ingest.add_subcommand("toltec-db", "Ingest from the site file database (a SQLite extract)");
+  auto* cmd = ingest.add_subcommand("toltec-db", "Ingest from the site file database (MySQL/MariaDB, or a SQLite extract)");
   cmd->alias("from-toltec-db");
   cmd->add_option("TOLTEC_DB", o->source,
-                  "sqlite:///path/to/toltec.sqlite, or a path (default: --toltec-db-url, else $TOLTEC_DB_URL)");
-  cmd->add_option("--toltec-db-url", o->source_url, "The site database as a URL (sqlite:///…; mysql:// not yet)");
+                  "mysql://user@host[:port]/dbname, sqlite:///path/to/toltec.sqlite, or a path (default: --toltec-db-url, "
+                  "else $TOLTEC_DB_URL)");
+  cmd->add_option("--toltec-db-url", o->source_url, "The site database as a URL (mysql://…, mysql+pymysql://…, sqlite:///…)");
   add_location_options(cmd, o->location, o->data_root);
   cmd->add_option("--master", o->master, "Master (tcs, ics or clip) of rows whose Master code is missing or unknown");
   cmd->add_option("--since,--start-date", o->since,
@@ -118,7 +120,11 @@ void register_toltec_db(CLI::App& ingest) {
                "  tolteca_db ingest from-toltec-db --toltec-db-url sqlite:///toltec_db.sqlite --start-date 2024-11-13 "
                "--limit 100 --dry-run\n");
   cmd->footer(cmd->get_footer() +
-              "\nAlias: from-toltec-db (the seed's name). Environment: TOLTEC_DB_URL (default site database),\n"
+              "\nThe telescope's MySQL/MariaDB database: mysql://toltec@sitedb.lmt/toltec (also mysql+pymysql://,\n"
+              "mariadb://; :PORT after the host, ?unix_socket=PATH for a local socket). Give the password in\n"
+              "$MYSQL_PWD or ~/.my.cnf ([client] password=...) rather than in the URL. Only SELECTs are sent,\n"
+              "in a read-only transaction.\n"
+              "Alias: from-toltec-db (the seed's name). Environment: TOLTEC_DB_URL (default site database),\n"
               "TOLTECA_WEB_DATA_LMT_ROOTPATH (default --data-root).");
   cmd->callback([o] { run_toltec_db(*o); });
 }

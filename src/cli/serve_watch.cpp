@@ -47,7 +47,8 @@ void add_watch_options(CLI::App* cmd, WatchCli& o) {
                   "Data root to watch (repeatable): files are registered as the instruments finish them, and the "
                   "associations kept current");
   cmd->add_option("--watch-site-db", o.site_db,
-                  "The site file database to poll (a SQLite file or sqlite:///path): rows that turn valid are "
+                  "The site file database to poll (mysql://user@host/dbname, a SQLite file or sqlite:///path): rows "
+                  "that turn valid are "
                   "recorded (every --poll seconds, default 2)");
   cmd->add_option("--data-root", o.data_root,
                   "Where the site database's /data_lmt/… paths are found here (default: the --watch root, or "
@@ -92,7 +93,7 @@ server::MakeCompanion make_watch_companion(const WatchCli& o, const std::string&
   w.jobs = o.jobs;
   w.max_inotify_dirs = o.max_inotify_dirs;
   if (!o.site_db.empty()) {
-    storage::site_db_path(o.site_db);  // an unsupported source is reported now
+    storage::parse_site_db_source(o.site_db);  // an unsupported source is reported now
     w.site_db.source = o.site_db;
     w.site_db.poll_seconds = o.poll > 0 ? o.poll : 2;
     w.site_db.location = o.location;

@@ -175,7 +175,7 @@ IngestOptions run_options(const SiteDbOptions& opts) {
 IngestSummary ingest_toltec_db(storage::Registry& s, const std::string& source, const SiteDbOptions& opts) {
   const auto t0 = Clock::now();
   const storage::SiteDbFilter filter = site_filter(opts);
-  storage::site_db_path(source);  // validates the URL before anything else
+  storage::parse_site_db_source(source);  // validates the URL before anything else
 
   auto loc = resolve_location(s, opts.location, opts.data_root, std::string(), !opts.dry_run);
   const std::string root = canonical_path(loc.root);

@@ -21,7 +21,7 @@
 namespace tolteca::watch {
 
 struct SiteDbWatchOptions {
-  std::string source;     // SQLite file or sqlite:///path (mysql:// once the server databases land)
+  std::string source;     // SQLite file, sqlite:///path or mysql://… (storage/site_db.h)
   std::string location;   // label ("" : the only location, or a new one with data_root)
   std::string data_root;  // where the site's /data_lmt/… paths are found locally
   double poll_seconds = 2;

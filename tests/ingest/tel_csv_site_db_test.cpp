@@ -103,7 +103,7 @@ TEST(SiteDb, SourcesAndFilters) {
   EXPECT_EQ(storage::site_db_path("sqlite:///rel/t.sqlite"), "rel/t.sqlite");
   EXPECT_EQ(storage::site_db_path("sqlite:////abs/t.sqlite"), "/abs/t.sqlite");
   EXPECT_EQ(storage::site_db_path("/abs/t.sqlite"), "/abs/t.sqlite");
-  EXPECT_THROW(storage::site_db_path("mysql://u@h/db"), UserError);
+  EXPECT_THROW(storage::site_db_path("mysql://u@h/db"), UserError);  // not a SQLite file
   EXPECT_THROW(storage::site_db_path("postgres://h/db"), UserError);
 
   test::TempDir dir;

@@ -59,7 +59,11 @@ pid_t spawn_program(std::vector<std::string> argv_s, const std::vector<std::stri
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
     if (kv.rfind("TOLTECA_DB_URL=", 0) == 0) continue;
-    env_s.push_back(kv);
+    // A variable extra_env sets replaces this process's (getenv finds the first of two).
+    const std::string key = kv.substr(0, kv.find('=') + 1);
+    bool replaced = false;
+    for (const auto& x : extra_env) replaced = replaced || x.rfind(key, 0) == 0;
+    if (!replaced) env_s.push_back(kv);
   }
   env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
