@@ -90,8 +90,8 @@ void read_file_summaries(ObsSelection& q) {
       });
 }
 
-// The files as rows, summarised here (and kept in ObsRow::files when with_files).
-void summarise_files(ObsSelection& q, bool with_files) {
+// The files as rows (kept in ObsRow::files), summarised here.
+void files_with_summary(ObsSelection& q) {
   Session& s = q.s;
   auto& out = q.out;
   const BoundSql& set = q.set;
@@ -114,7 +114,7 @@ void summarise_files(ObsSelection& q, bool with_files) {
     if (f.availability == "missing") missing_paths[o->id].insert(f.rel_path);
     if (f.roach) nets[o->id].insert(*f.roach);
     ifaces[o->id].insert(f.interface);
-    if (with_files) o->files.push_back(std::move(f));
+    o->files.push_back(std::move(f));
   }
   for (auto& o : out) {
     o.n_files = static_cast<std::int64_t>(paths[o.id].size());
@@ -216,7 +216,7 @@ std::vector<query::ObsRow> query_obs(Session& s, const query::ObsFilter& f, bool
   const bool many = ids.size() > kMaxIdList;
   // Files: the stored summaries, unless --files asks for the rows themselves (then summarised here).
   if (with_files)
-    summarise_files(q, true);
+    files_with_summary(q);
   else
     read_file_summaries(q);
   if (many)

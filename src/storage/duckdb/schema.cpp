@@ -320,13 +320,11 @@ bool create_or_migrate_schema(Connection& con, const std::string& db_name) {
     switch (classify_unversioned(con, missing, found)) {
       case Unversioned::empty:
         con.execute(kSchemaV1);
-        insert_version_rows(con);
         created = true;
         break;
       case Unversioned::complete_v1:  // every v1 table and sequence, only the version row is gone: repair
         if (!has_table(con, "schema_meta"))
           con.execute("CREATE TABLE schema_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
-        insert_version_rows(con);
         con.execute(
             "INSERT INTO events (kind, subject, message) VALUES ('schema', 'schema_meta', "
             "'db init restored the missing schema_version row of a complete version-1 schema')");
@@ -334,7 +332,8 @@ bool create_or_migrate_schema(Connection& con, const std::string& db_name) {
       case Unversioned::foreign: throw foreign_error(db_name, found, missing);
     }
   }
-  // A new database is created as version 1 and then migrated like an old one, so both take one path.
+  // A new database is created as version 1 and then migrated like an old one, so both take one path;
+  // the version row (new, restored or older) is written once, after the migrations.
   const int from = created ? 1 : version.value_or(1);
   if (from < 2) migrate_to_file_summary(con);
   if (from < kSchemaVersion) insert_version_rows(con);

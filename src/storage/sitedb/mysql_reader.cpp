@@ -153,11 +153,6 @@ Labels read_labels(MYSQL* m, const SiteDbSource& s) {
   return labels;
 }
 
-std::string quote(const std::string& literal) {
-  // The literals are checked (digits, '-', ':', ' '): nothing to escape.
-  return "'" + literal + "'";
-}
-
 }  // namespace
 
 std::int64_t read_mysql(const SiteDbSource& source, const SiteDbFilter& filter,
@@ -172,7 +167,7 @@ std::int64_t read_mysql(const SiteDbSource& source, const SiteDbFilter& filter,
   const std::string sql =
       fmt::format("SELECT {} FROM toltec WHERE {} ORDER BY id",
                   select_list(columns, "DATE_FORMAT(Date, '%Y-%m-%d')", "TIME_FORMAT(Time, '%H:%i:%s')"),
-                  where_clause(filter, labels, "TIMESTAMP(Date, Time)", "Date", quote));
+                  where_clause(filter, labels, "TIMESTAMP(Date, Time)", "Date"));
   std::int64_t n = 0;
   each_row(m, source, sql, [&](MYSQL_ROW row, const unsigned long* len, const MYSQL_FIELD* fields) {
     SiteDbRow r;

@@ -3,7 +3,6 @@
 // `toltec` table they need, the checks of integer values, the label tables, and the WHERE clause of a
 // SiteDbFilter. Internal to storage/sitedb/.
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -50,10 +49,11 @@ struct Labels {
 };
 
 // The WHERE clause (without "WHERE") of `filter` over `toltec`, for a dialect: `datetime` is the
-// expression of Date and Time as one comparable value, `date` that of Date, `quote` turns a
-// checked literal ("YYYY-MM-DD[ HH:MM:SS]") into SQL. filter.obs_types are codes, turned into the
-// stored ids through `labels`. Throws UserError for a since/until that is not such a literal.
+// expression of Date and Time as one comparable value, `date` that of Date. since/until are checked
+// literals ("YYYY-MM-DD[ HH:MM:SS]": digits, '-', ':', ' '), quoted as '...' in both dialects.
+// filter.obs_types are codes, turned into the stored ids through `labels`. Throws UserError for a
+// since/until that is not such a literal.
 std::string where_clause(const SiteDbFilter& filter, const Labels& labels, const std::string& datetime,
-                         const std::string& date, const std::function<std::string(const std::string&)>& quote);
+                         const std::string& date);
 
 }  // namespace tolteca::storage::sitedb

@@ -97,11 +97,6 @@ Labels read_labels(sqlite3* db, const std::string& path) {
   return labels;
 }
 
-std::string quote(const std::string& literal) {
-  // The literals are checked (digits, '-', ':', ' '): no quote inside.
-  return "'" + literal + "'";
-}
-
 }  // namespace
 
 std::int64_t read_sqlite(const SiteDbSource& source, const SiteDbFilter& filter,
@@ -134,7 +129,7 @@ std::int64_t read_sqlite(const SiteDbSource& source, const SiteDbFilter& filter,
   const std::string sql = fmt::format(
       "SELECT {} FROM toltec WHERE {} ORDER BY id",
       select_list(columns, "CAST(Date AS TEXT)", "CAST(Time AS TEXT)"),
-      where_clause(filter, labels, "(CAST(Date AS TEXT) || ' ' || CAST(Time AS TEXT))", "CAST(Date AS TEXT)", quote));
+      where_clause(filter, labels, "(CAST(Date AS TEXT) || ' ' || CAST(Time AS TEXT))", "CAST(Date AS TEXT)"));
   std::int64_t n = 0;
   each_row(db.get(), path, sql, [&](sqlite3_stmt* st) {
     SiteDbRow r;
