@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "storage/duckdb/schema.h"
 #include "support/test_support.h"
 
 namespace tolteca::test {
@@ -60,7 +61,7 @@ TEST(DbCommands, InitInfoJsonShowsRegistries) {
   auto info = run_cli({"db", "info", "--db", url, "--json"});
   ASSERT_EQ(info.exit_code, 0) << info.err;
   auto j = nlohmann::json::parse(info.out);
-  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["schema_version"], tolteca::storage::duckdb::kSchemaVersion);
   EXPECT_EQ(j["duckdb_version"], "v1.4.4");
   EXPECT_EQ(j["tables"]["product_types"], 7);
   EXPECT_EQ(j["product_types"].size(), 7u);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "storage/duckdb/file_summary.h"
 #include "support/test_db.h"
 
 namespace tolteca::test {
@@ -40,7 +41,10 @@ std::int64_t Registry::source(std::int64_t product_id, std::int64_t location_id,
     roach = std::stoll(interface.substr(6));
   st.bind(1, product_id).bind(2, location_id).bind(3, rel_path).bind(4, interface).bind(5, roach);
   st.bind(6, static_cast<std::int64_t>(kind)).bind(7, is_raw).bind(8, available ? "available" : "missing");
-  return std::get<std::int64_t>(st.execute().rows()[0][0]);
+  auto id = std::get<std::int64_t>(st.execute().rows()[0][0]);
+  // Every writer of sources keeps the observation's file summary (query obs reads it); so does this one.
+  storage::duckdb::refresh_file_summaries(con(), {product_id});
+  return id;
 }
 
 int Registry::network_files(std::int64_t product_id, std::int64_t location_id, const Quartet& q,

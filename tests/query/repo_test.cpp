@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "storage/duckdb/file_summary.h"
 #include "storage/duckdb/query_repo.h"
 #include "query/spec.h"
 #include "query/fixture.h"
@@ -25,6 +26,7 @@ TEST(QueryRepo, ManyAndFewObservationPathsAgree) {
       "SELECT row_number() OVER (), p.id, 1, 'toltec/ics/toltec' || k || '/f_' || p.obsnum || '.nc', 'toltec' || k, "
       "k, 2, CASE WHEN p.id % 100 = 0 AND k = 1 THEN 'missing' ELSE 'available' END "
       "FROM products p, range(3) r(k) WHERE NOT (k = 2 AND p.id % 7 = 0)");
+  storage::duckdb::rebuild_file_summaries(con);  // the sources were written here directly, not by a writer
   con.execute(
       "INSERT INTO edges (id, assoc_type, src_product_id, dst_product_id, context) "
       "SELECT id - 1, 'dpa_raw_obs_cal_obs', id, id - 1, NULL FROM products WHERE id > 1");
